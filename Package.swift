@@ -31,6 +31,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "AgentWireTests",
+            dependencies: ["AgentWire"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "LibvirtTests",
             dependencies: ["Libvirt"],
             swiftSettings: swiftSettings
