@@ -30,6 +30,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "KVMAgent",
+            dependencies: ["AgentWire", "Libvirt"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KVMAgentTests",
+            dependencies: ["KVMAgent", "AgentWire", "Libvirt"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "AgentWireTests",
             dependencies: ["AgentWire"],
