@@ -47,13 +47,14 @@ public final class LibvirtConnection: Sendable {
         let (closeEvents, continuation) = AsyncStream.makeStream(of: ConnectionCloseReason.self)
         let sink = CloseSink(continuation)
         let handle = try await workers.runIfActive { () throws(LibvirtError) -> RetainedHandle in
+            RaisedError.clear()
             let pointer = try LibvirtError.check(virConnectOpen(uri), "virConnectOpen(\(uri))")
             let handle = RetainedHandle(pointer, kind: "libvirt connection",
                                         ref: { virConnectRef($0) }, unref: { virConnectClose($0) })
             if let keepAlive, virConnectSetKeepAlive(pointer, keepAlive.interval, keepAlive.count) < 0 {
                 let error = LibvirtError.last("virConnectSetKeepAlive")
                 // Local drivers have no keepalive; anything else means the connection is not usable.
-                guard error.code == .noSupport || error.code == .invalidArgument else { throw error }
+                guard error.code == .noSupport else { throw error }
             }
             // The sink is owned by the Swift connection (no free callback): drivers without close support
             // accept the registration but would never call a free callback.
@@ -71,8 +72,11 @@ public final class LibvirtConnection: Sendable {
     /// Ends lifecycle streams and the close stream, unregisters callbacks and drops the connection's
     /// reference. Idempotent. Runs on `workers` because deregistering is a round trip for remote drivers.
     public func close() async {
-        try? await workers.runIfActive { self.shutDown() }
-        shutDown()  // the pool was stopped: do it on this thread rather than leak the connection
+        do {
+            try await workers.runIfActive { self.shutDown() }
+        } catch {
+            shutDown()  // the pool was stopped: do it on this thread rather than leak the connection
+        }
     }
 
     private func shutDown() {

@@ -86,3 +86,34 @@ struct DomainLifecycleTests {
         #expect(after.isDisjoint(with: names))
     }
 }
+
+@Suite("Libvirt bulk listing")
+struct BulkListingTests {
+    @Test("allDomains returns 5,000 domains of a private test host with their states in one call")
+    func fiveThousand() async throws {
+        let node = try TestNodeFile(domainName: TestDomains.uniqueName("seed"))
+        defer { node.remove() }
+        // A node-file URI gets a private in-memory host, so the 5,000 domains do not leak into other tests.
+        let connection = try await LibvirtConnection.open(uri: node.uri)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<4 {
+                group.addTask {
+                    for index in stride(from: worker, to: 5_000, by: 4) {
+                        let domain = try await connection.defineDomain(xml: TestDomains.xml(name: "bulk-\(index)"),
+                                                                       validate: false)
+                        if index.isMultiple(of: 2) { try await domain.start() }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let listed = try await connection.allDomains().filter { $0.name.hasPrefix("bulk-") }
+        print("allDomains: \(listed.count) domains in \(clock.now - start)")
+        #expect(listed.count == 5_000)
+        #expect(listed.filter { $0.state.state == .running }.count == 2_500)
+        #expect(Set(listed.map(\.uuid)).count == 5_000)
+        await connection.close()
+    }
+}

@@ -39,7 +39,7 @@ struct DomainDevices {
         }
         for (index, cdrom) in (command.cdRoms ?? []).enumerated() {
             let what = "cdRoms[\(index)]"
-            let path = cdrom.isEmpty == true ? nil : cdrom.path?.trimmed
+            let path = cdrom.isEmpty == true ? nil : cdrom.path?.trimmingBlanks
             disks.append(Disk(kind: "file", device: "cdrom", source: path?.isEmpty == false ? path : nil,
                               format: "raw", cache: nil, io: nil, target: try names.nextIDE(for: what), bus: "ide",
                               serial: nil, shareable: false, readOnly: true))
@@ -57,7 +57,7 @@ struct DomainDevices {
 
     private mutating func disk(_ volume: VolumeTO, isRoot: Bool, names: inout DiskTargetNames) throws(DomainXMLError) -> Disk {
         let what = isRoot ? "rootVolume" : "data volume \(volume.volumeUuid ?? "?")"
-        guard let path = volume.installPath?.trimmed, !path.isEmpty else {
+        guard let path = volume.installPath?.trimmingBlanks, !path.isEmpty else {
             throw DomainXMLError("\(what): installPath is missing")
         }
         let kind = volume.deviceType ?? "file"
@@ -87,7 +87,7 @@ struct DomainDevices {
         guard let mac = nic.mac?.lowercased(), isMAC(mac) else {
             throw DomainXMLError("\(what): mac '\(nic.mac ?? "")' is not a MAC address like 52:54:00:12:34:56")
         }
-        guard let bridge = nic.bridgeName?.trimmed, !bridge.isEmpty else {
+        guard let bridge = nic.bridgeName?.trimmingBlanks, !bridge.isEmpty else {
             throw DomainXMLError("\(what): bridgeName is missing")
         }
         if let tap = nic.nicInternalName {

@@ -24,7 +24,7 @@ public struct DomainXMLBuilder: Sendable {
     ///   `vmInstanceUuid`, `rootVolume.installPath`, memory or CPUs; an unknown boot device, disk type,
     ///   format, cache mode or console; a malformed MAC or tap name; an inconsistent CPU topology).
     public func build(_ command: StartVmCmd) throws(DomainXMLError) -> String {
-        guard let name = command.vmInstanceUuid?.trimmed, !name.isEmpty else {
+        guard let name = command.vmInstanceUuid?.trimmingBlanks, !name.isEmpty else {
             throw DomainXMLError("vmInstanceUuid is missing")
         }
         guard !name.contains("/") else { throw DomainXMLError("vmInstanceUuid '\(name)' contains '/'") }
@@ -104,7 +104,7 @@ public struct DomainXMLBuilder: Sendable {
 }
 
 extension String {
-    var trimmed: String {
+    var trimmingBlanks: String {
         String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
     }
 }
