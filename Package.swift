@@ -29,6 +29,19 @@ let package = Package(
             name: "AgentWire",
             swiftSettings: swiftSettings
         ),
+        .systemLibrary(
+            name: "CLibvirt",
+            pkgConfig: "libvirt",
+            providers: [.apt(["libvirt-dev"])]
+        ),
+        .target(
+            name: "Libvirt",
+            dependencies: [
+                "CLibvirt",
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "AgentServer",
             dependencies: [
@@ -59,7 +72,7 @@ let package = Package(
         ),
         .target(
             name: "KVMAgent",
-            dependencies: ["AgentWire", "AgentServer", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["AgentWire", "AgentServer", "Libvirt", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -85,6 +98,16 @@ let package = Package(
         .testTarget(
             name: "AgentWireTests",
             dependencies: ["AgentWire"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LibvirtTests",
+            dependencies: ["Libvirt"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KVMAgentTests",
+            dependencies: ["KVMAgent", "AgentWire", "Libvirt"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
