@@ -114,7 +114,9 @@ let package = Package(
             name: "AgentServerTests",
             dependencies: [
                 "AgentServer", "AgentClient", "AgentWire", "KVMAgent",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings

@@ -57,6 +57,14 @@ struct ProbeRoutes: CommandRoutes {
             try await Task.sleep(for: .seconds(30))
             return EmptyReply()
         }
+        registry.sync("/test/connect") { (command: ConnectCmd, context) -> EmptyReply in
+            context.events.setURL(command.sendCommandUrl)
+            return EmptyReply()
+        }
+        registry.async("/test/notify") { (command: ProbeCommand, context) -> EmptyReply in
+            try await context.events.push("/test/happened", command)
+            return EmptyReply()
+        }
     }
 
     private func probe(_ command: ProbeCommand, _ context: CommandContext) async throws -> ProbeReply {
