@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .executable(name: "zstack-kvmagent", targets: ["zstack-kvmagent"]),
         .executable(name: "zstack-agentctl", targets: ["zstack-agentctl"]),
+        .executable(name: "zstack-sftpbackupstorage", targets: ["zstack-sftpbackupstorage"]),
         .library(name: "AgentClient", targets: ["AgentClient"]),
     ],
     dependencies: [
@@ -23,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         .target(
@@ -85,6 +87,30 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "SftpBackupStorageAgent",
+            dependencies: [
+                "AgentWire",
+                "AgentServer",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "zstack-sftpbackupstorage",
+            dependencies: [
+                "SftpBackupStorageAgent",
+                "AgentServer",
+                "AgentWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "zstack-agentctl",
             dependencies: [
@@ -108,6 +134,17 @@ let package = Package(
         .testTarget(
             name: "KVMAgentTests",
             dependencies: ["KVMAgent", "AgentWire", "Libvirt"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SftpBackupStorageAgentTests",
+            dependencies: [
+                "SftpBackupStorageAgent", "AgentServer", "AgentClient", "AgentWire",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

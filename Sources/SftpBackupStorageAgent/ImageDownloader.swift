@@ -1,0 +1,76 @@
+import AgentServer
+import AgentWire
+import Foundation
+import Logging
+
+/// Carries out `download`: picks the source for the URL, streams it into a staged file beside the target,
+/// inspects it with qemu-img, and only then renames it into place.
+struct ImageDownloader: Sendable {
+    let jobs: DownloadJobs
+    let defaultTimeout: Duration
+    let privateKeyPath: String
+
+    func download(_ command: SftpDownloadCmd, root: StorageRoot, context: CommandContext) async throws -> SftpDownloadResponse {
+        guard let url = command.url, !url.isEmpty else { throw SftpBackupStorageError("url is missing") }
+        let target = try root.resolve(command.installPath, field: "installPath")
+        let source = try source(for: url, scheme: command.urlScheme)
+        let timeout = command.timeout.flatMap { $0 > 0 ? Duration.milliseconds($0) : nil } ?? defaultTimeout
+        let progress = DownloadProgress(command: command, events: context.events, logger: context.logger)
+        context.logger.info("downloading", metadata: ["url": "\(Self.redacted(url))", "install_path": "\(target)"])
+        return try await jobs.run(
+            apiId: command.threadContext?["api"]?.stringValue,
+            timeout: timeout,
+            describe: "download of \(Self.redacted(url))"
+        ) {
+            try await withThrowingTaskGroup(of: Void.self) { reporter in
+                reporter.addTask { await progress.run() }
+                defer { progress.finish() }
+                return root.withCapacity(try await Self.fetch(source, into: target, progress: progress))
+            }
+        }
+    }
+
+    private static func fetch(_ source: some ImageSource, into target: String, progress: DownloadProgress) async throws -> SftpDownloadResponse {
+        let file = try StagedFile(target: target)
+        do {
+            progress.update(0)
+            try await source.fetch(into: file, progress: progress.received)
+            let md5 = file.finishHash()
+            let info = try await QemuImageInfo.read(file.temporaryPath)
+            try Task.checkCancellation()
+            try file.commit()
+            progress.update(100)
+            var reply = SftpDownloadResponse()
+            reply.md5Sum = md5
+            reply.format = info.format
+            reply.size = info.virtualSize
+            reply.actualSize = file.bytesWritten
+            return reply
+        } catch {
+            file.discard()
+            throw error
+        }
+    }
+
+    private func source(for url: String, scheme: String?) throws -> any ImageSource {
+        guard let parsed = URL(string: url), let urlScheme = parsed.scheme?.lowercased() else {
+            throw SftpBackupStorageError("url \(Self.redacted(url)) is not a valid URL")
+        }
+        switch urlScheme {
+        case "http", "https":
+            return HTTPImageSource(url: url)
+        case "file":
+            guard !parsed.path.isEmpty else { throw SftpBackupStorageError("url \(url) names no file") }
+            return LocalFileSource(path: parsed.path)
+        default:
+            throw SftpBackupStorageError("url scheme '\(urlScheme)' (urlScheme '\(scheme ?? "")') is not supported: use http, https or file")
+        }
+    }
+
+    /// The URL without its password, for logs and error messages.
+    static func redacted(_ url: String) -> String {
+        guard var components = URLComponents(string: url), components.password != nil else { return url }
+        components.password = SensitiveFields.mask
+        return components.string ?? url
+    }
+}

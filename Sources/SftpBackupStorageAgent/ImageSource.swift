@@ -1,0 +1,58 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// Where a download comes from. Each source streams into a `StagedFile`, reporting progress as it goes,
+/// and stops promptly when its task is cancelled.
+protocol ImageSource: Sendable {
+    /// - Parameter progress: bytes received so far and the total when the source knows it.
+    func fetch(into file: StagedFile, progress: @escaping @Sendable (Int64, Int64?) -> Void) async throws
+}
+
+/// `http://` and `https://`, redirects followed, the body streamed (never held whole in memory).
+struct HTTPImageSource: ImageSource {
+    let url: String
+    var client: HTTPClient = .shared
+
+    func fetch(into file: StagedFile, progress: @escaping @Sendable (Int64, Int64?) -> Void) async throws {
+        var request = HTTPClientRequest(url: url)
+        request.method = .GET
+        // The caller's deadline governs; this only keeps AsyncHTTPClient from imposing a shorter one.
+        let response = try await client.execute(request, timeout: .hours(24 * 30))
+        guard response.status == .ok else {
+            throw SftpBackupStorageError("cannot download \(url): the server answered HTTP \(response.status.code) \(response.status.reasonPhrase)")
+        }
+        let total = response.headers.first(name: "content-length").flatMap { Int64($0) }
+        progress(0, total)
+        for try await buffer in response.body {
+            try buffer.withUnsafeReadableBytes { try file.write($0) }
+            progress(file.bytesWritten, total)
+        }
+        if let total, file.bytesWritten != total {
+            throw SftpBackupStorageError("download of \(url) ended after \(file.bytesWritten) of \(total) bytes")
+        }
+    }
+}
+
+/// `file://`: a file on the backup-storage host itself (ZStack copies it with `cp`).
+struct LocalFileSource: ImageSource {
+    let path: String
+
+    func fetch(into file: StagedFile, progress: @escaping @Sendable (Int64, Int64?) -> Void) async throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw SftpBackupStorageError("cannot read \(path): no such file or not readable")
+        }
+        defer { try? handle.close() }
+        let total = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
+        progress(0, total)
+        while true {
+            try Task.checkCancellation()
+            guard let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty else { break }
+            try chunk.withUnsafeBytes { try file.write($0) }
+            progress(file.bytesWritten, total)
+            // Reading a local file never suspends; yield so a cancel or timeout can get in.
+            await Task.yield()
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import Crypto
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A download in progress: bytes go to a hidden temporary file beside the target, hashed as they pass,
+/// and become the target only by `commit()`. `discard()` removes the temporary file and the directories
+/// the download created, so a failed, timed-out or cancelled download leaves nothing behind.
+///
+/// Not thread-safe: one download task owns it.
+final class StagedFile {
+    let target: String
+    let temporaryPath: String
+    private(set) var bytesWritten: Int64 = 0
+    private var descriptor: Int32
+    private var md5 = Insecure.MD5()
+    private let createdDirectories: [String]
+
+    /// Creates the target's missing parent directories and the temporary file (mode 0600, never following
+    /// a symlink, never reusing an existing file).
+    init(target: String) throws {
+        self.target = target
+        let directory = (target as NSString).deletingLastPathComponent
+        createdDirectories = try Self.makeDirectories(directory)
+        let name = (target as NSString).lastPathComponent
+        temporaryPath = directory + "/.\(name).\(UUID().uuidString.prefix(8)).download"
+        descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            let reason = String(cString: strerror(errno))
+            Self.removeDirectories(createdDirectories)
+            throw SftpBackupStorageError("cannot create \(temporaryPath): \(reason)")
+        }
+    }
+
+    deinit {
+        if descriptor >= 0 { close(descriptor) }
+    }
+
+    /// Appends bytes and adds them to the hash.
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        md5.update(bufferPointer: bytes)
+        var offset = 0
+        while offset < bytes.count {
+            let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw SftpBackupStorageError("cannot write \(temporaryPath): \(String(cString: strerror(errno)))")
+            }
+            offset += written
+        }
+        bytesWritten += Int64(bytes.count)
+    }
+
+    /// Hex MD5 of everything written.
+    func finishHash() -> String {
+        md5.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Makes the file read-only and renames it to the target.
+    func commit() throws {
+        guard fchmod(descriptor, 0o444) == 0, fsync(descriptor) == 0 else {
+            throw SftpBackupStorageError("cannot finish \(temporaryPath): \(String(cString: strerror(errno)))")
+        }
+        close(descriptor)
+        descriptor = -1
+        guard rename(temporaryPath, target) == 0 else {
+            throw SftpBackupStorageError("cannot rename the download to \(target): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Removes the temporary file and the directories this download created (if still empty).
+    func discard() {
+        if descriptor >= 0 {
+            close(descriptor)
+            descriptor = -1
+        }
+        unlink(temporaryPath)
+        Self.removeDirectories(createdDirectories)
+    }
+
+    /// `mkdir -p`, returning the directories it created, deepest last.
+    private static func makeDirectories(_ directory: String) throws -> [String] {
+        var missing: [String] = []
+        var cursor = directory
+        while !FileManager.default.fileExists(atPath: cursor), cursor != "/" {
+            missing.insert(cursor, at: 0)
+            cursor = (cursor as NSString).deletingLastPathComponent
+        }
+        var created: [String] = []
+        for path in missing {
+            guard mkdir(path, 0o755) == 0 || errno == EEXIST else {
+                let reason = String(cString: strerror(errno))
+                removeDirectories(created)
+                throw SftpBackupStorageError("cannot create directory \(path): \(reason)")
+            }
+            created.append(path)
+        }
+        return created
+    }
+
+    private static func removeDirectories(_ directories: [String]) {
+        for path in directories.reversed() { rmdir(path) }
+    }
+}

@@ -1,0 +1,57 @@
+import AgentClient
+import AgentWire
+import Foundation
+import Testing
+
+@Suite struct ConnectionTests {
+    @Test func connectCreatesStoragePingEchoesUuidAndRestartForgetsIt() async throws {
+        let scratch = try SftpAgentHarness.makeScratch()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        try await ManagementNodeEndpoint.run { mn in
+            try await SftpAgentHarness.with(scratch: scratch) { agent in
+                try await agent.client.waitForEcho(SftpBackupStoragePath.echo, timeout: .seconds(5))
+                let connected = try await agent.connect(mn)
+                #expect(connected.success, "\(connected.error ?? "")")
+                var isDirectory: ObjCBool = false
+                #expect(FileManager.default.fileExists(atPath: agent.storagePath, isDirectory: &isDirectory) && isDirectory.boolValue)
+                // Capacity is the storage file system's, as `stat -f` sees it.
+                let fields = try run("stat", "-f", "-c", "%S %b %a", agent.storagePath).split(separator: " ").compactMap { Int64($0) }
+                #expect(connected.totalCapacity == fields[0] * fields[1])
+                let available = try #require(connected.availableCapacity)
+                // Other writers share the disk: allow what they may have written meanwhile.
+                #expect(abs(available - fields[0] * fields[2]) < 256 << 20)
+
+                let ping = try await agent.call(SftpBackupStoragePath.ping, SftpPingCmd(uuid: "bs-uuid-1"), as: SftpPingResponse.self, via: mn)
+                #expect(ping.success && ping.uuid == "bs-uuid-1")
+                #expect(ping.totalCapacity == connected.totalCapacity)
+            }
+            try await SftpAgentHarness.with(scratch: scratch) { agent in
+                let ping = try await agent.call(SftpBackupStoragePath.ping, SftpPingCmd(uuid: "bs-uuid-1"), as: SftpPingResponse.self, via: mn)
+                #expect(ping.success && ping.uuid == nil)
+                // The wire omits the field rather than sending null, as the Python agent does.
+                let raw = try await agent.client.async(SftpBackupStoragePath.ping, SftpPingCmd(), as: JSONValue.self, via: mn)
+                #expect(raw["uuid"] == nil)
+            }
+        }
+    }
+
+    @Test func connectOnAFileOrARelativePathFails() async throws {
+        try await ManagementNodeEndpoint.run { mn in
+            try await SftpAgentHarness.with { agent in
+                defer { agent.removeScratch() }
+                let file = agent.scratch + "/plain-file"
+                try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+                let onFile = try await agent.client.sync(
+                    SftpBackupStoragePath.connect, SftpConnectCmd(uuid: "u", storagePath: file), as: SftpAgentResponse.self)
+                #expect(!onFile.success && onFile.error?.contains("is not a directory") == true)
+                let relative = try await agent.client.sync(
+                    SftpBackupStoragePath.connect, SftpConnectCmd(uuid: "u", storagePath: "bs"), as: SftpAgentResponse.self)
+                #expect(!relative.success && relative.error?.contains("absolute") == true)
+                // Nothing connected: commands needing the storage say so.
+                let size = try await agent.call(SftpBackupStoragePath.getLocalFileSize, SftpPathCmd(path: file),
+                                                as: SftpGetLocalFileSizeResponse.self, via: mn)
+                #expect(!size.success && size.error?.contains("not connected") == true)
+            }
+        }
+    }
+}

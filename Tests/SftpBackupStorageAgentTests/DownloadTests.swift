@@ -1,0 +1,141 @@
+import AgentClient
+import AgentWire
+import Foundation
+import Testing
+
+@Suite struct DownloadTests {
+    /// A real qcow2 (64 MiB virtual) with some data written into it, so the file spans many chunks.
+    private func makeQcow2(in directory: String, name: String = "image.qcow2") throws -> String {
+        let path = directory + "/" + name
+        _ = try run("qemu-img", "create", "-q", "-f", "qcow2", path, "64M")
+        let raw = directory + "/fill.raw"
+        let bytes = (0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }
+        try Data(bytes).write(to: URL(fileURLWithPath: raw))
+        _ = try run("qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", raw, path)
+        try FileManager.default.removeItem(atPath: raw)
+        return path
+    }
+
+    private func md5sum(_ path: String) throws -> String {
+        String(try run("md5sum", path).prefix(32))
+    }
+
+    private func downloadCmd(_ url: String, to installPath: String, api: String? = nil, timeoutMs: Int64? = nil) -> SftpDownloadCmd {
+        var command = SftpDownloadCmd()
+        command.uuid = "bs-uuid-1"
+        command.imageUuid = "img-1"
+        command.url = url
+        command.installPath = installPath
+        command.timeout = timeoutMs
+        command.threadContext = api.map { ["api": .string($0), "task-stage": .string("1")] }
+        return command
+    }
+
+    @Test func httpDownloadThroughARedirectChecksMd5FormatAndReportsProgress() async throws {
+        try await ManagementNodeEndpoint.run { mn in
+            try await SftpAgentHarness.with { agent in
+                defer { agent.removeScratch() }
+                _ = try await agent.connect(mn)
+                let served = agent.scratch + "/served"
+                try FileManager.default.createDirectory(atPath: served, withIntermediateDirectories: true)
+                let source = try makeQcow2(in: served)
+                let target = agent.storagePath + "/rootVolumeTemplates/acct-1/img-1/image.template"
+                let reply = try await ImageHTTPServer.run(serving: served) { http in
+                    try await agent.call(SftpBackupStoragePath.download,
+                                         downloadCmd(http.url("redirect", "image.qcow2"), to: target, api: "api-1"),
+                                         as: SftpDownloadResponse.self, via: mn)
+                }
+                #expect(reply.success, "\(reply.error ?? "")")
+                let sourceSize = try #require(FileManager.default.attributesOfItem(atPath: source)[.size] as? NSNumber).int64Value
+                #expect(reply.md5Sum == (try md5sum(source)))
+                #expect(try md5sum(target) == (try md5sum(source)))
+                #expect(reply.format == "qcow2" && reply.size == 64 << 20 && reply.actualSize == sourceSize)
+                #expect(reply.totalCapacity != nil && reply.availableCapacity != nil)
+                let permissions = try #require(FileManager.default.attributesOfItem(atPath: target)[.posixPermissions] as? NSNumber)
+                #expect(permissions.intValue == 0o444)
+                #expect(agent.files(under: agent.storagePath + "/rootVolumeTemplates/acct-1/img-1") == ["image.template"])
+
+                let reports = try mn.events.filter { $0.commandPath == ProgressReportCmd.commandPath }
+                    .map { try $0.decode(ProgressReportCmd.self) }
+                #expect(reports.last?.progress == "100")
+                #expect(reports.allSatisfy { $0.threadContextMap?["api"] == .string("api-1") && $0.resourceUuid == "img-1" && $0.processType == "AddImage" })
+                let percents = reports.compactMap { $0.progress.flatMap { Int($0) } }
+                #expect(percents == percents.sorted())
+            }
+        }
+    }
+
+    @Test func fileURLDownloadOfARawImageWithoutThreadContextSendsNoProgress() async throws {
+        try await ManagementNodeEndpoint.run { mn in
+            try await SftpAgentHarness.with { agent in
+                defer { agent.removeScratch() }
+                _ = try await agent.connect(mn)
+                let source = agent.scratch + "/disk.raw"
+                _ = try run("qemu-img", "create", "-q", "-f", "raw", source, "5M")
+                let target = agent.storagePath + "/img-2/disk.template"
+                let reply = try await agent.call(SftpBackupStoragePath.download, downloadCmd("file://" + source, to: target),
+                                                 as: SftpDownloadResponse.self, via: mn)
+                #expect(reply.success, "\(reply.error ?? "")")
+                #expect(reply.format == "raw" && reply.size == 5 << 20 && reply.actualSize == 5 << 20)
+                #expect(reply.md5Sum == (try md5sum(source)))
+                #expect(mn.events.isEmpty)
+            }
+        }
+    }
+
+    @Test func notFoundTimeoutAndUnsupportedSchemeFailAndLeaveNothing() async throws {
+        try await ManagementNodeEndpoint.run { mn in
+            try await SftpAgentHarness.with { agent in
+                defer { agent.removeScratch() }
+                _ = try await agent.connect(mn)
+                let served = agent.scratch + "/served"
+                try FileManager.default.createDirectory(atPath: served, withIntermediateDirectories: true)
+                _ = try makeQcow2(in: served)
+                try await ImageHTTPServer.run(serving: served) { http in
+                    let missing = try await agent.call(
+                        SftpBackupStoragePath.download, downloadCmd(http.url("files", "nothing.qcow2"), to: agent.storagePath + "/a/x.img"),
+                        as: SftpDownloadResponse.self, via: mn)
+                    #expect(!missing.success && missing.error?.contains("HTTP 404") == true, "\(missing.error ?? "")")
+
+                    let slow = try await agent.call(
+                        SftpBackupStoragePath.download,
+                        downloadCmd(http.url("stall", "image.qcow2"), to: agent.storagePath + "/b/x.img", timeoutMs: 300),
+                        as: SftpDownloadResponse.self, via: mn)
+                    #expect(!slow.success && slow.error?.contains("timed out") == true, "\(slow.error ?? "")")
+                }
+                let ftp = try await agent.call(
+                    SftpBackupStoragePath.download, downloadCmd("ftp://127.0.0.1/x", to: agent.storagePath + "/c/x.img"),
+                    as: SftpDownloadResponse.self, via: mn)
+                #expect(!ftp.success && ftp.error?.contains("not supported") == true)
+                // No partial file, no temporary file, not even the directories the downloads created.
+                #expect(agent.files(under: agent.storagePath) == [])
+            }
+        }
+    }
+
+    @Test func jobCancelStopsARunningDownloadAndLeavesNothing() async throws {
+        try await ManagementNodeEndpoint.run { mn in
+            try await SftpAgentHarness.with { agent in
+                defer { agent.removeScratch() }
+                _ = try await agent.connect(mn)
+                let served = agent.scratch + "/served"
+                try FileManager.default.createDirectory(atPath: served, withIntermediateDirectories: true)
+                _ = try makeQcow2(in: served)
+                try await ImageHTTPServer.run(serving: served) { http in
+                    async let download = agent.call(
+                        SftpBackupStoragePath.download,
+                        downloadCmd(http.url("stall", "image.qcow2"), to: agent.storagePath + "/img-9/x.img", api: "api-cancel"),
+                        as: SftpDownloadResponse.self, via: mn)
+                    // The first chunk is on its way: the download is running.
+                    _ = await http.stalled.first { _ in true }
+                    let cancel = try await agent.call(SftpBackupStoragePath.cancelJob, CancelCommand(cancellationApiId: "api-cancel"),
+                                                      as: SftpAgentResponse.self, via: mn)
+                    #expect(cancel.success)
+                    let reply = try await download
+                    #expect(!reply.success && reply.error?.contains("cancelled") == true, "\(reply.error ?? "")")
+                }
+                #expect(agent.files(under: agent.storagePath) == [])
+            }
+        }
+    }
+}

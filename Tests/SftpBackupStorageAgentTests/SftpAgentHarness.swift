@@ -1,0 +1,97 @@
+import AgentClient
+import AgentServer
+import AgentWire
+import Foundation
+import Logging
+import ServiceLifecycle
+import SftpBackupStorageAgent
+import Testing
+
+/// A sftp backup-storage agent served in-process on a free loopback port, with a private scratch directory
+/// (`scratch/bs` is the storage path tests connect to; `scratch` also holds files outside it, and
+/// `scratch/id_rsa.sftp` is the agent's private key path).
+struct SftpAgentHarness: Sendable {
+    let port: Int
+    let scratch: String
+
+    var client: AgentClient { AgentClient(host: "127.0.0.1", port: port) }
+    var storagePath: String { scratch + "/bs" }
+
+    /// Runs `body` against a fresh agent. The scratch directory outlives the agent only for `body`.
+    static func with<T: Sendable>(
+        scratch: String? = nil,
+        _ body: @Sendable (SftpAgentHarness) async throws -> T
+    ) async throws -> T {
+        let scratch = try scratch ?? makeScratch()
+        let server = try buildSftpBackupStorageAgent(
+            SftpBackupStorageConfiguration(server: AgentServerConfiguration(
+                listenAddress: "127.0.0.1", port: 0,
+                callbackRetryWindow: .seconds(10), callbackRetryInterval: .milliseconds(100),
+                shutdownDrainTimeout: .seconds(10)),
+                privateKeyPath: scratch + "/id_rsa.sftp"),
+            logger: Logger(label: "test.sftpbs"))
+        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+        let group = ServiceGroup(configuration: .init(
+            services: [server.service { portSink.yield($0) }], logger: Logger(label: "test.sftpbs")))
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let port = try #require(await ports.first { _ in true })
+            let result: Result<T, any Error>
+            do {
+                result = .success(try await body(SftpAgentHarness(port: port, scratch: scratch)))
+            } catch {
+                result = .failure(error)
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            return try result.get()
+        }
+    }
+
+    static func makeScratch() throws -> String {
+        let path = NSTemporaryDirectory() + "sftpbs-test-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// Connects the agent to `storagePath` with events going to `mn`.
+    func connect(_ mn: ManagementNodeEndpoint, uuid: String = "bs-uuid-1") async throws -> SftpAgentResponse {
+        try await client.sync(SftpBackupStoragePath.connect,
+                              SftpConnectCmd(uuid: uuid, storagePath: storagePath, sendCommandUrl: mn.sendCommandURL),
+                              as: SftpAgentResponse.self)
+    }
+
+    func call<Reply: Decodable>(_ path: String, _ command: some Encodable, as reply: Reply.Type, via mn: ManagementNodeEndpoint) async throws -> Reply {
+        try await client.async(path, command, as: reply, via: mn, timeout: .seconds(120))
+    }
+
+    /// Every file under `directory`, relative, hidden ones included.
+    func files(under directory: String) -> [String] {
+        (FileManager.default.enumerator(atPath: directory)?.allObjects as? [String] ?? []).sorted()
+    }
+
+    func removeScratch() {
+        try? FileManager.default.removeItem(atPath: scratch)
+    }
+}
+
+/// Runs argv and returns its standard output; fails the test when it exits non-zero.
+func run(_ argv: String...) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = argv
+    let out = Pipe()
+    process.standardOutput = out
+    try process.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        throw SftpTestError("\(argv.joined(separator: " ")) exited \(process.terminationStatus)")
+    }
+    return String(decoding: data, as: UTF8.self)
+}
+
+struct SftpTestError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
