@@ -102,24 +102,33 @@ extension SessionHandle {
 
     private func authenticationError(_ credential: SSHCredential, rc: Int32) -> SSHError {
         let who = "\(credential.user)@\(label)"
+        let message: String
+        let code: SSHError.Code
         switch (credential.method, rc) {
         case (_, LIBSSH2_ERROR_EAGAIN):
             return SSHError(.timeout, "timed out while logging in as \(who)")
+        case (_, LIBSSH2_ERROR_TIMEOUT), (_, LIBSSH2_ERROR_SOCKET_SEND), (_, LIBSSH2_ERROR_SOCKET_RECV),
+            (_, LIBSSH2_ERROR_SOCKET_DISCONNECT):
+            return error("logging in as \(who)", code: .authenticationFailed, rc: rc)
+        case (.password, LIBSSH2_ERROR_PASSWORD_EXPIRED):
+            (code, message) = (.authenticationFailed, "the password of \(who) has expired; change it on the host")
         case (.password, _):
-            return error("password login as \(who) (wrong password?)", code: .authenticationFailed, rc: rc)
-        case (.privateKey(let source, let passphrase), LIBSSH2_ERROR_FILE):
-            let origin = if case .file(let path) = source { "key file \(path)" } else { "in-memory key" }
-            let hint =
-                passphrase == nil
-                ? "it may be encrypted (give its passphrase)" : "the passphrase may be wrong"
-            return error(
-                "loading the \(origin) for \(who): \(hint), or it is not a PEM or OpenSSH-format RSA/Ed25519 "
-                    + "key, which is what this libssh2 build reads", code: .unsupportedKey, rc: rc)
-        case (.privateKey, _):
-            return error(
-                "key login as \(who): the server does not accept this key (not in authorized_keys? an RSA key "
-                    + "is signed with ssh-rsa/SHA-1 by libssh2 1.10, which OpenSSH 8.8+ refuses by default)",
-                code: .authenticationFailed, rc: rc)
+            (code, message) = (.authenticationFailed, "\(who) refused the password (wrong password or user?)")
+        case (.privateKey, LIBSSH2_ERROR_AUTHENTICATION_FAILED), (.privateKey, LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED):
+            code = .authenticationFailed
+            message =
+                "\(who) refused the key: it is not in the user's authorized_keys, or it is an RSA key, which "
+                + "libssh2 1.10 signs only with ssh-rsa (SHA-1) and OpenSSH 8.8+ refuses by default (use an "
+                + "Ed25519 key, or allow 'PubkeyAcceptedAlgorithms +ssh-rsa' on the server)"
+        case (.privateKey(let source, let passphrase), _):
+            // Anything else from a key login is libssh2 failing to load the key before sending it.
+            let origin = if case .file(let path) = source { "key file \(path)" } else { "the in-memory key" }
+            let hint = passphrase == nil ? "it may be encrypted (give its passphrase)" : "the passphrase may be wrong"
+            code = .unsupportedKey
+            message =
+                "cannot load \(origin) to log in as \(who): \(hint), or it is not a PEM or OpenSSH-format "
+                + "RSA/Ed25519 key, the formats this libssh2 build reads"
         }
+        return SSHError(code, message, libssh2Message: lastErrorText(), libssh2Code: rc)
     }
 }

@@ -110,10 +110,6 @@ final class SessionHandle {
 
     /// Builds the error for a failed libssh2 call, attaching libssh2's own text and number.
     func error(_ what: String, code: SSHError.Code, rc: Int32) -> SSHError {
-        var message: UnsafeMutablePointer<CChar>?
-        var length: Int32 = 0
-        libssh2_session_last_error(session, &message, &length, 0)
-        let text = message.map { String(cString: $0) }
         let kind: SSHError.Code =
             switch rc {
             case LIBSSH2_ERROR_TIMEOUT: .timeout
@@ -122,6 +118,14 @@ final class SessionHandle {
             }
         let prefix = kind == .disconnected ? "connection to \(label) lost while" : "failed"
         let sentence = kind == .disconnected ? "\(prefix) \(what)" : "\(what) on \(label) \(prefix)"
-        return SSHError(kind, sentence, libssh2Message: text, libssh2Code: rc)
+        return SSHError(kind, sentence, libssh2Message: lastErrorText(), libssh2Code: rc)
+    }
+
+    /// libssh2's description of the last error on this session.
+    func lastErrorText() -> String? {
+        var message: UnsafeMutablePointer<CChar>?
+        var length: Int32 = 0
+        libssh2_session_last_error(session, &message, &length, 0)
+        return message.map { String(cString: $0) }
     }
 }

@@ -5,7 +5,7 @@ import Testing
 @Suite("exec over a real sshd")
 struct ExecTests {
     @Test func exitCodesStdoutAndStderr() async throws {
-        try await TestHost.with("exec", octet: 21, port: 2301) { host in
+        try await TestHost.with("exec", octet: 21) { host in
             let session = try await SSHClient().connect(
                 host: host.address, port: host.port,
                 credential: .password(user: host.user, password: host.password),

@@ -3,6 +3,9 @@ import Synchronization
 import Testing
 
 /// A loopback sshd started with `scripts/test-host`, as the tests' stand-in for a real server.
+///
+/// Every test uses its own host on its own address so tests run in parallel without sharing state:
+/// exec 21-29, auth 31-39, host keys 41-49, connect/timeouts 51-59, SFTP 61-69 (port 2300 + octet).
 struct TestHost: Sendable {
     let name: String
     let address: String
@@ -22,18 +25,22 @@ struct TestHost: Sendable {
     /// once; tests in this process take turns starting hosts.
     private static let startLock = Mutex(())
 
-    /// Starts host `name` on `127.0.0.<octet>:<port>`, runs `body`, and stops the host however `body` ends.
+    /// Starts host `name` on `127.0.0.<octet>:<2300 + octet>`, runs `body`, and stops the host however `body` ends.
+    /// `sshdConfig` lines are added to the host's sshd_config (for a non-default server).
     static func with<T>(
-        _ name: String, octet: Int, port: Int, _ body: (TestHost) async throws -> T
+        _ name: String, octet: Int, sshdConfig: String = "", _ body: (TestHost) async throws -> T
     ) async throws -> T {
-        let host = try startLock.withLock { _ in try start(name: "ssh-tests-\(name)", octet: octet, port: port) }
+        let host = try startLock.withLock { _ in
+            try start(name: "ssh-tests-\(name)", octet: octet, port: 2300 + octet, sshdConfig: sshdConfig)
+        }
         defer { _ = try? Command.run(["\(repositoryRoot)/scripts/test-host", "stop", host.name]) }
         return try await body(host)
     }
 
-    private static func start(name: String, octet: Int, port: Int) throws -> TestHost {
+    private static func start(name: String, octet: Int, port: Int, sshdConfig: String) throws -> TestHost {
         let output = try Command.run(
-            ["\(repositoryRoot)/scripts/test-host", "start", name, "127.0.0.\(octet)", String(port)])
+            ["\(repositoryRoot)/scripts/test-host", "start", name, "127.0.0.\(octet)", String(port)],
+            environment: ["ZSTACK_TEST_SSHD_CONFIG": sshdConfig])
         var values: [String: String] = [:]
         for line in output.split(separator: "\n") {
             guard let equals = line.firstIndex(of: "=") else { continue }
@@ -50,35 +57,5 @@ struct TestHost: Sendable {
             directory: try value("DIR"), ed25519Key: try value("KEY"), rsaKey: try value("RSA_KEY"),
             user: try value("USER"), password: try value("PASSWORD"),
             fingerprint: try value("HOST_KEY_FINGERPRINT"))
-    }
-}
-
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// Runs local helper programs (argv only) for the tests.
-enum Command {
-    /// Runs `argv` and returns its stdout; throws with stderr when it exits non-zero.
-    @discardableResult
-    static func run(_ argv: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(filePath: argv[0].hasPrefix("/") ? argv[0] : "/usr/bin/env")
-        process.arguments = argv[0].hasPrefix("/") ? Array(argv.dropFirst()) : argv
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        let errors = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestFailure(
-                "\(argv.joined(separator: " ")) exited \(process.terminationStatus): "
-                    + String(decoding: errors, as: UTF8.self))
-        }
-        return String(decoding: output, as: UTF8.self)
     }
 }
