@@ -20,5 +20,8 @@ let package = Package(
         ),
         .target(name: "SSH", dependencies: ["CLibssh2"], swiftSettings: swiftSettings),
         .testTarget(name: "SSHTests", dependencies: ["SSH"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "SSHBenchmark", dependencies: ["SSH"], path: "Benchmarks/SSHBenchmark",
+            swiftSettings: swiftSettings),
     ]
 )
