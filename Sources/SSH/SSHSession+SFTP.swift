@@ -14,6 +14,7 @@ extension SSHSession {
     /// - Returns: sizes, including how much was resumed and how much was actually transferred.
     /// - Throws: `.sftp` (e.g. `isNoSuchFile`), `.localFile`, `.invalidArgument` (partial file larger than
     ///   the remote one), `.timeout` (no progress for the client's `ioTimeout`), `.cancelled`, `.disconnected`.
+    @discardableResult
     public func download(
         remote: String, to local: String, resume: Bool = false, permissions: UInt32? = nil,
         progress: @escaping @Sendable (TransferProgress) -> Void = { _ in }
@@ -32,6 +33,7 @@ extension SSHSession {
     ///   - resume: continue after the bytes `remote` already has (missing counts as empty); `false` truncates.
     ///   - permissions: exact mode to set on `remote`; when `nil` a new file gets 0644 minus the server's umask.
     ///   - progress: called after every chunk on an executor thread; keep it quick.
+    @discardableResult
     public func upload(
         local: String, to remote: String, resume: Bool = false, permissions: UInt32? = nil,
         progress: @escaping @Sendable (TransferProgress) -> Void = { _ in }

@@ -59,8 +59,8 @@ public final class SSHSession: Sendable {
     /// - Parameters:
     ///   - command: the command line.
     ///   - input: bytes written to the command's stdin, which is then closed.
-    ///   - timeout: limit for the whole command; `nil` means no limit beyond the client's `ioTimeout` of
-    ///     silence. On timeout the channel is closed (the remote process gets EOF/SIGPIPE, not a kill).
+    ///   - timeout: limit for the whole command; `nil` lets it run (and stay silent) as long as it likes.
+    ///     On timeout the channel is closed (the remote process gets EOF/SIGPIPE, not a kill).
     ///   - maxOutputBytes: per stream; the rest is read and dropped, and `ExecResult.truncated` is set.
     /// - Returns: the exit status and output; a non-zero exit status is not an error.
     /// - Throws: `SSHError` `.timeout`, `.channel`, `.disconnected`, `.cancelled`, `.closed`.

@@ -11,9 +11,7 @@ extension SessionHandle {
         remote: String, local: String, resume: Bool, permissions: UInt32?, cancellation: CancellationFlag,
         progress: @Sendable (TransferProgress) -> Void
     ) throws(SSHError) -> TransferResult {
-        let file = try LocalFile(path: local, flags: O_WRONLY | O_CREAT | (resume ? 0 : O_TRUNC),
-                                 permissions: permissions)
-        let result = try withRemoteFile(
+        try withRemoteFile(
             remote, flags: Int32(LIBSSH2_FXF_READ), permissions: 0, deadline: .never, cancellation: cancellation
         ) { handle throws(SSHError) -> TransferResult in
             var attributes = LIBSSH2_SFTP_ATTRIBUTES()
@@ -23,6 +21,9 @@ extension SessionHandle {
             guard let size = SFTPFileAttributes(attributes).size.map(Int64.init) else {
                 throw SSHError(.sftp, "the server did not report the size of \(remote)")
             }
+            // Only now that the remote file is known to be readable may an existing local file be truncated.
+            let file = try LocalFile(
+                path: local, flags: O_WRONLY | O_CREAT | (resume ? 0 : O_TRUNC), permissions: permissions)
             let start = resume ? try file.size() : 0
             guard start <= size else {
                 throw SSHError(
@@ -46,10 +47,9 @@ extension SessionHandle {
                 done += Int64(count)
                 progress(TransferProgress(bytesDone: done, totalBytes: size))
             }
+            try file.close()
             return TransferResult(totalBytes: size, resumedFrom: start)
         }
-        try file.close()
-        return result
     }
 
     /// Streams a local file to a remote one; see `SSHSession.upload`.

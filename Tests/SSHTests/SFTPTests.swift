@@ -18,7 +18,9 @@ struct SFTPTests {
     /// Writes `mebibytes` MiB of incompressible bytes quickly: one random MiB, varied per block.
     private func makeFile(_ path: String, mebibytes: Int) throws {
         var block = (0..<Self.mebibyte).map { _ in UInt8.random(in: 0...255) }
-        FileManager.default.createFile(atPath: path, contents: nil)
+        guard FileManager.default.createFile(atPath: path, contents: nil) else {
+            throw TestFailure("cannot create \(path)")
+        }
         let handle = try FileHandle(forWritingTo: URL(filePath: path))
         defer { try? handle.close() }
         for index in 0..<mebibytes {
@@ -139,6 +141,10 @@ struct SFTPTests {
                 try await session.download(remote: remote, to: scratch.path + "/never")
             }
             #expect(missing?.isNoSuchFile == true)
+            #expect(!FileManager.default.fileExists(atPath: scratch.path + "/never"))
+            let kept = await #expect(throws: SSHError.self) { try await session.download(remote: remote, to: small) }
+            #expect(kept?.isNoSuchFile == true)
+            #expect(try String(contentsOfFile: small, encoding: .utf8) == "hello\n")
             await session.close()
         }
     }
