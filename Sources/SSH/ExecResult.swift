@@ -11,6 +11,7 @@ public struct ExecResult: Sendable, Hashable {
     /// True when either stream produced more than `maxOutputBytes` and the rest was dropped.
     public let truncated: Bool
 
+    /// Builds a result (the module builds these; public for callers that fake or cache results).
     public init(exitStatus: Int32?, exitSignal: String?, stdout: [UInt8], stderr: [UInt8], truncated: Bool) {
         self.exitStatus = exitStatus
         self.exitSignal = exitSignal

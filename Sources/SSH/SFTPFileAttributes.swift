@@ -7,6 +7,7 @@ public struct SFTPFileAttributes: Sendable, Hashable {
     /// Last modification, seconds since 1970.
     public let modificationTime: UInt64?
 
+    /// Builds attributes from known fields.
     public init(size: UInt64?, permissions: UInt32?, modificationTime: UInt64?) {
         self.size = size
         self.permissions = permissions

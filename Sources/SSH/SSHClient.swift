@@ -20,6 +20,10 @@ public struct SSHClient: Sendable {
     /// `.timeout` after this long without progress, however long the whole transfer takes).
     public var ioTimeout: Duration
 
+    /// - Parameters:
+    ///   - executor: threads for libssh2 work; the process-wide `BlockingExecutor.shared` by default.
+    ///   - connectTimeout: default limit for connect, handshake and login.
+    ///   - ioTimeout: longest wait without network progress in later operations.
     public init(
         executor: BlockingExecutor = .shared, connectTimeout: Duration = .seconds(15),
         ioTimeout: Duration = .seconds(60)

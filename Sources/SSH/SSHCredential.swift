@@ -58,6 +58,7 @@ public struct SSHCredential: Sendable {
 }
 
 extension SSHCredential: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// The user and the kind of credential, never the secret.
     public var description: String {
         switch method {
         case .password: "SSHCredential(user: \(user), password: <redacted>)"
@@ -66,7 +67,9 @@ extension SSHCredential: CustomStringConvertible, CustomDebugStringConvertible, 
         }
     }
 
+    /// Same as `description`: secrets stay out of debug output too.
     public var debugDescription: String { description }
 
+    /// Hides the stored secret from `dump` and other reflection.
     public var customMirror: Mirror { Mirror(self, children: ["description": description]) }
 }

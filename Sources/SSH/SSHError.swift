@@ -47,6 +47,7 @@ public struct SSHError: Error, Sendable, CustomStringConvertible {
         /// An argument was rejected before anything was sent (bad port, fingerprint syntax, NUL in a string).
         public static let invalidArgument = Code(value: .invalidArgument)
 
+        /// The code's name, e.g. `authenticationFailed`.
         public var description: String { value.rawValue }
     }
 
@@ -63,6 +64,7 @@ public struct SSHError: Error, Sendable, CustomStringConvertible {
     /// The OS `errno` for socket and local-file failures.
     public let errno: Int32?
 
+    /// Builds an error; `message` should say what failed and what to do about it.
     public init(
         _ code: Code, _ message: String, libssh2Message: String? = nil, libssh2Code: Int32? = nil,
         sftpStatus: UInt? = nil, errno: Int32? = nil
@@ -78,6 +80,7 @@ public struct SSHError: Error, Sendable, CustomStringConvertible {
     /// True for an SFTP "no such file" status, the one callers commonly branch on.
     public var isNoSuchFile: Bool { code == .sftp && sftpStatus == 2 }
 
+    /// Code, message, and whatever libssh2 or the OS reported, on one line.
     public var description: String {
         var text = "SSH \(code): \(message)"
         if let libssh2Message, !libssh2Message.isEmpty {

@@ -7,7 +7,8 @@ import Synchronization
 ///
 /// Threading: safe to share between tasks. libssh2 work runs on the client's `BlockingExecutor`; each
 /// operation holds the session's lock for its whole duration inside that job (never across an `await`), so
-/// operations on one session run one after another. Use several sessions for parallel transfers.
+/// operations on one session run one after another (a waiting call occupies an executor thread until its
+/// turn). Use one session per concurrent stream of work, e.g. several sessions for parallel transfers.
 ///
 /// Cancellation: cancelling the calling task stops an exec or transfer within ~0.1 s with `.cancelled`.
 /// After a cancelled or timed-out operation the session stays usable.

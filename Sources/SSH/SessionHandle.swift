@@ -42,14 +42,14 @@ final class SessionHandle {
     func close(deadline: Deadline = .after(.seconds(2))) {
         guard !isClosed else { return }
         isClosed = true
-        let never = CancellationFlag()
+        let notCancellable = CancellationFlag()
         if let sftp {
-            _ = try? retry("closing SFTP", code: .sftp, deadline: deadline, cancellation: never) {
+            _ = try? retry("closing SFTP", code: .sftp, deadline: deadline, cancellation: notCancellable) {
                 libssh2_sftp_shutdown(sftp)
             }
             self.sftp = nil
         }
-        _ = try? retry("disconnecting", code: .disconnected, deadline: deadline, cancellation: never) {
+        _ = try? retry("disconnecting", code: .disconnected, deadline: deadline, cancellation: notCancellable) {
             libssh2_session_disconnect_ex(session, SSH_DISCONNECT_BY_APPLICATION, "closed by client", "")
         }
         libssh2_session_free(session)

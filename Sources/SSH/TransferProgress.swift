@@ -5,6 +5,7 @@ public struct TransferProgress: Sendable, Hashable {
     /// The size the destination will have when complete.
     public let totalBytes: Int64
 
+    /// Builds a progress report.
     public init(bytesDone: Int64, totalBytes: Int64) {
         self.bytesDone = bytesDone
         self.totalBytes = totalBytes
@@ -20,6 +21,7 @@ public struct TransferResult: Sendable, Hashable {
     /// Bytes actually moved over the network by this call.
     public var bytesTransferred: Int64 { totalBytes - resumedFrom }
 
+    /// Builds a transfer result.
     public init(totalBytes: Int64, resumedFrom: Int64) {
         self.totalBytes = totalBytes
         self.resumedFrom = resumedFrom

@@ -83,9 +83,26 @@ extension ExecTests {
         #expect(ShellQuoting.join(["a", "", "b c"]) == "'a' '' 'b c'")
     }
 
-    private func login(_ host: TestHost) async throws -> SSHSession {
+    fileprivate func login(_ host: TestHost) async throws -> SSHSession {
         try await SSHClient().connect(
             host: host.address, port: host.port, credential: .password(user: host.user, password: host.password),
             hostKey: .pinned(fingerprint: host.fingerprint))
+    }
+}
+
+extension ExecTests {
+    /// One session used from many tasks at once: each call gets the session to itself in turn.
+    @Test func concurrentCallsOnOneSessionAllComplete() async throws {
+        try await TestHost.with("exec-concurrent", octet: 26) { host in
+            let session = try await login(host)
+            let outputs = try await withThrowingTaskGroup(of: (Int, String).self) { group in
+                for index in 0..<12 {
+                    group.addTask { (index, try await session.exec(["echo", "call \(index)"]).stdoutText) }
+                }
+                return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+            }
+            #expect(outputs == Dictionary(uniqueKeysWithValues: (0..<12).map { ($0, "call \($0)\n") }))
+            await session.close()
+        }
     }
 }
