@@ -82,15 +82,19 @@ struct SFTPTests {
                 command: "head -c \(size) /dev/urandom > " + ShellQuoting.quote(remote))
             #expect(made.succeeded, "\(made.stderrText)")
 
-            // Cut the first download by cancelling its task once some data has arrived.
-            let (arrived, signal) = AsyncStream.makeStream(of: Void.self)
+            // Cut the first download by cancelling its task from its own progress callback once 20 MiB are in,
+            // so the cut happens at that point however fast the transfer runs.
+            let handle = Mutex<Task<TransferResult, any Error>?>(nil)
+            let published = DispatchSemaphore(value: 0)
             let first = Task {
                 try await session.download(remote: remote, to: local) { progress in
-                    if progress.bytesDone >= 20 * Self.mebibyte { signal.yield() }
+                    guard progress.bytesDone >= 20 * Self.mebibyte else { return }
+                    if handle.withLock({ $0 == nil }) { published.wait() }
+                    handle.withLock { $0?.cancel() }
                 }
             }
-            for await _ in arrived { break }
-            first.cancel()
+            handle.withLock { $0 = first }
+            published.signal()
             let cut = await first.result
             guard case .failure(let error as SSHError) = cut else {
                 Issue.record("the first download was not cut: \(cut)")

@@ -30,10 +30,11 @@ struct TestHost: Sendable {
     static func with<T>(
         _ name: String, octet: Int, sshdConfig: String = "", _ body: (TestHost) async throws -> T
     ) async throws -> T {
+        let fullName = "ssh-tests-\(name)"
+        defer { _ = try? Command.run(["\(repositoryRoot)/scripts/test-host", "stop", fullName]) }
         let host = try startLock.withLock { _ in
-            try start(name: "ssh-tests-\(name)", octet: octet, port: 2300 + octet, sshdConfig: sshdConfig)
+            try start(name: fullName, octet: octet, port: 2300 + octet, sshdConfig: sshdConfig)
         }
-        defer { _ = try? Command.run(["\(repositoryRoot)/scripts/test-host", "stop", host.name]) }
         return try await body(host)
     }
 
