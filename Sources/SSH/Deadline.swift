@@ -24,6 +24,8 @@ struct Deadline: Sendable {
         let left = ContinuousClock.now.duration(to: instant)
         if left <= .zero { return 0 }
         let (seconds, attoseconds) = left.components
+        // Compare before multiplying: a caller may pass an absurdly long timeout.
+        if seconds >= Int64(cap) / 1000 + 1 { return cap }
         let millis = seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1
         return Int32(min(Int64(cap), millis))
     }

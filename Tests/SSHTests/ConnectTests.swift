@@ -90,3 +90,44 @@ private struct SilentListener {
 
     func close() { Glibc.close(fd) }
 }
+
+extension ConnectTests {
+    /// Absurd values are input errors or plain timeouts, never a crash.
+    @Test func absurdArgumentsFailCleanly() async throws {
+        for port in [0, -1, 70000] {
+            let error = await #expect(throws: SSHError.self) {
+                try await SSHClient().connect(
+                    host: "127.0.0.1", port: port, credential: .password(user: "u", password: "p"),
+                    hostKey: .trustOnFirstUse)
+            }
+            #expect(error?.code == .invalidArgument)
+        }
+        let nul = await #expect(throws: SSHError.self) {
+            try await SSHClient().connect(
+                host: "127.0.0.1\0evil", credential: .password(user: "u", password: "p"), hostKey: .trustOnFirstUse)
+        }
+        #expect(nul?.code == .invalidArgument)
+        let listener = try SilentListener(address: "127.0.0.54", port: 2354)
+        defer { listener.close() }
+        for timeout: Duration in [.seconds(-5), .zero] {
+            let error = await #expect(throws: SSHError.self) {
+                try await SSHClient().connect(
+                    host: "127.0.0.54", port: 2354, credential: .password(user: "u", password: "p"),
+                    hostKey: .trustOnFirstUse, timeout: timeout)
+            }
+            #expect(error?.code == .timeout)
+        }
+        let huge = Task {
+            try await SSHClient().connect(
+                host: "127.0.0.54", port: 2354, credential: .password(user: "u", password: "p"),
+                hostKey: .trustOnFirstUse, timeout: .seconds(Int64.max / 2))
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        huge.cancel()
+        guard case .failure(let error as SSHError) = await huge.result else {
+            Issue.record("a connect to a silent server finished")
+            return
+        }
+        #expect(error.code == .cancelled)
+    }
+}
