@@ -1,5 +1,6 @@
 import CLibssh2
 import Foundation
+import Glibc
 
 extension SessionHandle {
     /// Runs the SSH handshake (banner, key exchange) on the connected socket.
@@ -56,12 +57,14 @@ extension SessionHandle {
                 libssh2_userauth_publickey_fromfile_ex(session, user, userLength, nil, path, passphrase ?? "")
             }
         case .privateKey(.memory(let key), let passphrase):
-            rc = key.withUnsafeBytes { buffer in
-                let bytes = buffer.bindMemory(to: CChar.self)
-                return retryForAuth(deadline: deadline, cancellation: cancellation) {
-                    libssh2_userauth_publickey_frommemory(
-                        session, user, Int(userLength), nil, 0, bytes.baseAddress, bytes.count, passphrase ?? "")
-                }
+            // libssh2 1.10 runs strlen() over the key despite taking its length (AddressSanitizer caught it
+            // reading past a Data buffer), so it gets a NUL-terminated copy, wiped once libssh2 is done.
+            var terminated = [CChar](repeating: 0, count: key.count + 1)
+            terminated.withUnsafeMutableBytes { _ = key.copyBytes(to: $0) }
+            defer { terminated.withUnsafeMutableBytes { explicit_bzero($0.baseAddress!, $0.count) } }
+            rc = retryForAuth(deadline: deadline, cancellation: cancellation) {
+                libssh2_userauth_publickey_frommemory(
+                    session, user, Int(userLength), nil, 0, terminated, key.count, passphrase ?? "")
             }
         }
         if rc == 0 { return }
