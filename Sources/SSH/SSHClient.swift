@@ -5,8 +5,21 @@
 /// let session = try await client.connect(
 ///     host: "10.0.0.5", credential: .password(user: "root", password: secret), hostKey: .trustOnFirstUse)
 /// store(session.hostKeyFingerprint)   // pin it next time with .pinned(fingerprint:)
-/// let result = try await session.exec(["md5sum", "--", "/opt/agent/a", "/opt/agent/b"])
+/// let result = try await session.exec(["md5sum", "--", "/opt/agent/a", "/opt/agent/b"])  // one exec, many files
 /// await session.close()
+/// ```
+///
+/// Installing a public key over a password login (data on stdin, paths as quoted arguments, no interpolation):
+/// ```swift
+/// let script = #"umask 077 && mkdir -p "$HOME/.ssh" && cat >> "$HOME/.ssh/authorized_keys""#
+/// let added = try await session.exec(["sh", "-c", script], input: Array(publicKeyLine.utf8))
+/// ```
+///
+/// Downloading with a key received in memory (never written to disk), resumable after a failure:
+/// ```swift
+/// let session = try await client.connect(
+///     host: storage, credential: .privateKey(user: "root", keyText: pem), hostKey: .pinned(fingerprint: pin))
+/// try await session.download(remote: path, to: partialPath, resume: true) { report($0) }
 /// ```
 ///
 /// Threading: all libssh2 work runs on `executor`'s threads, never on the caller's; the async functions
