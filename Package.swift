@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "zstack-kvmagent", targets: ["zstack-kvmagent"]),
         .executable(name: "zstack-agentctl", targets: ["zstack-agentctl"]),
         .library(name: "AgentClient", targets: ["AgentClient"]),
+        .library(name: "SSH", targets: ["SSH"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
@@ -40,6 +41,16 @@ let package = Package(
                 "CLibvirt",
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .systemLibrary(
+            name: "CLibssh2",
+            pkgConfig: "libssh2",
+            providers: [.apt(["libssh2-1-dev"])]
+        ),
+        .target(
+            name: "SSH",
+            dependencies: ["CLibssh2"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -98,6 +109,17 @@ let package = Package(
         .testTarget(
             name: "AgentWireTests",
             dependencies: ["AgentWire"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SSHTests",
+            dependencies: ["SSH"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "SSHBenchmark",
+            dependencies: ["SSH"],
+            path: "Benchmarks/SSHBenchmark",
             swiftSettings: swiftSettings
         ),
         .testTarget(
