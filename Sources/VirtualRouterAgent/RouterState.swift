@@ -4,7 +4,7 @@
 public struct RouterState: Sendable, Equatable {
     /// NICs (not the management NIC) guarded by a `<nic>-in` chain.
     public var guardedNICs: Set<String> = []
-    /// Keyed by private NIC name: one SNAT per private network, as ZStack's chain names imply.
+    /// Keyed by private NIC MAC: one SNAT per private network, as ZStack's chain names imply.
     public var snats: [String: SNATRule] = [:]
     /// Keyed by VIP.
     public var eips: [IPv4Address: EIPRule] = [:]

@@ -1,0 +1,55 @@
+import Foundation
+
+/// Keeps dnsmasq serving the rendered files: writes them, then reloads with SIGHUP, or restarts when
+/// its configuration changed (dhcp-range is only read at start), when it is not running, or after
+/// `restartAfterSignals` reloads (ZStack's `restartDnsmasqAfterNumberOfSIGUSER1`).
+///
+/// A SIGHUP is only sent once dnsmasq has installed its handler: before that, the default action of
+/// SIGHUP ends the process. Not Sendable state: owned by the `VirtualRouter` actor.
+struct DnsmasqService {
+    let runner: CommandRunner
+    let paths: RouterPaths
+    var restartAfterSignals = 500
+    private(set) var signalsSinceStart = 0
+
+    init(runner: CommandRunner, paths: RouterPaths) {
+        self.runner = runner
+        self.paths = paths
+    }
+
+    var pid: pid_t? { DaemonProcess.running(pidFile: paths.dnsmasqPidFile, command: "dnsmasq") }
+
+    mutating func apply(_ files: DnsmasqFiles) async throws {
+        FileWriter.write("", toMissing: paths.dhcpLeasesFile)
+        try FileWriter.write(files.hosts, to: paths.dhcpHostsFile)
+        try FileWriter.write(files.options, to: paths.dhcpOptionsFile)
+        try FileWriter.write(files.dnsHosts, to: paths.dnsHostsFile)
+        try FileWriter.write(files.resolvConf, to: paths.resolvConf)
+        let confChanged = try FileWriter.write(files.conf, to: paths.dnsmasqConf)
+        guard let pid, !confChanged, signalsSinceStart < restartAfterSignals else {
+            try await restart()
+            return
+        }
+        try await waitUntilReady(pid)
+        kill(pid, SIGHUP)
+        signalsSinceStart += 1
+    }
+
+    mutating func restart() async throws {
+        if let pid { await DaemonProcess.stop(pid) }
+        try await runner.startDaemon(["dnsmasq", "--conf-file=\(paths.dnsmasqConf)"])
+        guard let pid else { throw RouterError.dnsmasqNotRunning("no live pid in \(paths.dnsmasqPidFile) after start") }
+        try await waitUntilReady(pid)
+        signalsSinceStart = 0
+    }
+
+    func stop() async {
+        if let pid { await DaemonProcess.stop(pid) }
+    }
+
+    private func waitUntilReady(_ pid: pid_t) async throws {
+        guard await DaemonProcess.wait(for: .seconds(5), { DaemonProcess.catches(pid, signal: SIGHUP) }) else {
+            throw RouterError.dnsmasqNotRunning("pid \(pid) never installed its SIGHUP handler")
+        }
+    }
+}
