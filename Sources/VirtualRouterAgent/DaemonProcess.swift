@@ -13,9 +13,18 @@ enum DaemonProcess {
         guard let text = FileWriter.read(pidFile),
               let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0,
               let comm = FileWriter.read("/proc/\(pid)/comm"),
-              comm.trimmingCharacters(in: .whitespacesAndNewlines) == command
+              comm.trimmingCharacters(in: .whitespacesAndNewlines) == command, isAlive(pid)
         else { return nil }
         return pid
+    }
+
+    /// Alive and not a zombie: a daemon's parent is init, which may be slow (or, in a container, fail)
+    /// to reap it, and `kill(pid, 0)` succeeds on a zombie.
+    static func isAlive(_ pid: pid_t) -> Bool {
+        guard kill(pid, 0) == 0, let stat = FileWriter.read("/proc/\(pid)/stat"),
+              let close = stat.lastIndex(of: ")") else { return false }
+        let state = stat[stat.index(after: close)...].drop { $0 == " " }.first
+        return state != "Z" && state != "X"
     }
 
     /// Whether the process has installed a handler for `signal`: before that, the signal's default
@@ -41,9 +50,9 @@ enum DaemonProcess {
     /// SIGTERM, then waits for the process to go (SIGKILL after 5 s).
     static func stop(_ pid: pid_t) async {
         kill(pid, SIGTERM)
-        if await !wait(for: .seconds(5), { kill(pid, 0) != 0 }) {
+        if await !wait(for: .seconds(5), { !isAlive(pid) }) {
             kill(pid, SIGKILL)
-            _ = await wait(for: .seconds(2)) { kill(pid, 0) != 0 }
+            _ = await wait(for: .seconds(2)) { !isAlive(pid) }
         }
     }
 }

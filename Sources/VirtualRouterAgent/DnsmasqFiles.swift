@@ -25,7 +25,7 @@ public struct DnsmasqFiles: Sendable, Equatable {
             "dhcp-optsfile=\(paths.dhcpOptionsFile)",
             "addn-hosts=\(paths.dnsHostsFile)",
             "resolv-file=\(paths.resolvConf)",
-        ] + (user.map { ["user=\($0)"] } ?? []) + ranges)
+        ] + (paths.dnsmasqLog.map { ["log-facility=\($0)"] } ?? []) + (user.map { ["user=\($0)"] } ?? []) + ranges)
         resolvConf = Self.lines(state.dnsServers.map { "nameserver \($0)" })
     }
 

@@ -1,20 +1,22 @@
 import Foundation
 
-/// Keeps dnsmasq serving the rendered files: writes them, then reloads with SIGHUP, or restarts when
-/// its configuration changed (dhcp-range is only read at start), when it is not running, or after
-/// `restartAfterSignals` reloads (ZStack's `restartDnsmasqAfterNumberOfSIGUSER1`).
+/// Keeps dnsmasq serving the rendered files: writes them, then reloads (see `DnsmasqReload`), or
+/// restarts when its configuration changed (dhcp-range is only read at start), when it is not running,
+/// or after `restartAfterSignals` reloads (ZStack's `restartDnsmasqAfterNumberOfSIGUSER1`).
 ///
 /// A SIGHUP is only sent once dnsmasq has installed its handler: before that, the default action of
 /// SIGHUP ends the process. Not Sendable state: owned by the `VirtualRouter` actor.
 struct DnsmasqService {
     let runner: CommandRunner
     let paths: RouterPaths
+    let reload: DnsmasqReload
     var restartAfterSignals = 500
     private(set) var signalsSinceStart = 0
 
-    init(runner: CommandRunner, paths: RouterPaths) {
+    init(runner: CommandRunner, paths: RouterPaths, reload: DnsmasqReload) {
         self.runner = runner
         self.paths = paths
+        self.reload = reload
     }
 
     var pid: pid_t? { DaemonProcess.running(pidFile: paths.dnsmasqPidFile, command: "dnsmasq") }
@@ -26,7 +28,7 @@ struct DnsmasqService {
         try FileWriter.write(files.dnsHosts, to: paths.dnsHostsFile)
         try FileWriter.write(files.resolvConf, to: paths.resolvConf)
         let confChanged = try FileWriter.write(files.conf, to: paths.dnsmasqConf)
-        guard let pid, !confChanged, signalsSinceStart < restartAfterSignals else {
+        guard reload == .signal, let pid, !confChanged, signalsSinceStart < restartAfterSignals else {
             try await restart()
             return
         }
@@ -52,4 +54,14 @@ struct DnsmasqService {
             throw RouterError.dnsmasqNotRunning("pid \(pid) never installed its SIGHUP handler")
         }
     }
+}
+
+/// How dnsmasq picks up changed files.
+public enum DnsmasqReload: Sendable {
+    /// SIGHUP, as ZStack does. dnsmasq 2.90 (Debian 12) crashes with SIGSEGV on SIGHUP once a guest holds
+    /// a lease whose `dhcp-hostsfile` line carries a `set:` tag, which ZStack's format always has.
+    case signal
+    /// Stop and start: a few milliseconds without DHCP/DNS, leases kept in the lease file. Safe with
+    /// every dnsmasq version.
+    case restart
 }

@@ -9,6 +9,8 @@ public struct RouterPaths: Sendable, Equatable {
     public var dhcpLeasesFile = "/etc/hosts.leases"
     public var resolvConf = "/etc/resolv.conf"
     public var dnsmasqPidFile = "/var/run/dnsmasq.pid"
+    /// dnsmasq's `log-facility`; nil logs to syslog, as on a router.
+    public var dnsmasqLog: String?
     /// `<lbUuid>-<listenerUuid>.cfg` files.
     public var haproxyDirectory = "/etc/haproxy"
     /// `haproxy-<lbUuid>-<listenerUuid>.pid` files.
@@ -27,6 +29,7 @@ public struct RouterPaths: Sendable, Equatable {
         dhcpLeasesFile = root + "/etc/hosts.leases"
         resolvConf = root + "/etc/resolv.conf"
         dnsmasqPidFile = root + "/run/dnsmasq.pid"
+        dnsmasqLog = root + "/dnsmasq.log"
         haproxyDirectory = root + "/etc/haproxy"
         pidDirectory = root + "/run"
     }

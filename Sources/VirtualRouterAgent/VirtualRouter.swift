@@ -17,14 +17,17 @@ public actor VirtualRouter {
         public var dnsmasqUser: String?
         /// `user`/`group` in haproxy configs; nil keeps the caller's account.
         public var haproxyUser: String?
+        public var dnsmasqReload: DnsmasqReload
 
         public init(paths: RouterPaths = .production, runner: CommandRunner = CommandRunner(),
-                    managementNIC: String = "eth0", dnsmasqUser: String? = nil, haproxyUser: String? = "haproxy") {
+                    managementNIC: String = "eth0", dnsmasqUser: String? = nil, haproxyUser: String? = "haproxy",
+                    dnsmasqReload: DnsmasqReload = .restart) {
             self.paths = paths
             self.runner = runner
             self.managementNIC = managementNIC
             self.dnsmasqUser = dnsmasqUser
             self.haproxyUser = haproxyUser
+            self.dnsmasqReload = dnsmasqReload
         }
     }
 
@@ -43,7 +46,7 @@ public actor VirtualRouter {
 
     public init(configuration: Configuration) {
         self.configuration = configuration
-        dnsmasq = DnsmasqService(runner: configuration.runner, paths: configuration.paths)
+        dnsmasq = DnsmasqService(runner: configuration.runner, paths: configuration.paths, reload: configuration.dnsmasqReload)
     }
 
     // MARK: - Commands
