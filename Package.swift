@@ -6,24 +6,92 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+// Worktree `vr`: only the virtual-router targets and what they need (see the final report for the entries
+// to add to main's Package.swift).
 let package = Package(
-    name: "zstack-agents",
+    name: "zstack-swift-agents",
     platforms: [.macOS(.v15)],
     products: [
-        .library(name: "VirtualRouterAgent", targets: ["VirtualRouterAgent"]),
+        .executable(name: "zstack-virtualrouter", targets: ["zstack-virtualrouter"]),
+        .library(name: "AgentClient", targets: ["AgentClient"]),
     ],
     dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2", traits: []),
     ],
     targets: [
-        .target(name: "AgentWire", swiftSettings: swiftSettings),
+        .target(
+            name: "AgentWire",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "AgentServer",
+            dependencies: [
+                "AgentWire",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "AgentClient",
+            dependencies: [
+                "AgentWire",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "VirtualRouterAgent",
-            dependencies: ["AgentWire", .product(name: "Subprocess", package: "swift-subprocess")],
-            swiftSettings: swiftSettings),
-        .testTarget(name: "AgentWireTests", dependencies: ["AgentWire"], swiftSettings: swiftSettings),
+            dependencies: [
+                "AgentWire",
+                "AgentServer",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "zstack-virtualrouter",
+            dependencies: [
+                "VirtualRouterAgent",
+                "AgentServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
-            name: "VirtualRouterAgentTests", dependencies: ["VirtualRouterAgent", "AgentWire"],
-            swiftSettings: swiftSettings),
+            name: "AgentWireTests",
+            dependencies: ["AgentWire"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "VirtualRouterAgentTests",
+            dependencies: [
+                "VirtualRouterAgent", "AgentWire", "AgentServer", "AgentClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

@@ -1,0 +1,23 @@
+SWIFT ?= swift
+
+.PHONY: deps build test demo clean
+
+# System packages (libvirt, libssh2, sshd, ansible, dnsmasq, iptables, qemu-img, haproxy...), idempotent.
+deps:
+	scripts/install-deps
+
+build: deps
+	$(SWIFT) build
+
+# Every suite starts the real things it talks to (HTTP servers on loopback, libvirt's test driver,
+# sshd test hosts, network namespaces), so tests need root; CI runs as root.
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+# Starts the KVM agent on libvirt's test driver and drives it like the management node would.
+demo: build
+	scripts/demo
+
+clean:
+	rm -rf .build dist
