@@ -82,7 +82,8 @@ public struct CommandResolver: Sendable {
         "healthCheckInterval", "healthyThreshold", "unhealthyThreshold", "healthCheckTimeout",
     ]
 
-    public func listener(_ to: VR.LbTO, field: String) throws -> LBListener {
+    /// Listeners need no NIC lookup: haproxy binds the VIP wherever it is.
+    public static func listener(_ to: VR.LbTO, field: String) throws -> LBListener {
         let mode = try Validate.required(to.mode?.lowercased(), field + ".mode", expected: "tcp or http")
         guard mode == "tcp" || mode == "http" else {
             throw InvalidField(field: field + ".mode", value: to.mode, expected: "tcp or http")

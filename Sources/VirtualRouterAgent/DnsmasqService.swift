@@ -23,11 +23,14 @@ struct DnsmasqService {
 
     mutating func apply(_ files: DnsmasqFiles) async throws {
         FileWriter.write("", toMissing: paths.dhcpLeasesFile)
-        try FileWriter.write(files.hosts, to: paths.dhcpHostsFile)
-        try FileWriter.write(files.options, to: paths.dhcpOptionsFile)
-        try FileWriter.write(files.dnsHosts, to: paths.dnsHostsFile)
-        try FileWriter.write(files.resolvConf, to: paths.resolvConf)
+        var changed = false
+        for (content, path) in [(files.hosts, paths.dhcpHostsFile), (files.options, paths.dhcpOptionsFile),
+                                (files.dnsHosts, paths.dnsHostsFile), (files.resolvConf, paths.resolvConf)] {
+            changed = try FileWriter.write(content, to: path) || changed
+        }
         let confChanged = try FileWriter.write(files.conf, to: paths.dnsmasqConf)
+        // A repeated command changes no file: a running dnsmasq already serves it.
+        if !changed, !confChanged, pid != nil { return }
         guard reload == .signal, let pid, !confChanged, signalsSinceStart < restartAfterSignals else {
             try await restart()
             return

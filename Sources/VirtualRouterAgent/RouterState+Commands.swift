@@ -4,10 +4,17 @@ import AgentWire
 // the state changes, so a bad entry leaves the state as it was. Additions replace an entry with the same
 // key (commands are idempotent); `sync*` replaces the whole set; removals of absent entries are no-ops.
 extension RouterState {
-    mutating func setSNATs(_ infos: [VR.SNATInfo], field: String, resolver: CommandResolver, replacing: Bool) throws {
-        let rules = try infos.enumerated().map { i, info in
-            (try Validate.mac(info.privateNicMac, "\(field)[\(i)].privateNicMac"),
-             try resolver.snat(info, field: "\(field)[\(i)]"))
+    /// Each element of a list command with its wire path (`snats[2]`); a single-object command passes
+    /// `[("snat", value)]` so errors name the field as the MN sent it.
+    typealias Fielded<T> = [(field: String, value: T)]
+
+    static func indexed<T>(_ list: [T]?, _ field: String) -> Fielded<T> {
+        (list ?? []).enumerated().map { ("\(field)[\($0.offset)]", $0.element) }
+    }
+
+    mutating func setSNATs(_ infos: Fielded<VR.SNATInfo>, resolver: CommandResolver, replacing: Bool) throws {
+        let rules = try infos.map { field, info in
+            (try Validate.mac(info.privateNicMac, "\(field).privateNicMac"), try resolver.snat(info, field: field))
         }
         if replacing { snats = [:] }
         for (mac, rule) in rules { snats[mac] = rule }
@@ -20,8 +27,8 @@ extension RouterState {
         for mac in macs { snats[mac] = nil }
     }
 
-    mutating func setEIPs(_ eips: [VR.EipTO], field: String, resolver: CommandResolver, replacing: Bool) throws {
-        let rules = try eips.enumerated().map { i, to in try resolver.eip(to, field: "\(field)[\(i)]") }
+    mutating func setEIPs(_ eips: Fielded<VR.EipTO>, resolver: CommandResolver, replacing: Bool) throws {
+        let rules = try eips.map { field, to in try resolver.eip(to, field: field) }
         if replacing { self.eips = [:] }
         for rule in rules { self.eips[rule.vip] = rule }
     }

@@ -68,22 +68,22 @@ public actor VirtualRouter {
     }
 
     public func setSNAT(_ cmd: VR.SetSNATCmd) async throws {
-        try await rules { s, r in try s.setSNATs(cmd.snat.map { [$0] } ?? [], field: "snat", resolver: r, replacing: false) }
+        try await rules { s, r in try s.setSNATs(cmd.snat.map { [("snat", $0)] } ?? [], resolver: r, replacing: false) }
     }
     public func removeSNAT(_ cmd: VR.RemoveSNATCmd) async throws {
         try await rules { s, _ in try s.removeSNATs(cmd.natInfo ?? []) }
     }
     public func syncSNAT(_ cmd: VR.SyncSNATCmd) async throws {
-        try await rules { s, r in try s.setSNATs(cmd.snats ?? [], field: "snats", resolver: r, replacing: true) }
+        try await rules { s, r in try s.setSNATs(RouterState.indexed(cmd.snats, "snats"), resolver: r, replacing: true) }
     }
     public func createEIP(_ cmd: VR.CreateEipCmd) async throws {
-        try await rules { s, r in try s.setEIPs(cmd.eip.map { [$0] } ?? [], field: "eip", resolver: r, replacing: false) }
+        try await rules { s, r in try s.setEIPs(cmd.eip.map { [("eip", $0)] } ?? [], resolver: r, replacing: false) }
     }
     public func removeEIP(_ cmd: VR.RemoveEipCmd) async throws {
         try await rules { s, _ in if let eip = cmd.eip { try s.removeEIP(eip) } }
     }
     public func syncEIPs(_ cmd: VR.SyncEipCmd) async throws {
-        try await rules { s, r in try s.setEIPs(cmd.eips ?? [], field: "eips", resolver: r, replacing: true) }
+        try await rules { s, r in try s.setEIPs(RouterState.indexed(cmd.eips, "eips"), resolver: r, replacing: true) }
     }
     public func createPortForwardings(_ cmd: VR.CreatePortForwardingRuleCmd) async throws {
         try await rules { s, r in try s.setPortForwards(cmd.rules ?? [], resolver: r, replacing: false) }
@@ -140,7 +140,7 @@ public actor VirtualRouter {
     public func refreshLBs(_ cmd: VR.RefreshLbCmd) async throws {
         try await serialized { router in
             let listeners = try (cmd.lbs ?? []).enumerated().map { i, lb in
-                try CommandResolver(interfaces: .init(interfaces: [])).listener(lb, field: "lbs[\(i)]")
+                try CommandResolver.listener(lb, field: "lbs[\(i)]")
             }
             try await router.changeRules { state, _ in
                 for l in listeners { state.listeners[l.name] = l.backends.isEmpty ? nil : l }

@@ -50,7 +50,7 @@ struct NetnsLab {
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: root)
         // dhclient-script writes /etc/resolv.conf; `ip netns exec` bind-mounts this file over it.
         try FileManager.default.createDirectory(atPath: "/etc/netns/\(guest)", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: "/etc/netns/\(guest)/resolv.conf", contents: Data())
+        _ = FileManager.default.createFile(atPath: "/etc/netns/\(guest)/resolv.conf", contents: Data())
         for ns in [router, guest, publicSide] {
             try await host.check(["ip", "netns", "add", ns])
             try await host.check(["ip", "-n", ns, "link", "set", "lo", "up"])

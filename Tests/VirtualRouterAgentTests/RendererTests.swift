@@ -23,7 +23,7 @@ import Testing
              "privateNicIp":"10.0.0.1","snatNetmask":"255.255.255.0","state":true}}
             """#)
         var state = RouterState()
-        try state.setSNATs([cmd.snat!], field: "snat", resolver: resolver, replacing: false)
+        try state.setSNATs([("snat", cmd.snat!)], resolver: resolver, replacing: false)
         let (filter, nat) = IptablesRenderer.render(state)
         #expect(nat.chains == ["snat-snat-eth1"])
         #expect(nat.rules == [
@@ -40,7 +40,7 @@ import Testing
             {"eip":{"vipIp":"192.168.50.10","privateMac":"52:54:00:00:00:02","guestIp":"10.0.0.10","snatInboundTraffic":"true"}}
             """#)
         var state = RouterState()
-        try state.setEIPs([cmd.eip!], field: "eip", resolver: resolver, replacing: false)
+        try state.setEIPs([("eip", cmd.eip!)], resolver: resolver, replacing: false)
         let (filter, nat) = IptablesRenderer.render(state)
         #expect(nat.rules == [
             "-A PREROUTING -d 192.168.50.10/32 -j eip-dnat-eth2-eth1",
@@ -167,7 +167,7 @@ import Testing
               "instancePort":8080,"loadBalancerPort":80,"mode":"http",
               "parameters":["balancerAlgorithm::leastconn","healthCheckTarget::tcp:default","maxConnection::5000"]}]}
             """#)
-        let listener = try resolver.listener(cmd.lbs![0], field: "lbs[0]")
+        let listener = try CommandResolver.listener(cmd.lbs![0], field: "lbs[0]")
         #expect(listener.name == "a1b2-c3d4")
         let config = HaproxyConfig.render(listener)
         #expect(config.contains("    maxconn 5000\n"))

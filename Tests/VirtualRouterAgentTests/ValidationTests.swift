@@ -48,7 +48,7 @@ import Testing
         var lb = VR.LbTO()
         lb.lbUuid = "a"; lb.listenerUuid = "b"; lb.vip = "1.2.3.4"; lb.instancePort = 80; lb.loadBalancerPort = 80
         lb.mode = "tcp"; lb.parameters = ["balancerAlgorithm::roundrobin\n    stats enable"]
-        #expect(throws: InvalidField.self) { try resolver.listener(lb, field: "lbs[0]") }
+        #expect(throws: InvalidField.self) { try CommandResolver.listener(lb, field: "lbs[0]") }
     }
 
     @Test func unknownNICIsARouterError() throws {
