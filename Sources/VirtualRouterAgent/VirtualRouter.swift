@@ -124,8 +124,10 @@ public actor VirtualRouter {
         try await serialized { router in
             var next = router.state
             let removed = try next.removeDHCP(cmd.dhcpEntries ?? [])
-            try await router.applyDnsmasq(next)
+            // Released while dnsmasq still serves the entry: once the last entry of a network is gone,
+            // its dhcp-range goes too and dnsmasq would ignore the release.
             try await router.releaseLeases(removed)
+            try await router.applyDnsmasq(next)
         }
     }
 

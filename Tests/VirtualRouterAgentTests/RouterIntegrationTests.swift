@@ -82,6 +82,17 @@ import Testing
             #expect(try await Self.dig(lab, "web-1") == "10.0.0.10")
             #expect(await router.dnsmasqPid != nil)
             #expect(!(FileWriter.read(lab.root + "/etc/hosts.dhcp") ?? "").contains("fa:16:3e:00:00:14"))
+
+            // Removing the guest's entry also releases its live lease (dhcp_release, from dnsmasq-utils).
+            #expect(FileWriter.read(lab.root + "/etc/hosts.leases")?.contains(NetnsLab.guestMAC) == true)
+            try await router.removeDHCP(Self.decode(VR.RemoveDhcpEntryCmd.self, """
+                {"dhcpEntries":[{"ip":"10.0.0.10","mac":"\(NetnsLab.guestMAC)","vrNicMac":"\(NetnsLab.privateMAC)"}]}
+                """))
+            let released = await DaemonProcess.wait(for: .seconds(3)) {
+                FileWriter.read(lab.root + "/etc/hosts.leases")?.contains(NetnsLab.guestMAC) == false
+            }
+            #expect(released)
+            #expect(await router.dnsmasqPid != nil)
             await router.shutdown()
         }
     }
