@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "zstack-kvmagent", targets: ["zstack-kvmagent"]),
+        .executable(name: "zstack-virtualrouter", targets: ["zstack-virtualrouter"]),
         .executable(name: "zstack-agentctl", targets: ["zstack-agentctl"]),
         .library(name: "AgentClient", targets: ["AgentClient"]),
         .library(name: "SSH", targets: ["SSH"]),
@@ -24,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2", traits: []),
     ],
     targets: [
         .target(
@@ -96,6 +98,26 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "VirtualRouterAgent",
+            dependencies: [
+                "AgentWire",
+                "AgentServer",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "zstack-virtualrouter",
+            dependencies: [
+                "VirtualRouterAgent",
+                "AgentServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "zstack-agentctl",
             dependencies: [
@@ -130,6 +152,15 @@ let package = Package(
         .testTarget(
             name: "KVMAgentTests",
             dependencies: ["KVMAgent", "AgentWire", "Libvirt"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "VirtualRouterAgentTests",
+            dependencies: [
+                "VirtualRouterAgent", "AgentWire", "AgentServer", "AgentClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
