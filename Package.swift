@@ -11,9 +11,11 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "zstack-kvmagent", targets: ["zstack-kvmagent"]),
+        .executable(name: "zstack-virtualrouter", targets: ["zstack-virtualrouter"]),
         .executable(name: "zstack-agentctl", targets: ["zstack-agentctl"]),
         .executable(name: "zstack-sftpbackupstorage", targets: ["zstack-sftpbackupstorage"]),
         .library(name: "AgentClient", targets: ["AgentClient"]),
+        .library(name: "SSH", targets: ["SSH"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
@@ -25,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2", traits: []),
     ],
     targets: [
         .target(
@@ -42,6 +45,16 @@ let package = Package(
                 "CLibvirt",
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .systemLibrary(
+            name: "CLibssh2",
+            pkgConfig: "libssh2",
+            providers: [.apt(["libssh2-1-dev"])]
+        ),
+        .target(
+            name: "SSH",
+            dependencies: ["CLibssh2"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -88,10 +101,31 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "VirtualRouterAgent",
+            dependencies: [
+                "AgentWire",
+                "AgentServer",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "zstack-virtualrouter",
+            dependencies: [
+                "VirtualRouterAgent",
+                "AgentServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "SftpBackupStorageAgent",
             dependencies: [
                 "AgentWire",
                 "AgentServer",
+                "SSH",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -127,6 +161,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SSHTests",
+            dependencies: ["SSH"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "SSHBenchmark",
+            dependencies: ["SSH"],
+            path: "Benchmarks/SSHBenchmark",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "LibvirtTests",
             dependencies: ["Libvirt"],
             swiftSettings: swiftSettings
@@ -134,6 +179,15 @@ let package = Package(
         .testTarget(
             name: "KVMAgentTests",
             dependencies: ["KVMAgent", "AgentWire", "Libvirt"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "VirtualRouterAgentTests",
+            dependencies: [
+                "VirtualRouterAgent", "AgentWire", "AgentServer", "AgentClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,67 @@
+import AgentServer
+import AgentWire
+import ArgumentParser
+import Logging
+import VirtualRouterAgent
+
+@main
+struct VirtualRouterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "zstack-virtualrouter",
+        abstract: "ZStack virtual-router agent: dnsmasq, iptables, VIPs and haproxy for the management node over HTTP+JSON.")
+
+    @Option(help: "Address to listen on.")
+    var listen = "0.0.0.0"
+
+    @Option(help: "TCP port to listen on.")
+    var port = AgentPort.virtualRouter
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    @Option(help: "Private file root (etc/, run/ under it) instead of the router's /etc and /var/run.")
+    var root: String?
+
+    @Option(help: "Run ip, iptables, dnsmasq and haproxy inside this network namespace.")
+    var netns: String?
+
+    @Option(help: "The management NIC, which gets no input chain.")
+    var managementNic = "eth0"
+
+    @Option(help: "How dnsmasq picks up changes: restart (safe with dnsmasq 2.90) or signal (SIGHUP, as ZStack).")
+    var dnsmasqReload = "restart"
+
+    @Option(help: "User dnsmasq drops to (default: dnsmasq's own).")
+    var dnsmasqUser: String?
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+        guard ["restart", "signal"].contains(dnsmasqReload) else {
+            throw ValidationError("--dnsmasq-reload must be restart or signal")
+        }
+    }
+
+    func run() async throws {
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "zstack.virtualrouter")
+        let router = VirtualRouter.Configuration(
+            paths: root.map(RouterPaths.init(root:)) ?? .production,
+            runner: netns.map(CommandRunner.inNamespace) ?? CommandRunner(),
+            managementNIC: managementNic,
+            dnsmasqUser: dnsmasqUser,
+            dnsmasqReload: dnsmasqReload == "signal" ? .signal : .restart)
+        let agent = buildVirtualRouterAgent(
+            VirtualRouterAgentConfiguration(server: .init(listenAddress: listen, port: port), router: router),
+            logger: logger)
+        try await agent.run { port in
+            logger.info("listening", metadata: ["port": "\(port)"])
+        }
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
