@@ -59,11 +59,13 @@ struct ImageDownloader: Sendable {
         switch urlScheme {
         case "http", "https":
             return HTTPImageSource(url: url)
+        case "sftp":
+            return try SFTPImageSource(url: parsed, privateKeyPath: privateKeyPath)
         case "file":
             guard !parsed.path.isEmpty else { throw SftpBackupStorageError("url \(url) names no file") }
             return LocalFileSource(path: parsed.path)
         default:
-            throw SftpBackupStorageError("url scheme '\(urlScheme)' (urlScheme '\(scheme ?? "")') is not supported: use http, https or file")
+            throw SftpBackupStorageError("url scheme '\(urlScheme)' (urlScheme '\(scheme ?? "")') is not supported: use http, https, sftp or file")
         }
     }
 

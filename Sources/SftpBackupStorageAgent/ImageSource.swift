@@ -21,7 +21,7 @@ struct HTTPImageSource: ImageSource {
         // The caller's deadline governs; this only keeps AsyncHTTPClient from imposing a shorter one.
         let response = try await client.execute(request, timeout: .hours(24 * 30))
         guard response.status == .ok else {
-            throw SftpBackupStorageError("cannot download \(url): the server answered HTTP \(response.status.code) \(response.status.reasonPhrase)")
+            throw SftpBackupStorageError("cannot download \(ImageDownloader.redacted(url)): the server answered HTTP \(response.status.code) \(response.status.reasonPhrase)")
         }
         let total = response.headers.first(name: "content-length").flatMap { Int64($0) }
         progress(0, total)
@@ -30,7 +30,7 @@ struct HTTPImageSource: ImageSource {
             progress(file.bytesWritten, total)
         }
         if let total, file.bytesWritten != total {
-            throw SftpBackupStorageError("download of \(url) ended after \(file.bytesWritten) of \(total) bytes")
+            throw SftpBackupStorageError("download of \(ImageDownloader.redacted(url)) ended after \(file.bytesWritten) of \(total) bytes")
         }
     }
 }

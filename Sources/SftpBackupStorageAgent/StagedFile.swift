@@ -15,6 +15,8 @@ final class StagedFile {
     private(set) var bytesWritten: Int64 = 0
     private var descriptor: Int32
     private var md5 = Insecure.MD5()
+    /// Set when a source wrote the file by path instead of through `write`.
+    private var adoptedDigest: String?
     private let createdDirectories: [String]
 
     /// Creates the target's missing parent directories and the temporary file (mode 0600, never following
@@ -54,7 +56,17 @@ final class StagedFile {
 
     /// Hex MD5 of everything written.
     func finishHash() -> String {
-        md5.finalize().map { String(format: "%02x", $0) }.joined()
+        adoptedDigest ?? md5.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// For sources that write `temporaryPath` themselves (SFTP): hashes and measures what they wrote.
+    func adoptWrittenContent() async throws {
+        adoptedDigest = try await md5Hex(ofFileAt: temporaryPath)
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else {
+            throw SftpBackupStorageError("cannot read the size of \(temporaryPath): \(String(cString: strerror(errno)))")
+        }
+        bytesWritten = Int64(info.st_size)
     }
 
     /// Makes the file read-only and renames it to the target.

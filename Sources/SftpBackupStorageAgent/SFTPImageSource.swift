@@ -1,0 +1,49 @@
+import Foundation
+import SSH
+
+/// `sftp://user[:password]@host[:port]/path`: a password in the URL logs in with it (the Python agent's
+/// `sshpass`); otherwise the agent's private key does. The host key is trusted on first use, as the Python
+/// agent's `sftp -o StrictHostKeyChecking=no` does.
+struct SFTPImageSource: ImageSource {
+    let host: String
+    let port: Int
+    let user: String
+    let password: String?
+    let remotePath: String
+    let privateKeyPath: String
+
+    init(url: URL, privateKeyPath: String) throws {
+        guard let host = url.host, !host.isEmpty else { throw SftpBackupStorageError("sftp url names no host") }
+        guard !url.path.isEmpty else { throw SftpBackupStorageError("sftp url names no file") }
+        self.host = host
+        port = url.port ?? 22
+        user = url.user?.removingPercentEncoding ?? "root"
+        password = url.password?.removingPercentEncoding
+        remotePath = url.path
+        self.privateKeyPath = privateKeyPath
+    }
+
+    func fetch(into file: StagedFile, progress: @escaping @Sendable (Int64, Int64?) -> Void) async throws {
+        let credential: SSHCredential
+        if let password {
+            credential = .password(user: user, password: password)
+        } else {
+            guard FileManager.default.isReadableFile(atPath: privateKeyPath) else {
+                throw SftpBackupStorageError(
+                    "the sftp url has no password and the agent's private key \(privateKeyPath) is not readable")
+            }
+            credential = .privateKey(user: user, key: .file(path: privateKeyPath))
+        }
+        let session = try await SSHClient().connect(host: host, port: port, credential: credential, hostKey: .trustOnFirstUse)
+        do {
+            try await session.download(remote: remotePath, to: file.temporaryPath, permissions: 0o600) {
+                progress($0.bytesDone, $0.totalBytes)
+            }
+            await session.close()
+        } catch {
+            await session.close()
+            throw error
+        }
+        try await file.adoptWrittenContent()
+    }
+}
