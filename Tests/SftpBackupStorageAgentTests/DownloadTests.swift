@@ -4,13 +4,14 @@ import Foundation
 import Testing
 
 @Suite struct DownloadTests {
-    /// A real qcow2 (64 MiB virtual) with some data written into it, so the file spans many chunks.
+    /// A real qcow2 (64 MiB virtual) holding 3 MiB of data, so the file spans many HTTP chunks.
     private func makeQcow2(in directory: String, name: String = "image.qcow2") throws -> String {
-        let path = directory + "/" + name
-        _ = try run("qemu-img", "create", "-q", "-f", "qcow2", path, "64M")
         let raw = directory + "/fill.raw"
-        let bytes = (0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }
+        var bytes = [UInt8](repeating: 0, count: 3 << 20)
+        for index in bytes.indices { bytes[index] = UInt8(truncatingIfNeeded: (index &* 2_654_435_761) >> 13) }
         try Data(bytes).write(to: URL(fileURLWithPath: raw))
+        _ = try run("truncate", "-s", "64M", raw)
+        let path = directory + "/" + name
         _ = try run("qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", raw, path)
         try FileManager.default.removeItem(atPath: raw)
         return path
