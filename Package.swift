@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // No SubprocessFoundation trait: HostSystem needs bytes and strings only, not Foundation's Data.
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2", traits: []),
     ],
     targets: [
         .target(
@@ -40,6 +42,11 @@ let package = Package(
                 "CLibvirt",
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "HostSystem",
+            dependencies: [.product(name: "Subprocess", package: "swift-subprocess")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -72,7 +79,7 @@ let package = Package(
         ),
         .target(
             name: "KVMAgent",
-            dependencies: ["AgentWire", "AgentServer", "Libvirt", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["AgentWire", "AgentServer", "Libvirt", "HostSystem", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -101,6 +108,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "HostSystemTests",
+            dependencies: ["HostSystem"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "LibvirtTests",
             dependencies: ["Libvirt"],
             swiftSettings: swiftSettings
@@ -113,7 +125,7 @@ let package = Package(
         .testTarget(
             name: "AgentServerTests",
             dependencies: [
-                "AgentServer", "AgentClient", "AgentWire", "KVMAgent",
+                "AgentServer", "AgentClient", "AgentWire", "KVMAgent", "HostSystem",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
