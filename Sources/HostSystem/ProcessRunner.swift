@@ -38,6 +38,7 @@ public struct ProcessRunner: Sendable {
     /// - Throws: `ProcessError` when the program cannot start, exits non-zero, is killed by a signal,
     ///   runs past its time limit or writes more than `outputLimit`; `CancellationError` when the calling
     ///   task is cancelled (the program is killed first).
+    @discardableResult
     public func run(
         _ executable: String,
         _ arguments: [String],
