@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // No SubprocessFoundation trait: we need bytes and strings only, not Foundation's Data.
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2", traits: []),
     ],
     targets: [
@@ -53,6 +54,11 @@ let package = Package(
         .target(
             name: "SSH",
             dependencies: ["CLibssh2"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "HostSystem",
+            dependencies: [.product(name: "Subprocess", package: "swift-subprocess")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -85,7 +91,7 @@ let package = Package(
         ),
         .target(
             name: "KVMAgent",
-            dependencies: ["AgentWire", "AgentServer", "Libvirt", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["AgentWire", "AgentServer", "Libvirt", "HostSystem", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -145,6 +151,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "HostSystemTests",
+            dependencies: ["HostSystem"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "LibvirtTests",
             dependencies: ["Libvirt"],
             swiftSettings: swiftSettings
@@ -166,7 +177,7 @@ let package = Package(
         .testTarget(
             name: "AgentServerTests",
             dependencies: [
-                "AgentServer", "AgentClient", "AgentWire", "KVMAgent",
+                "AgentServer", "AgentClient", "AgentWire", "KVMAgent", "HostSystem",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
