@@ -165,10 +165,20 @@ let package = Package(
             dependencies: ["KVMAgent", "AgentWire", "Libvirt"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "AgentTestSupport",
+            dependencies: [
+                "AgentServer", "AgentClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/AgentTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "VirtualRouterAgentTests",
             dependencies: [
-                "VirtualRouterAgent", "AgentWire", "AgentServer", "AgentClient",
+                "VirtualRouterAgent", "AgentWire", "AgentServer", "AgentClient", "AgentTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -177,7 +187,7 @@ let package = Package(
         .testTarget(
             name: "AgentServerTests",
             dependencies: [
-                "AgentServer", "AgentClient", "AgentWire", "KVMAgent", "HostSystem",
+                "AgentServer", "AgentClient", "AgentWire", "KVMAgent", "HostSystem", "AgentTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
