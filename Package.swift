@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        // No SubprocessFoundation trait: we need bytes and strings only, not Foundation's Data.
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2", traits: []),
     ],
     targets: [
@@ -55,6 +56,11 @@ let package = Package(
         .target(
             name: "SSH",
             dependencies: ["CLibssh2"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "HostSystem",
+            dependencies: [.product(name: "Subprocess", package: "swift-subprocess")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -87,7 +93,7 @@ let package = Package(
         ),
         .target(
             name: "KVMAgent",
-            dependencies: ["AgentWire", "AgentServer", "Libvirt", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["AgentWire", "AgentServer", "Libvirt", "HostSystem", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -125,6 +131,7 @@ let package = Package(
             dependencies: [
                 "AgentWire",
                 "AgentServer",
+                "HostSystem",
                 "SSH",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -172,6 +179,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "HostSystemTests",
+            dependencies: ["HostSystem"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "LibvirtTests",
             dependencies: ["Libvirt"],
             swiftSettings: swiftSettings
@@ -181,10 +193,20 @@ let package = Package(
             dependencies: ["KVMAgent", "AgentWire", "Libvirt"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "AgentTestSupport",
+            dependencies: [
+                "AgentServer", "AgentClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/AgentTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "VirtualRouterAgentTests",
             dependencies: [
-                "VirtualRouterAgent", "AgentWire", "AgentServer", "AgentClient",
+                "VirtualRouterAgent", "AgentWire", "AgentServer", "AgentClient", "AgentTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -193,7 +215,7 @@ let package = Package(
         .testTarget(
             name: "SftpBackupStorageAgentTests",
             dependencies: [
-                "SftpBackupStorageAgent", "AgentServer", "AgentClient", "AgentWire",
+                "SftpBackupStorageAgent", "AgentServer", "AgentClient", "AgentWire", "AgentTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -204,10 +226,11 @@ let package = Package(
         .testTarget(
             name: "AgentServerTests",
             dependencies: [
-                "AgentServer", "AgentClient", "AgentWire", "KVMAgent",
+                "AgentServer", "AgentClient", "AgentWire", "KVMAgent", "HostSystem", "AgentTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings

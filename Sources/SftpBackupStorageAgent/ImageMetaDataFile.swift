@@ -1,5 +1,6 @@
 import AgentWire
 import Foundation
+import HostSystem
 
 /// `bs_sftp_info.json` in the backup-storage path: one JSON image inventory per line, which lets the MN
 /// rebuild its image records from the storage alone.
@@ -25,12 +26,7 @@ struct ImageMetaDataFile {
 
     /// Replaces the content at once (temporary file + rename), so a reader never sees half a file.
     func write(_ lines: [String]) throws {
-        let text = lines.map { $0 + "\n" }.joined()
-        do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw SftpBackupStorageError("cannot write \(path): \(error.localizedDescription)")
-        }
+        try Files.writeAtomically(Array(lines.map { $0 + "\n" }.joined().utf8), to: path)
     }
 
     /// The inventories in `text` (JSON of one image or of a list), one compact JSON line each.

@@ -1,6 +1,7 @@
 import AgentServer
 import AgentWire
 import Foundation
+import HostSystem
 
 /// Image metadata kept on the storage: `meta_data.json` beside each image and the `bs_sftp_info.json`
 /// inventory list of the whole backup storage.
@@ -27,11 +28,7 @@ struct MetaDataRoutes: CommandRoutes {
         metaData["size"] = .number(Double(size.int64Value))
         metaData["md5sum"] = .string(try await md5Hex(ofFileAt: image))
         let target = (image as NSString).deletingLastPathComponent + "/meta_data.json"
-        do {
-            try WireJSON.encode(JSONValue.object(metaData)).write(to: URL(fileURLWithPath: target), options: .atomic)
-        } catch {
-            throw SftpBackupStorageError("cannot write \(target): \(error.localizedDescription)")
-        }
+        try Files.writeAtomically(Array(try WireJSON.encode(JSONValue.object(metaData))), to: target)
         return root.withCapacity(SftpAgentResponse())
     }
 

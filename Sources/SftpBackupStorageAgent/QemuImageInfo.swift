@@ -1,4 +1,5 @@
 import Foundation
+import HostSystem
 
 /// What `qemu-img info --output=json` says of an image file.
 struct QemuImageInfo: Sendable, Equatable {
@@ -20,13 +21,9 @@ struct QemuImageInfo: Sendable, Equatable {
     /// Reads the image header. The path is absolute (checked by `StorageRoot`), so qemu-img can neither
     /// take it for an option nor for a `protocol:` name; `info` does not open backing files.
     static func read(_ path: String) async throws -> QemuImageInfo {
-        precondition(path.hasPrefix("/"), "qemu-img needs an absolute path")
-        let output = try await runProgram(["qemu-img", "info", "--output=json", path])
-        guard output.status == 0 else {
-            let message = String(decoding: output.stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw SftpBackupStorageError("qemu-img info \(path) failed (exit \(output.status)): \(message)")
-        }
-        return try parse(output.stdout, path: path)
+        guard path.hasPrefix("/") else { throw SftpBackupStorageError("qemu-img needs an absolute path, got \(path)") }
+        let output = try await ProcessRunner().run("qemu-img", ["info", "--output=json", path])
+        return try parse(Data(output.standardOutput), path: path)
     }
 
     static func parse(_ json: Data, path: String) throws -> QemuImageInfo {

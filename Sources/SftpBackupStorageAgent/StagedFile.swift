@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HostSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,7 +24,7 @@ final class StagedFile {
     /// a symlink, never reusing an existing file).
     init(target: String) throws {
         self.target = target
-        let directory = (target as NSString).deletingLastPathComponent
+        let directory = Files.parentDirectory(of: target)
         createdDirectories = try Self.makeDirectories(directory)
         let name = (target as NSString).lastPathComponent
         temporaryPath = directory + "/.\(name).\(UUID().uuidString.prefix(8)).download"
@@ -95,9 +96,9 @@ final class StagedFile {
     private static func makeDirectories(_ directory: String) throws -> [String] {
         var missing: [String] = []
         var cursor = directory
-        while !FileManager.default.fileExists(atPath: cursor), cursor != "/" {
+        while !Files.exists(cursor), cursor != "/" {
             missing.insert(cursor, at: 0)
-            cursor = (cursor as NSString).deletingLastPathComponent
+            cursor = Files.parentDirectory(of: cursor)
         }
         var created: [String] = []
         for path in missing {
@@ -112,6 +113,6 @@ final class StagedFile {
     }
 
     private static func removeDirectories(_ directories: [String]) {
-        for path in directories.reversed() { rmdir(path) }
+        for path in directories.reversed() { Files.removeDirectoryIfEmpty(path) }
     }
 }

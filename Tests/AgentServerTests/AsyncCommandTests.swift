@@ -1,3 +1,4 @@
+import AgentTestSupport
 import AgentClient
 import AgentServer
 import AgentWire

@@ -1,3 +1,4 @@
+import AgentTestSupport
 import AgentClient
 import AgentServer
 import AgentWire
@@ -13,7 +14,7 @@ import Testing
     @Test func echoConnectPingThenRestartForgets() async throws {
         try await ManagementNodeEndpoint.run { mn in
             try await RunningAgent.with(kvmAgent()) { agent in
-                try await agent.client.waitForEcho(timeout: .seconds(5))
+                try await agent.client.waitForEcho(timeout: .seconds(60))
                 let connect = ConnectCmd(hostUuid: "4f1d2c9a", sendCommandUrl: mn.sendCommandURL, version: "5.2.0")
                 let connected = try await agent.client.sync("/host/connect", connect, as: ConnectResponse.self)
                 #expect(connected.success)

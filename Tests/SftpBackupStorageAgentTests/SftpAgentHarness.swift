@@ -1,9 +1,9 @@
 import AgentClient
 import AgentServer
+import AgentTestSupport
 import AgentWire
 import Foundation
 import Logging
-import ServiceLifecycle
 import SftpBackupStorageAgent
 import Testing
 
@@ -24,27 +24,10 @@ struct SftpAgentHarness: Sendable {
     ) async throws -> T {
         let scratch = try scratch ?? makeScratch()
         let server = try buildSftpBackupStorageAgent(
-            SftpBackupStorageConfiguration(server: AgentServerConfiguration(
-                listenAddress: "127.0.0.1", port: 0,
-                callbackRetryWindow: .seconds(10), callbackRetryInterval: .milliseconds(100),
-                shutdownDrainTimeout: .seconds(10)),
-                privateKeyPath: scratch + "/id_rsa.sftp"),
+            SftpBackupStorageConfiguration(server: .test(), privateKeyPath: scratch + "/id_rsa.sftp"),
             logger: Logger(label: "test.sftpbs"))
-        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-        let group = ServiceGroup(configuration: .init(
-            services: [server.service { portSink.yield($0) }], logger: Logger(label: "test.sftpbs")))
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            let port = try #require(await ports.first { _ in true })
-            let result: Result<T, any Error>
-            do {
-                result = .success(try await body(SftpAgentHarness(port: port, scratch: scratch)))
-            } catch {
-                result = .failure(error)
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-            return try result.get()
+        return try await RunningAgent.with(server) { running in
+            try await body(SftpAgentHarness(port: running.port, scratch: scratch))
         }
     }
 

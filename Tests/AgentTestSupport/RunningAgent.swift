@@ -2,18 +2,18 @@ import AgentClient
 import AgentServer
 import Logging
 import ServiceLifecycle
-import Testing
 
-/// An agent served in-process on a free loopback port for the duration of a test body.
-struct RunningAgent: Sendable {
-    let server: AgentServer
-    let port: Int
-    let group: ServiceGroup
+/// An agent served in-process on a free loopback port for the duration of a test body. Shared by every
+/// agent's tests: they drive the agent over real HTTP, as the management node does.
+public struct RunningAgent: Sendable {
+    public let server: AgentServer
+    public let port: Int
+    public let group: ServiceGroup
 
-    var client: AgentClient { AgentClient(host: "127.0.0.1", port: port) }
+    public var client: AgentClient { AgentClient(host: "127.0.0.1", port: port) }
 
     /// Serves `server` while `body` runs, then shuts it down gracefully and waits until it has stopped.
-    static func with<T: Sendable>(
+    public static func with<T: Sendable>(
         _ server: AgentServer,
         _ body: @Sendable (RunningAgent) async throws -> T
     ) async throws -> T {
@@ -23,7 +23,9 @@ struct RunningAgent: Sendable {
             logger: Logger(label: "test.agent")))
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            let port = try #require(await ports.first { _ in true })
+            guard let port = await ports.first(where: { _ in true }) else {
+                throw CancellationError()
+            }
             let result: Result<T, any Error>
             do {
                 result = .success(try await body(RunningAgent(server: server, port: port, group: group)))
@@ -39,7 +41,7 @@ struct RunningAgent: Sendable {
 
 extension AgentServerConfiguration {
     /// A loopback server on a free port that retries callbacks quickly, so tests stay short.
-    static func test(
+    public static func test(
         maxBodyBytes: Int = 64 << 20,
         retryWindow: Duration = .seconds(10),
         drainTimeout: Duration = .seconds(10)

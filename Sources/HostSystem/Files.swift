@@ -1,0 +1,104 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Small file operations on plain path strings, with errors that name the path and the OS's reason.
+/// Every function is a thin, blocking system call: fine for metadata, not for bulk data.
+public enum Files {
+    public enum Kind: Sendable, Equatable {
+        case regular, directory, symbolicLink, other
+    }
+
+    /// What is at `path` without following a final symbolic link; nil when nothing is there.
+    public static func kind(_ path: String) -> Kind? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return .regular
+        case S_IFDIR: return .directory
+        case S_IFLNK: return .symbolicLink
+        default: return .other
+        }
+    }
+
+    /// Whether anything (even a dangling symbolic link) is at `path`.
+    public static func exists(_ path: String) -> Bool { kind(path) != nil }
+
+    /// `mkdir -p`: creates `path` and its missing parents with `mode` (before the umask).
+    /// An existing directory is fine; an existing non-directory is an error.
+    public static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws(FileSystemError) {
+        switch kind(path) {
+        case .directory: return
+        case nil: break
+        default: throw FileSystemError("create directory", path, code: ENOTDIR)
+        }
+        let parent = parentDirectory(of: path)
+        if parent != path { try makeDirectories(parent, mode: mode) }
+        // EEXIST after the check means a concurrent creator won the race: fine if it made a directory.
+        guard mkdir(path, mode) == 0 || (errno == EEXIST && kind(path) == .directory) else {
+            throw FileSystemError("create directory", path)
+        }
+    }
+
+    /// Writes `bytes` to a temporary file beside `path`, flushes it and renames it over `path`, so readers see
+    /// the old content or the new one, never a torn file.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(FileSystemError) {
+        let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: .min ... .max))"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw FileSystemError("create", temporary) }
+        var failure: FileSystemError?
+        var written = 0
+        while failure == nil, written < bytes.count {
+            let count = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if count < 0, errno != EINTR { failure = FileSystemError("write", temporary) }
+            written += max(count, 0)
+        }
+        if failure == nil, fsync(fd) != 0 { failure = FileSystemError("flush", temporary) }
+        close(fd)
+        if failure == nil, rename(temporary, path) != 0 { failure = FileSystemError("rename into place", path) }
+        if let failure {
+            unlink(temporary)
+            throw failure
+        }
+    }
+
+    /// Creates an empty file if nothing is at `path` (`touch` without the timestamp update).
+    public static func createEmptyFileIfMissing(_ path: String, mode: mode_t = 0o644) throws(FileSystemError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw FileSystemError("create", path) }
+        close(fd)
+    }
+
+    /// Removes the file or symbolic link at `path`. Returns false when nothing was there.
+    @discardableResult
+    public static func removeFile(_ path: String) throws(FileSystemError) -> Bool {
+        if unlink(path) == 0 { return true }
+        if errno == ENOENT { return false }
+        throw FileSystemError("remove", path)
+    }
+
+    /// Removes the directory at `path` if it is empty; a non-empty or missing directory is left as it is.
+    /// Returns whether it was removed.
+    @discardableResult
+    public static func removeDirectoryIfEmpty(_ path: String) -> Bool {
+        rmdir(path) == 0
+    }
+
+    /// `realpath`: the absolute path with every symbolic link, `.` and `..` resolved. The path must exist.
+    public static func canonicalPath(_ path: String) throws(FileSystemError) -> String {
+        guard let resolved = realpath(path, nil) else { throw FileSystemError("resolve", path) }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// The directory part of `path` (`dirname`), computed on the string: `/a/b` → `/a`, `/a` → `/`, `a` → `.`.
+    public static func parentDirectory(of path: String) -> String {
+        var trimmed = Substring(path)
+        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        guard let slash = trimmed.lastIndex(of: "/") else { return "." }
+        let parent = trimmed[..<slash]
+        return parent.isEmpty ? "/" : String(parent)
+    }
+}

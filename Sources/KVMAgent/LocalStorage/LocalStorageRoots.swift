@@ -1,0 +1,55 @@
+import HostSystem
+import Synchronization
+
+/// The directories local primary storages live in on this host. `/localstorage/init` registers one (the MN
+/// re-sends it on every host connect, so memory is enough); every other path a command names must resolve
+/// inside one of them, with no `..` and no symbolic link leading out.
+///
+/// When the agent is configured with allowed roots, an init may only register a directory inside them.
+final class LocalStorageRoots: Sendable {
+    private let allowed: [String]
+    private let registered = Mutex<[ConfinedRoot]>([])
+
+    init(allowed: [String]) {
+        self.allowed = allowed
+    }
+
+    /// Creates `path` if needed (as the Python agent does) and accepts paths inside it from now on.
+    func register(_ path: String?) throws -> ConfinedRoot {
+        guard let path, !path.isEmpty else { throw LocalStorageError("path of the local storage is missing") }
+        if !allowed.isEmpty {
+            let permitted = allowed.contains { (try? ConfinedRoot($0))?.contains(path) ?? false }
+            guard permitted else {
+                throw LocalStorageError("local storage path \(path) is outside the roots this agent allows (\(allowed.joined(separator: ", ")))")
+            }
+        }
+        // Refuses `..` and relative paths before creating anything.
+        _ = try ConfinedRoot("/").resolve(path)
+        try Files.makeDirectories(path)
+        let root = try ConfinedRoot(path)
+        registered.withLock { roots in
+            if !roots.contains(root) { roots.append(root) }
+        }
+        return root
+    }
+
+    /// The canonical form of `path` and the root it lies in.
+    /// - Parameter field: the command field the path came from, named in the error.
+    func resolve(_ path: String?, field: String) throws -> (path: String, root: ConfinedRoot) {
+        guard let path, !path.isEmpty else { throw LocalStorageError("\(field) is missing") }
+        let roots = registered.withLock { $0 }
+        guard !roots.isEmpty else {
+            throw LocalStorageError("local storage is not initialized on this host: /localstorage/init must come first")
+        }
+        var refusal: (any Error)?
+        for root in roots {
+            do {
+                return (try root.resolve(path), root)
+            } catch {
+                refusal = refusal ?? error
+            }
+        }
+        let known = roots.map(\.path).joined(separator: ", ")
+        throw LocalStorageError("\(field) \(path) is not inside the local storage (\(known)): \(refusal.map { "\($0)" } ?? "")")
+    }
+}

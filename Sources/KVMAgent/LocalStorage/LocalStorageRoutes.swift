@@ -1,0 +1,152 @@
+import AgentServer
+import AgentWire
+import HostSystem
+
+/// `/localstorage/*`: local primary storage on this host — volumes as qcow2 files made with `qemu-img`, and
+/// the filesystem's capacity on every reply. All async, as ZStack registers them.
+struct LocalStorageRoutes: CommandRoutes {
+    let roots: LocalStorageRoots
+    let qemuImg: QemuImg
+    let runner: ProcessRunner
+
+    func register(in registry: inout CommandRegistry) {
+        registry.async("/localstorage/init", initialize)
+        registry.async("/localstorage/getphysicalcapacity", physicalCapacity)
+        registry.async("/localstorage/volume/createempty", createEmpty)
+        registry.async("/localstorage/volume/createvolumefromcache", createFromCache)
+        registry.async("/localstorage/volume/createwithbacking", createWithBacking)
+        registry.async("/localstorage/delete", delete)
+        registry.async("/localstorage/checkbits", checkBits)
+        registry.async("/localstorage/volume/getsize", volumeSize)
+    }
+
+    private func initialize(_ command: LocalStorageInitCmd, _ context: CommandContext) async throws -> LocalStorageResponse {
+        let root = try roots.register(command.path ?? command.storagePath)
+        if let marker = command.initFilePath {
+            let file = try roots.resolve(marker, field: "initFilePath").path
+            try Files.makeDirectories(Files.parentDirectory(of: file))
+            try Files.createEmptyFileIfMissing(file)
+        }
+        var reply = try capacity(of: root.path)
+        reply.localStorageUsedCapacity = try await apparentSize(root.path)
+        return reply
+    }
+
+    private func physicalCapacity(_ command: LocalStorageCapacityCmd, _ context: CommandContext) async throws -> LocalStorageResponse {
+        try capacity(of: roots.resolve(command.storagePath, field: "storagePath").path)
+    }
+
+    private func createEmpty(_ command: CreateEmptyVolumeCmd, _ context: CommandContext) async throws -> LocalStorageResponse {
+        let (path, root) = try roots.resolve(command.installUrl, field: "installUrl")
+        if let backingFile = command.backingFile {
+            let backing = try existingImage(backingFile, field: "backingFile")
+            try prepareNewFile(path)
+            try await qemuImg.create(path, backing: backing, backingFormat: try await qemuImg.info(backing).format)
+        } else {
+            guard let size = command.size, size > 0 else { throw LocalStorageError("size of the new volume is missing or not positive") }
+            try prepareNewFile(path)
+            try await qemuImg.create(path, size: size)
+        }
+        return try await volumeReply(path, storagePath: command.storagePath, root: root)
+    }
+
+    private func createFromCache(_ command: CreateVolumeFromCacheCmd, _ context: CommandContext) async throws -> LocalStorageResponse {
+        let template = try existingImage(command.templatePathInCache, field: "templatePathInCache")
+        let (path, root) = try roots.resolve(command.installUrl, field: "installUrl")
+        let templateInfo = try await qemuImg.info(template)
+        try prepareNewFile(path)
+        try await qemuImg.create(path, backing: template, backingFormat: templateInfo.format)
+        if let wanted = command.virtualSize, wanted > templateInfo.virtualSize {
+            try await qemuImg.resize(path, to: wanted)
+        }
+        return try await volumeReply(path, storagePath: command.storagePath, root: root)
+    }
+
+    private func createWithBacking(_ command: CreateVolumeWithBackingCmd, _ context: CommandContext) async throws -> LocalStorageResponse {
+        let template = try existingImage(command.templatePathInCache, field: "templatePathInCache")
+        let (path, root) = try roots.resolve(command.installPath, field: "installPath")
+        let format = try await qemuImg.info(template).format
+        try prepareNewFile(path)
+        try await qemuImg.create(path, backing: template, backingFormat: format)
+        return try await volumeReply(path, storagePath: command.storagePath, root: root)
+    }
+
+    /// Removes the file, then its directory if that is left empty (ZStack gives each volume a folder) — never
+    /// the storage root. A path already gone is a success.
+    private func delete(_ command: LocalStorageDeleteCmd, _ context: CommandContext) async throws -> LocalStorageResponse {
+        let (path, root) = try roots.resolve(command.path, field: "path")
+        guard path != root.path else { throw LocalStorageError("refusing to delete the local storage root \(root.path)") }
+        switch Files.kind(path) {
+        case .directory:
+            throw LocalStorageError("\(path) is a directory; /localstorage/delete removes volume files only")
+        case nil:
+            break
+        default:
+            try Files.removeFile(path)
+            let folder = Files.parentDirectory(of: path)
+            if folder != root.path { Files.removeDirectoryIfEmpty(folder) }
+        }
+        return try capacity(of: storagePath(command.storagePath, root: root))
+    }
+
+    private func checkBits(_ command: LocalStorageCheckBitsCmd, _ context: CommandContext) async throws -> LocalStorageResponse {
+        let (path, root) = try roots.resolve(command.path, field: "path")
+        var reply = try capacity(of: storagePath(command.storagePath, root: root))
+        reply.existing = Files.exists(path)
+        return reply
+    }
+
+    private func volumeSize(_ command: GetVolumeSizeCmd, _ context: CommandContext) async throws -> LocalStorageResponse {
+        let (path, root) = try roots.resolve(command.installPath, field: "installPath")
+        guard Files.exists(path) else { throw LocalStorageError("volume \(path) does not exist") }
+        return try await volumeReply(path, storagePath: command.storagePath, root: root)
+    }
+
+    // MARK: - Helpers
+
+    /// A path inside the storage that must already hold an image (a template in the image cache).
+    private func existingImage(_ path: String?, field: String) throws -> String {
+        let resolved = try roots.resolve(path, field: field).path
+        guard Files.kind(resolved) == .regular else {
+            throw LocalStorageError("\(field) \(resolved) does not exist or is not a file")
+        }
+        return resolved
+    }
+
+    /// Makes the parent folder; refuses to overwrite: `qemu-img create` would truncate a volume in use.
+    private func prepareNewFile(_ path: String) throws {
+        guard !Files.exists(path) else { throw LocalStorageError("\(path) already exists; not overwriting it") }
+        try Files.makeDirectories(Files.parentDirectory(of: path))
+    }
+
+    private func volumeReply(_ path: String, storagePath given: String?, root: ConfinedRoot) async throws -> LocalStorageResponse {
+        let info = try await qemuImg.info(path)
+        var reply = try capacity(of: storagePath(given, root: root))
+        reply.size = info.virtualSize
+        reply.actualSize = info.actualSize
+        return reply
+    }
+
+    /// The command's `storagePath` when it names a place in the storage, else the root the paths are in.
+    private func storagePath(_ given: String?, root: ConfinedRoot) throws -> String {
+        guard let given, !given.isEmpty else { return root.path }
+        return try roots.resolve(given, field: "storagePath").path
+    }
+
+    private func capacity(of path: String) throws -> LocalStorageResponse {
+        let capacity = try FilesystemCapacity.of(path)
+        var reply = LocalStorageResponse()
+        reply.totalCapacity = capacity.totalBytes
+        reply.availableCapacity = capacity.availableBytes
+        return reply
+    }
+
+    /// Bytes of all files under `path` as their sizes say (`du --apparent-size`), as the Python agent reports it.
+    private func apparentSize(_ path: String) async throws -> Int64 {
+        let output = try await runner.run("du", ["--summarize", "--apparent-size", "--block-size=1", path])
+        guard let size = output.text.split(whereSeparator: \.isWhitespace).first.flatMap({ Int64($0) }) else {
+            throw LocalStorageError("cannot read the size of \(path) from du: \(output.text)")
+        }
+        return size
+    }
+}

@@ -1,0 +1,84 @@
+import HostSystem
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite struct FilesTests {
+    @Test func makeDirectoriesCreatesParentsWithModeAndIsIdempotent() async throws {
+        try await TemporaryDirectory.with { directory in
+            let deep = "\(directory)/a/b/c"
+            let oldMask = umask(0)
+            defer { umask(oldMask) }
+            try Files.makeDirectories(deep, mode: 0o750)
+            try Files.makeDirectories(deep, mode: 0o750)
+            #expect(Files.kind(deep) == .directory)
+            var info = stat()
+            #expect(stat("\(directory)/a", &info) == 0 && info.st_mode & 0o777 == 0o750)
+        }
+    }
+
+    @Test func makeDirectoriesRefusesAFileInTheWay() async throws {
+        try await TemporaryDirectory.with { directory in
+            try Files.createEmptyFileIfMissing("\(directory)/file")
+            let error = try #require(throws: FileSystemError.self) { try Files.makeDirectories("\(directory)/file/sub") }
+            #expect(error.code == ENOTDIR)
+        }
+    }
+
+    @Test func writeAtomicallyReplacesContentAndLeavesNoTemporaryFile() async throws {
+        try await TemporaryDirectory.with { directory in
+            let path = "\(directory)/state"
+            try Files.writeAtomically(Array("old".utf8), to: path)
+            try Files.writeAtomically(Array("new content".utf8), to: path, mode: 0o600)
+            #expect(try await ProcessRunner().run("cat", [path]).text == "new content")
+            #expect(try await ProcessRunner().run("ls", ["-A", directory]).text == "state\n")
+        }
+    }
+
+    @Test func removeFileReportsWhetherSomethingWasThere() async throws {
+        try await TemporaryDirectory.with { directory in
+            let path = "\(directory)/f"
+            try Files.createEmptyFileIfMissing(path)
+            #expect(try Files.removeFile(path))
+            #expect(try !Files.removeFile(path))
+            #expect(!Files.exists(path))
+        }
+    }
+
+    @Test func parentDirectory() {
+        #expect(Files.parentDirectory(of: "/a/b") == "/a")
+        #expect(Files.parentDirectory(of: "/a/b/") == "/a")
+        #expect(Files.parentDirectory(of: "/a") == "/")
+        #expect(Files.parentDirectory(of: "/") == "/")
+        #expect(Files.parentDirectory(of: "a") == ".")
+    }
+
+    @Test func capacityMatchesDf() async throws {
+        try await TemporaryDirectory.with { directory in
+            let before = try await dfSizeAndAvailable(directory)
+            let capacity = try FilesystemCapacity.of(directory)
+            let after = try await dfSizeAndAvailable(directory)
+            #expect(capacity.totalBytes == before.size)
+            // Other processes (parallel suites) write to this filesystem meanwhile: the statvfs reading must
+            // lie between the two df readings taken around it, give or take 1% of the disk.
+            let slack = capacity.totalBytes / 100
+            let low = min(before.available, after.available) - slack
+            let high = max(before.available, after.available) + slack
+            #expect((low...high).contains(capacity.availableBytes))
+            #expect(capacity.availableBytes <= capacity.totalBytes && capacity.totalBytes > 0)
+        }
+    }
+
+    private func dfSizeAndAvailable(_ path: String) async throws -> (size: Int64, available: Int64) {
+        let df = try await ProcessRunner().run("df", ["-B1", "--output=size,avail", path]).text
+        let numbers = df.split(separator: "\n")[1].split(separator: " ").compactMap { Int64($0) }
+        return (numbers[0], numbers[1])
+    }
+
+    @Test func capacityOfAMissingPathFails() {
+        let error = #expect(throws: FileSystemError.self) { try FilesystemCapacity.of("/nonexistent/zstack") }
+        #expect(error?.code == ENOENT)
+    }
+}
