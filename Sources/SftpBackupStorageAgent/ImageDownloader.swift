@@ -16,7 +16,7 @@ struct ImageDownloader: Sendable {
         let source = try source(for: url, scheme: command.urlScheme)
         let timeout = command.timeout.flatMap { $0 > 0 ? Duration.milliseconds($0) : nil } ?? defaultTimeout
         let progress = DownloadProgress(command: command, events: context.events, logger: context.logger)
-        context.logger.info("downloading", metadata: ["url": "\(Self.redacted(url))", "install_path": "\(target)"])
+        context.logger.debug("downloading", metadata: ["url": "\(Self.redacted(url))", "install_path": "\(target)"])
         return try await jobs.run(
             apiId: command.threadContext?["api"]?.stringValue,
             timeout: timeout,

@@ -67,7 +67,7 @@ struct ImageRoutes: CommandRoutes {
             throw SftpBackupStorageError("cancellationApiId is missing")
         }
         let cancelled = downloader.jobs.cancel(apiId: apiId)
-        context.logger.info("cancel requested", metadata: ["api": "\(apiId)", "downloads": "\(cancelled)"])
+        context.logger.debug("cancel requested", metadata: ["api": "\(apiId)", "downloads": "\(cancelled)"])
         return state.withCapacity(SftpAgentResponse())
     }
 

@@ -9,7 +9,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         try await ManagementNodeEndpoint.run { mn in
             try await SftpAgentHarness.with(scratch: scratch) { agent in
-                try await agent.client.waitForEcho(SftpBackupStoragePath.echo, timeout: .seconds(5))
+                // ZStack's own echo window: the whole suite runs in parallel on a loaded machine.
+                try await agent.client.waitForEcho(SftpBackupStoragePath.echo, timeout: .seconds(60))
                 let connected = try await agent.connect(mn)
                 #expect(connected.success, "\(connected.error ?? "")")
                 var isDirectory: ObjCBool = false
