@@ -33,8 +33,19 @@ public enum SensitiveFields {
             }))
         case let .array(items):
             .array(items.map(masked))
+        case let .string(text):
+            .string(maskingURLPassword(text))
         default:
             value
         }
+    }
+
+    /// `sftp://user:secret@host/path` → `sftp://user:*****@host/path`: download URLs may carry a password.
+    static func maskingURLPassword(_ text: String) -> String {
+        guard let scheme = text.firstRange(of: "://") else { return text }
+        let authority = text[scheme.upperBound...].prefix { $0 != "/" }
+        guard let at = authority.lastIndex(of: "@"),
+              let colon = authority[..<at].firstIndex(of: ":") else { return text }
+        return String(text[..<authority.index(after: colon)]) + mask + String(text[at...])
     }
 }

@@ -10,6 +10,13 @@ import Testing
         #expect(text.contains(#""consolePassword":null"#))
     }
 
+    @Test func passwordsInsideURLsAreMasked() {
+        let text = SensitiveFields.masked(Array(#"{"url":"sftp://root:p%40ss@10.0.0.9:22/images/a.qcow2","plain":"http://h/x"}"#.utf8))
+        #expect(text.contains(#"sftp://root:*****@10.0.0.9:22/images/a.qcow2"#))
+        #expect(!text.contains("p%40ss"))
+        #expect(text.contains(#""plain":"http://h/x""#))
+    }
+
     @Test func nonJSONIsNotEchoed() {
         #expect(SensitiveFields.masked(Array("password=hunter2".utf8)) == "<16 bytes, not JSON>")
     }
