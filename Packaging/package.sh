@@ -55,7 +55,7 @@ package_agent() {
 }
 
 packaged=0
-while read -r agent port after description; do
+while read -r agent port _playbook _echo after description; do
   [[ -z $agent || $agent == \#* ]] && continue
   if [[ ! -d $root/Sources/zstack-$agent ]]; then
     echo "package: skipping $agent (no Sources/zstack-$agent yet)"

@@ -32,13 +32,22 @@ logfile=$ZSTACK_LOG_DIR/zstack-$AGENT.log
 lockfile=$ZSTACK_RUN_DIR/$AGENT.lock
 name="zstack-$AGENT"
 
+# Whether pid is a live process. A zombie is not: an agent killed behind our back stays one until its
+# parent (whoever adopted it) reaps it, and stop must not wait for that.
+alive() {
+    kill -0 "$1" 2>/dev/null || return 1
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    state=${stat##*) }
+    [ "${state%% *}" != Z ]
+}
+
 # The pid in the pidfile, printed only when that process is alive and is this agent: a stale pidfile
 # whose pid was reused by another program must not count as running (nor be killed by stop).
 running_pid() {
     [ -r "$pidfile" ] || return 1
     pid=$(cat "$pidfile" 2>/dev/null)
     case "$pid" in ''|*[!0-9]*) return 1 ;; esac
-    kill -0 "$pid" 2>/dev/null || return 1
+    alive "$pid" || return 1
     arg0=$(tr '\0' '\n' < "/proc/$pid/cmdline" 2>/dev/null | head -n 1)
     [ "${arg0##*/}" = "$name" ] || return 1
     echo "$pid"
@@ -52,6 +61,11 @@ take_lock() {
         flock 9
     fi
 }
+
+# Run by bash (dash cannot close descriptors above 9) with $0 = pidfile and "$@" = the agent's argv.
+launcher='for fd in /proc/$$/fd/*; do fd=${fd##*/}; if [ "$fd" -gt 2 ]; then { exec {fd}>&-; } 2>/dev/null; fi; done
+echo $$ > "$0"
+exec "$@"'
 
 do_start() {
     if pid=$(running_pid); then
@@ -69,11 +83,17 @@ do_start() {
     [ -n "${AGENT_LOG_LEVEL:-}" ] && set -- "$@" --log-level "$AGENT_LOG_LEVEL"
     # shellcheck disable=SC2086
     set -- "$@" ${AGENT_EXTRA_ARGS:-}
-    # setsid detaches it from our session and terminal; as a background job it is not a group leader,
-    # so setsid execs without forking and $! is the agent's own pid.
-    # fd 9 is the start/stop lock: the agent must not inherit it, or it would hold the lock for life.
-    (cd / && exec setsid "$@" >>"$logfile" 2>&1 </dev/null 9>&-) &
-    echo $! > "$pidfile"
+    rm -f "$pidfile"
+    # setsid detaches the agent from our session and terminal, forking first when it has to, so the
+    # pid is written by the final process itself (bash execs the agent, keeping its pid), not taken
+    # from $!. Every inherited descriptor above stderr is closed first: whoever ran this script (ssh,
+    # a deployer, a test runner) may be waiting for one of them to close, and fd 9 is our lock.
+    (cd / && exec setsid bash -c "$launcher" "$pidfile" "$@" >>"$logfile" 2>&1 </dev/null 9>&-) &
+    waited=0
+    while [ ! -s "$pidfile" ] && [ "$waited" -lt 50 ]; do
+        sleep 0.1
+        waited=$((waited + 1))
+    done
     # An agent that fails at once (bad flag, port taken) should fail start, not leave a stale pidfile.
     sleep 0.5
     if pid=$(running_pid); then
@@ -94,7 +114,7 @@ do_stop() {
     fi
     kill -TERM "$pid" 2>/dev/null
     waited=0
-    while kill -0 "$pid" 2>/dev/null; do
+    while alive "$pid"; do
         if [ "$waited" -ge $((AGENT_STOP_TIMEOUT * 10)) ]; then
             echo "$name did not stop within ${AGENT_STOP_TIMEOUT}s of TERM, sending KILL"
             kill -KILL "$pid" 2>/dev/null
