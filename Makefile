@@ -1,5 +1,27 @@
-.PHONY: package
+SWIFT ?= swift
+
+.PHONY: deps build test demo clean package
+
+# System packages (libvirt, libssh2, sshd, ansible, dnsmasq, iptables, qemu-img, haproxy...), idempotent.
+deps:
+	scripts/install-deps
+
+build: deps
+	$(SWIFT) build
+
+# Every suite starts the real things it talks to (HTTP servers on loopback, libvirt's test driver,
+# sshd test hosts, network namespaces), so tests need root; CI runs as root.
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+# Starts the KVM agent on libvirt's test driver and drives it like the management node would.
+demo: build
+	scripts/demo
 
 # Release tarballs of every agent that exists: dist/<agent>-<version>.tar.gz (+ .md5). VERSION=x overrides.
 package:
 	Packaging/package.sh
+
+clean:
+	rm -rf .build dist

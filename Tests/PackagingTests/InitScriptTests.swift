@@ -33,7 +33,7 @@ struct InitScriptTests {
         return install
     }
 
-    @Test func startTwiceRunsOneProcess() throws {
+    @Test func startTwiceRunsOneProcess() async throws {
         let install = try Self.install()
         defer { install.stopAgent() }
         #expect(try install.initd("start").status == 0)
@@ -43,7 +43,7 @@ struct InitScriptTests {
         #expect(again.output.contains("already running"))
         #expect(Processes.pid(inFile: install.pidfile) == first)
         #expect(Processes.pids(runningExecutable: install.binaryPath) == [first])
-        #expect(try AgentHTTP.post(address: Self.address, port: Self.port, path: install.agent.echoPath) == 200)
+        try await install.agent.expectEcho(address: Self.address, port: Self.port)
     }
 
     @Test func statusCodesFollowLSB() throws {
@@ -75,7 +75,7 @@ struct InitScriptTests {
         #expect(try install.initd("stop").status == 0, "stopping a stopped agent is not an error")
     }
 
-    @Test func restartChangesThePid() throws {
+    @Test func restartChangesThePid() async throws {
         let install = try Self.install()
         defer { install.stopAgent() }
         #expect(try install.initd("start").status == 0)
@@ -85,7 +85,7 @@ struct InitScriptTests {
         #expect(after != before)
         #expect(!Processes.isAlive(before))
         #expect(Processes.pids(runningExecutable: install.binaryPath) == [after])
-        #expect(try AgentHTTP.post(address: Self.address, port: Self.port, path: install.agent.echoPath) == 200)
+        try await install.agent.expectEcho(address: Self.address, port: Self.port)
     }
 
     /// A program that ignores TERM must still be gone after stop: the script sends KILL after the grace

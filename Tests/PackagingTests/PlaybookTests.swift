@@ -9,7 +9,7 @@ struct PlaybookTests {
     static let hostAddresses = ["127.0.0.41", "127.0.0.42"]
 
     @Test(arguments: AgentSpec.existing())
-    func playbookInstallsUpgradesAndIsIdempotent(agent: AgentSpec) throws {
+    func playbookInstallsUpgradesAndIsIdempotent(agent: AgentSpec) async throws {
         let scratch = try Repository.temporaryDirectory("playbook-\(agent.name)")
         let v1 = try AgentTarball.make(agent, version: "1.0.0", in: scratch.appendingPathComponent("v1"))
         let v2 = try AgentTarball.make(agent, version: "2.0.0", in: scratch.appendingPathComponent("v2"))
@@ -41,7 +41,7 @@ struct PlaybookTests {
         var pids: [String: Int32] = [:]
         for entry in entries {
             #expect(first[entry.host.name]?.changed ?? 0 > 0)
-            try Self.expectInstalled(v1, on: entry)
+            try await Self.expectInstalled(v1, on: entry)
             let pid = try #require(Processes.pid(inFile: entry.install.pidfile))
             pids[entry.host.name] = pid
         }
@@ -55,7 +55,7 @@ struct PlaybookTests {
         let third = try deploy(v2)
         for entry in entries {
             #expect(third[entry.host.name]?.changed ?? 0 > 0)
-            try Self.expectInstalled(v2, on: entry)
+            try await Self.expectInstalled(v2, on: entry)
             let pid = try #require(Processes.pid(inFile: entry.install.pidfile))
             let old = try #require(pids[entry.host.name])
             #expect(pid != old)
@@ -75,7 +75,7 @@ struct PlaybookTests {
 
     /// Files where the playbook puts them with the tarball's MD5s, the init script says running, exactly
     /// one agent process, and the agent answers echo on the host's address and port.
-    static func expectInstalled(_ tarball: AgentTarball, on entry: InventoryHost) throws {
+    static func expectInstalled(_ tarball: AgentTarball, on entry: InventoryHost) async throws {
         let install = entry.install
         let copied = install.agentHome.appendingPathComponent("package/\(tarball.fileName)")
         #expect(try AgentTarball.md5(of: copied) == AgentTarball.md5(of: tarball.url))
@@ -99,7 +99,6 @@ struct PlaybookTests {
         #expect(status.status == 0, "\(status.transcript)")
         let pid = try #require(Processes.pid(inFile: install.pidfile))
         #expect(Processes.pids(runningExecutable: install.binaryPath) == [pid])
-        #expect(try AgentHTTP.post(address: entry.host.address, port: entry.agentPort,
-                                   path: tarball.spec.echoPath) == 200)
+        try await tarball.spec.expectEcho(address: entry.host.address, port: entry.agentPort)
     }
 }

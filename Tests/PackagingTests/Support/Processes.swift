@@ -41,18 +41,3 @@ enum Processes {
         return Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 }
-
-/// Talks to an agent over HTTP with curl (the lead's AgentClient replaces this once it exists).
-enum AgentHTTP {
-    /// POSTs an empty JSON body to `path` and returns the HTTP status; retries while the port is closed,
-    /// because an init script returns once the process runs, not once it listens.
-    static func post(address: String, port: Int, path: String) throws -> Int {
-        let result = try Program.run([
-            "curl", "--silent", "--output", "/dev/null", "--write-out", "%{http_code}",
-            "--retry", "30", "--retry-delay", "1", "--retry-connrefused", "--max-time", "60",
-            "--request", "POST", "--header", "Content-Type: application/json", "--data", "",
-            "http://\(address):\(port)\(path)",
-        ])
-        return Int(result.output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
-    }
-}

@@ -1,0 +1,118 @@
+import AgentWire
+import Logging
+
+/// The table of commands an agent serves: each path registered once, as sync or async.
+public struct CommandRegistry: Sendable {
+    public enum Mode: String, Sendable {
+        case sync, async
+    }
+
+    /// What running a command produced: the body to send and whether it reports success.
+    struct Outcome: Sendable {
+        var body: [UInt8]
+        var succeeded: Bool
+    }
+
+    struct Route: Sendable {
+        let mode: Mode
+        let timeout: Duration?
+        /// Never throws: every failure is already folded into an in-band failure body.
+        let run: @Sendable ([UInt8], CommandContext) async -> Outcome
+    }
+
+    private(set) var routes: [String: Route] = [:]
+
+    public init() {}
+
+    /// Registers a sync command: the JSON reply is the HTTP body.
+    public mutating func sync<Command: Decodable & Sendable, Reply: AgentReply>(
+        _ path: String,
+        timeout: Duration? = nil,
+        _ handler: @escaping @Sendable (Command, CommandContext) async throws -> Reply
+    ) {
+        add(path, Route(mode: .sync, timeout: timeout, run: Self.typed(handler)))
+    }
+
+    /// Registers an async command: acknowledged at once, its reply POSTed to the `callbackurl` later.
+    public mutating func async<Command: Decodable & Sendable, Reply: AgentReply>(
+        _ path: String,
+        timeout: Duration? = nil,
+        _ handler: @escaping @Sendable (Command, CommandContext) async throws -> Reply
+    ) {
+        add(path, Route(mode: .async, timeout: timeout, run: Self.typed(handler)))
+    }
+
+    /// Registers a sync command whose body is not JSON (ZStack's echo: `""` in, `""` out).
+    public mutating func syncRaw(
+        _ path: String,
+        _ handler: @escaping @Sendable ([UInt8], CommandContext) async throws -> [UInt8]
+    ) {
+        add(path, Route(mode: .sync, timeout: nil) { body, context in
+            do {
+                return Outcome(body: try await handler(body, context), succeeded: true)
+            } catch {
+                return Self.failure(error, context: context)
+            }
+        })
+    }
+
+    /// Adds every route of a collection.
+    public mutating func add(_ collection: some CommandRoutes) {
+        collection.register(in: &self)
+    }
+
+    func route(for path: String) -> Route? {
+        routes[Self.normalized(path)]
+    }
+
+    /// Both `/path` and `/path/` name the same command: the MN sends some paths with a trailing slash.
+    static func normalized(_ path: String) -> String {
+        var path = Substring(path)
+        while path.count > 1, path.hasSuffix("/") { path = path.dropLast() }
+        return String(path)
+    }
+
+    private mutating func add(_ path: String, _ route: Route) {
+        let key = Self.normalized(path)
+        precondition(routes[key] == nil, "\(key) registered twice")
+        routes[key] = route
+    }
+
+    private static func typed<Command: Decodable & Sendable, Reply: AgentReply>(
+        _ handler: @escaping @Sendable (Command, CommandContext) async throws -> Reply
+    ) -> @Sendable ([UInt8], CommandContext) async -> Outcome {
+        { body, context in
+            do {
+                let command = try WireJSON.decode(Command.self, from: body)
+                let reply = try await handler(command, context)
+                return Outcome(body: Array(try WireJSON.encode(reply)), succeeded: reply.success)
+            } catch {
+                return failure(error, context: context)
+            }
+        }
+    }
+
+    static func failure(_ error: any Error, context: CommandContext) -> Outcome {
+        let message = describe(error, path: context.path)
+        context.logger.warning("command failed", metadata: ["error": "\(message)"])
+        return failure(message)
+    }
+
+    static func failure(_ message: String) -> Outcome {
+        // Encoding a two-field struct cannot fail; the fallback keeps the reply valid JSON regardless.
+        let body = (try? WireJSON.encode(EmptyReply.failure(message))).map(Array.init)
+            ?? Array(#"{"success":false,"error":"internal error"}"#.utf8)
+        return Outcome(body: body, succeeded: false)
+    }
+
+    static func describe(_ error: any Error, path: String) -> String {
+        switch error {
+        case let error as WireDecodingError:
+            "invalid command for \(path): \(error.message)"
+        case is CancellationError:
+            "\(path) was cancelled: the agent is shutting down"
+        default:
+            String(describing: error)
+        }
+    }
+}

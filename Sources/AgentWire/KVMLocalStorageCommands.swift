@@ -1,0 +1,119 @@
+// KVM local primary storage commands (`LocalStorageKvmBackend.java`). Every command carries the
+// `PrimaryStorageCommand` fields and every reply the capacity; field names are the Java field names.
+
+/// `/localstorage/init`.
+public struct LocalStorageInitCmd: Codable, Sendable, Equatable {
+    public var primaryStorageUuid: String?
+    public var uuid: String?
+    public var storagePath: String?
+    public var path: String?
+    public var hostUuid: String?
+    public var initFilePath: String?
+
+    public init() {}
+}
+
+/// `/localstorage/getphysicalcapacity`.
+public struct LocalStorageCapacityCmd: Codable, Sendable, Equatable {
+    public var primaryStorageUuid: String?
+    public var uuid: String?
+    public var storagePath: String?
+    public var hostUuid: String?
+
+    public init() {}
+}
+
+/// `/localstorage/volume/createempty`.
+public struct CreateEmptyVolumeCmd: Codable, Sendable, Equatable {
+    public var primaryStorageUuid: String?
+    public var uuid: String?
+    public var storagePath: String?
+    public var installUrl: String?
+    /// Bytes.
+    public var size: Int64?
+    public var accountUuid: String?
+    public var name: String?
+    public var volumeUuid: String?
+    public var backingFile: String?
+
+    public init() {}
+}
+
+/// `/localstorage/volume/createvolumefromcache`.
+public struct CreateVolumeFromCacheCmd: Codable, Sendable, Equatable {
+    public var primaryStorageUuid: String?
+    public var uuid: String?
+    public var storagePath: String?
+    public var templatePathInCache: String?
+    public var installUrl: String?
+    public var volumeUuid: String?
+    /// Bytes; grow the new volume to this size when larger than the template.
+    public var virtualSize: Int64?
+
+    public init() {}
+}
+
+/// `/localstorage/volume/createwithbacking`.
+public struct CreateVolumeWithBackingCmd: Codable, Sendable, Equatable {
+    public var primaryStorageUuid: String?
+    public var uuid: String?
+    public var storagePath: String?
+    public var templatePathInCache: String?
+    public var installPath: String?
+    public var volumeUuid: String?
+
+    public init() {}
+}
+
+/// `/localstorage/delete`.
+public struct LocalStorageDeleteCmd: Codable, Sendable, Equatable {
+    public var primaryStorageUuid: String?
+    public var uuid: String?
+    public var storagePath: String?
+    public var hostUuid: String?
+    public var path: String?
+    public var username: String?
+
+    public init() {}
+}
+
+/// `/localstorage/checkbits`.
+public struct LocalStorageCheckBitsCmd: Codable, Sendable, Equatable {
+    public var primaryStorageUuid: String?
+    public var uuid: String?
+    public var storagePath: String?
+    public var path: String?
+    public var username: String?
+
+    public init() {}
+}
+
+/// `/localstorage/volume/getsize`.
+public struct GetVolumeSizeCmd: Codable, Sendable, Equatable {
+    public var primaryStorageUuid: String?
+    public var uuid: String?
+    public var storagePath: String?
+    public var volumeUuid: String?
+    public var installPath: String?
+
+    public init() {}
+}
+
+/// Every local-storage reply: the capacity plus the fields of the paths that have them (`initialize`:
+/// `localStorageUsedCapacity`; volume creation and getsize: `actualSize`, `size`; delete: `inUse`;
+/// checkbits: `existing`). Unset fields are omitted on the wire.
+public struct LocalStorageResponse: AgentReply, Equatable {
+    public var success = true
+    public var error: String?
+    /// Bytes.
+    public var totalCapacity: Int64?
+    /// Bytes.
+    public var availableCapacity: Int64?
+    public var localStorageUsedCapacity: Int64?
+    public var actualSize: Int64?
+    public var size: Int64?
+    public var inUse: Bool?
+    public var existing: Bool?
+
+    public init() {}
+}

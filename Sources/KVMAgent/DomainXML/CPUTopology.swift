@@ -1,0 +1,55 @@
+import AgentWire
+
+/// The guest CPU layout from `socketNum`, `cpuOnSocket` and `threadsPerCore`.
+///
+/// ZStack sends `cpuOnSocket` either as cores per socket or as vCPUs per socket (cores × threads); both
+/// are accepted when they multiply out to `cpuNum`, anything else is refused instead of letting libvirt
+/// fail later with a less helpful message.
+struct CPUTopology {
+    var sockets: Int
+    var cores: Int
+    var threads: Int
+    /// False when the MN gave no topology: libvirt then uses one socket per vCPU.
+    var isExplicit: Bool
+
+    init(_ command: StartVmCmd, cpus: Int) throws(DomainXMLError) {
+        threads = max(command.threadsPerCore ?? 1, 1)
+        guard let sockets = command.socketNum, let perSocket = command.cpuOnSocket else {
+            self.sockets = cpus
+            cores = 1
+            threads = 1
+            isExplicit = false
+            return
+        }
+        guard sockets > 0, perSocket > 0 else {
+            throw DomainXMLError("socketNum (\(sockets)) and cpuOnSocket (\(perSocket)) must be positive")
+        }
+        self.sockets = sockets
+        isExplicit = true
+        if sockets * perSocket * threads == cpus {
+            cores = perSocket
+        } else if sockets * perSocket == cpus, perSocket % threads == 0 {
+            cores = perSocket / threads
+        } else {
+            throw DomainXMLError("""
+                socketNum \(sockets) × cpuOnSocket \(perSocket) × threadsPerCore \(threads) does not match \
+                cpuNum \(cpus)
+                """)
+        }
+    }
+
+    func write(into xml: inout XMLWriter, cpuMode: String?) throws(DomainXMLError) {
+        let mode: String?
+        switch cpuMode ?? "none" {
+        case "none", "custom": mode = nil
+        case "host-model", "host-passthrough": mode = cpuMode
+        case let other: throw DomainXMLError("nestedVirtualization '\(other)' is not none, host-model or host-passthrough")
+        }
+        guard isExplicit || mode != nil else { return }
+        try xml.element("cpu", ["mode": mode]) { cpu throws(DomainXMLError) in
+            if isExplicit {
+                cpu.empty("topology", ["sockets": String(sockets), "cores": String(cores), "threads": String(threads)])
+            }
+        }
+    }
+}

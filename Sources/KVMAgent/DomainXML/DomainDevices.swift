@@ -1,0 +1,145 @@
+import AgentWire
+
+/// The `<devices>` of a domain, checked while it is built so `write` cannot fail half-way on bad input.
+struct DomainDevices {
+    private var disks: [Disk] = []
+    private var nics: [NIC] = []
+    private var consoles: [String] = []
+    private var consolePassword: String?
+    private var needsSCSIController = false
+
+    struct Disk {
+        var kind: String       // file | block
+        var device: String     // disk | cdrom
+        var source: String?
+        var format: String
+        var cache: String?
+        var io: String?
+        var target: String
+        var bus: String
+        var serial: String?
+        var shareable: Bool
+        var readOnly: Bool
+    }
+
+    struct NIC {
+        var mac: String
+        var bridge: String
+        var tap: String?
+        var model: String
+        var mtu: Int?
+    }
+
+    init(_ command: StartVmCmd) throws(DomainXMLError) {
+        guard let root = command.rootVolume else { throw DomainXMLError("rootVolume is missing") }
+        var names = DiskTargetNames()
+        let volumes = [root] + (command.dataVolumes ?? []).sorted { ($0.deviceId ?? 0) < ($1.deviceId ?? 0) }
+        for (index, volume) in volumes.enumerated() {
+            disks.append(try disk(volume, isRoot: index == 0, names: &names))
+        }
+        for (index, cdrom) in (command.cdRoms ?? []).enumerated() {
+            let what = "cdRoms[\(index)]"
+            let path = cdrom.isEmpty == true ? nil : cdrom.path?.trimmingBlanks
+            disks.append(Disk(kind: "file", device: "cdrom", source: path?.isEmpty == false ? path : nil,
+                              format: "raw", cache: nil, io: nil, target: try names.nextIDE(for: what), bus: "ide",
+                              serial: nil, shareable: false, readOnly: true))
+        }
+        nics = try (command.nics ?? []).enumerated().map { index, nic throws(DomainXMLError) in try Self.nic(nic, index) }
+        switch command.consoleMode ?? "vnc" {
+        case "vnc": consoles = ["vnc"]
+        case "spice": consoles = ["spice"]
+        case "vncAndSpice": consoles = ["vnc", "spice"]
+        case "none": consoles = []
+        case let other: throw DomainXMLError("consoleMode '\(other)' is not vnc, spice or vncAndSpice")
+        }
+        consolePassword = command.consolePassword.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    private mutating func disk(_ volume: VolumeTO, isRoot: Bool, names: inout DiskTargetNames) throws(DomainXMLError) -> Disk {
+        let what = isRoot ? "rootVolume" : "data volume \(volume.volumeUuid ?? "?")"
+        guard let path = volume.installPath?.trimmingBlanks, !path.isEmpty else {
+            throw DomainXMLError("\(what): installPath is missing")
+        }
+        let kind = volume.deviceType ?? "file"
+        guard kind == "file" || kind == "block" else {
+            throw DomainXMLError("\(what): deviceType '\(kind)' is not supported (file or block)")
+        }
+        let format = volume.format ?? (kind == "block" ? "raw" : "qcow2")
+        guard format == "qcow2" || format == "raw" else {
+            throw DomainXMLError("\(what): format '\(format)' is not qcow2 or raw")
+        }
+        let cache = volume.cacheMode ?? "none"
+        guard ["none", "writethrough", "writeback", "directsync", "unsafe"].contains(cache) else {
+            throw DomainXMLError("\(what): cacheMode '\(cache)' is not none, writethrough or writeback")
+        }
+        let (prefix, bus) = volume.useVirtio == true ? ("vd", "virtio")
+            : volume.useVirtioSCSI == true ? ("sd", "scsi") : ("hd", "ide")
+        needsSCSIController = needsSCSIController || bus == "scsi"
+        let target = try names.volume(prefix: prefix, deviceId: volume.deviceId ?? (isRoot ? 0 : -1), volume: what)
+        return Disk(kind: kind, device: "disk", source: path, format: format, cache: cache,
+                    io: volume.aioNative == true && (cache == "none" || cache == "directsync") ? "native" : nil,
+                    target: target, bus: bus, serial: volume.volumeUuid, shareable: volume.shareable == true,
+                    readOnly: false)
+    }
+
+    private static func nic(_ nic: NicTO, _ index: Int) throws(DomainXMLError) -> NIC {
+        let what = "nics[\(index)]"
+        guard let mac = nic.mac?.lowercased(), isMAC(mac) else {
+            throw DomainXMLError("\(what): mac '\(nic.mac ?? "")' is not a MAC address like 52:54:00:12:34:56")
+        }
+        guard let bridge = nic.bridgeName?.trimmingBlanks, !bridge.isEmpty else {
+            throw DomainXMLError("\(what): bridgeName is missing")
+        }
+        if let tap = nic.nicInternalName {
+            guard isInterfaceName(tap) else {
+                throw DomainXMLError("\(what): nicInternalName '\(tap)' is not a Linux interface name (1-15 characters, no '/' or blanks)")
+            }
+        }
+        let model = nic.driverType ?? (nic.useVirtio == true ? "virtio" : "e1000")
+        guard ["virtio", "e1000", "rtl8139"].contains(model) else {
+            throw DomainXMLError("\(what): driverType '\(model)' is not virtio, e1000 or rtl8139")
+        }
+        return NIC(mac: mac, bridge: bridge, tap: nic.nicInternalName, model: model, mtu: nic.mtu)
+    }
+
+    static func isMAC(_ text: String) -> Bool {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        return parts.count == 6 && parts.allSatisfy { $0.count == 2 && $0.allSatisfy(\.isHexDigit) }
+    }
+
+    static func isInterfaceName(_ text: String) -> Bool {
+        (1...15).contains(text.utf8.count) && text != "." && text != ".."
+            && text.unicodeScalars.allSatisfy { $0.isASCII && $0.value > 0x20 && $0 != "/" && $0 != ":" }
+    }
+
+    func write(into xml: inout XMLWriter, emulator: String?) throws(DomainXMLError) {
+        try xml.element("devices") { devices throws(DomainXMLError) in
+            if let emulator { devices.element("emulator", text: emulator) }
+            for disk in disks { try Self.write(disk, into: &devices) }
+            if needsSCSIController { devices.empty("controller", ["type": "scsi", "index": "0", "model": "virtio-scsi"]) }
+            for nic in nics {
+                try devices.element("interface", ["type": "bridge"]) { interface throws(DomainXMLError) in
+                    interface.empty("mac", ["address": nic.mac])
+                    interface.empty("source", ["bridge": nic.bridge])
+                    if let tap = nic.tap { interface.empty("target", ["dev": tap]) }
+                    interface.empty("model", ["type": nic.model])
+                    if let mtu = nic.mtu { interface.empty("mtu", ["size": String(mtu)]) }
+                }
+            }
+            for console in consoles {
+                devices.empty("graphics", ["type": console, "autoport": "yes", "listen": "0.0.0.0", "passwd": consolePassword])
+            }
+        }
+    }
+
+    private static func write(_ disk: Disk, into xml: inout XMLWriter) throws(DomainXMLError) {
+        try xml.element("disk", ["type": disk.kind, "device": disk.device]) { element throws(DomainXMLError) in
+            element.empty("driver", ["name": "qemu", "type": disk.format, "cache": disk.cache, "io": disk.io])
+            if let source = disk.source { element.empty("source", [disk.kind == "block" ? "dev" : "file": source]) }
+            element.empty("target", ["dev": disk.target, "bus": disk.bus])
+            if let serial = disk.serial { element.element("serial", text: serial) }
+            if disk.shareable { element.empty("shareable") }
+            if disk.readOnly { element.empty("readonly") }
+        }
+    }
+}

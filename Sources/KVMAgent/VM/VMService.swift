@@ -1,0 +1,165 @@
+import AgentWire
+import Libvirt
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The VM lifecycle commands of the KVM agent, on one libvirt connection. The HTTP routes only decode,
+/// call these and encode; a thrown error becomes the in-band `{"success":false,"error":...}` reply.
+///
+/// As in ZStack's Python agent, a VM's domain exists only while it runs: `start` defines and starts it,
+/// `stop` and `destroy` also undefine it, and the MN treats a VM missing from `/vm/vmsync` as stopped.
+public struct VMService: Sendable {
+    public let connection: LibvirtConnection
+    public let builder: DomainXMLBuilder
+    /// What undefining removes: `.all` on qemu, `.metadata` on the test driver (which rejects `.nvram`).
+    public let undefineOptions: UndefineOptions
+    /// How often a graceful stop checks whether the guest is down.
+    public let stopPollInterval: Duration
+
+    public init(connection: LibvirtConnection, builder: DomainXMLBuilder, undefineOptions: UndefineOptions = .all,
+                stopPollInterval: Duration = .milliseconds(200)) {
+        self.connection = connection
+        self.builder = builder
+        self.undefineOptions = undefineOptions
+        self.stopPollInterval = stopPollInterval
+    }
+
+    /// `/vm/start`: builds the domain, checks its files exist, defines and starts it. A VM already running
+    /// is left alone (the MN retries starts); a stale shut-off definition is replaced. If starting fails the
+    /// new definition is removed, so no half-made VM stays behind.
+    public func start(_ command: StartVmCmd) async throws -> StartVmResponse {
+        let xml = try builder.build(command)
+        try Self.checkFilesExist(command)
+        let name = command.vmInstanceUuid ?? ""
+        if let existing = try await connection.domain(named: name) {
+            defer { existing.close() }
+            if KvmVmState(try await existing.state().state) != .shutdown { return Self.reply(command) }
+            try await existing.undefine(undefineOptions)
+        }
+        let domain = try await connection.defineDomain(xml: xml)
+        defer { domain.close() }
+        do {
+            try await domain.start()
+            if command.createPaused == true { try await domain.suspend() }
+        } catch {
+            try? await domain.destroy()
+            try? await domain.undefine(undefineOptions)
+            throw error
+        }
+        return Self.reply(command)
+    }
+
+    /// `/vm/stop`: `grace` (default) asks the guest and waits up to half of `timeout` (seconds), then pulls
+    /// the plug; `cold` and `force` pull it at once. The definition is removed. A missing VM is stopped.
+    public func stop(_ command: StopVmCmd) async throws -> EmptyReply {
+        let uuid = try Self.required(command.uuid, "uuid")
+        guard let domain = try await connection.domain(named: uuid) else { return EmptyReply() }
+        defer { domain.close() }
+        let type = command.type ?? "grace"
+        guard ["grace", "cold", "force"].contains(type) else {
+            throw VMError("stop type '\(type)' is not grace, cold or force")
+        }
+        if type == "grace", try await isActive(domain) {
+            try await domain.shutdown()
+            let deadline = ContinuousClock.now + .seconds(max(command.timeout ?? 120, 2) / 2)
+            while try await isActive(domain), ContinuousClock.now < deadline {
+                try await Task.sleep(for: stopPollInterval)
+            }
+        }
+        try await destroyAndUndefine(domain)
+        return EmptyReply()
+    }
+
+    /// `/vm/destroy`: pulls the plug and removes the definition; a missing VM is success.
+    public func destroy(_ command: DestroyVmCmd) async throws -> EmptyReply {
+        let uuid = try Self.required(command.uuid, "uuid")
+        guard let domain = try await connection.domain(named: uuid) else { return EmptyReply() }
+        defer { domain.close() }
+        try await destroyAndUndefine(domain)
+        return EmptyReply()
+    }
+
+    /// `/vm/pause`.
+    public func pause(_ command: PauseVmCmd) async throws -> EmptyReply {
+        try await existing(command.uuid) { try await $0.suspend() }
+        return EmptyReply()
+    }
+
+    /// `/vm/resume`.
+    public func resume(_ command: ResumeVmCmd) async throws -> EmptyReply {
+        try await existing(command.uuid) { try await $0.resume() }
+        return EmptyReply()
+    }
+
+    /// `/vm/reboot`.
+    public func reboot(_ command: RebootVmCmd) async throws -> RebootVmResponse {
+        try await existing(command.uuid) { try await $0.reboot() }
+        return RebootVmResponse()
+    }
+
+    /// `/vm/vmsync`: every domain's state in ZStack's words, in one libvirt call.
+    public func sync() async throws -> VmSyncResponse {
+        let domains = try await connection.allDomains()
+        return VmSyncResponse(
+            states: Dictionary(domains.map { ($0.name, KvmVmState($0.state.state).rawValue) }) { first, _ in first },
+            vmInShutdowns: domains.filter { $0.state.state == .shutdown }.map(\.name))
+    }
+
+    /// `/vm/checkstate`: the state of each VM asked for; one that is not here is `Shutdown`.
+    public func checkState(_ command: CheckVmStateCmd) async throws -> CheckVmStateRsp {
+        let all = try await sync().states ?? [:]
+        return CheckVmStateRsp(states: Dictionary((command.vmUuids ?? []).map {
+            ($0, all[$0] ?? KvmVmState.shutdown.rawValue)
+        }) { first, _ in first })
+    }
+
+    private func existing(_ uuid: String?, _ operation: (LibvirtDomain) async throws -> Void) async throws {
+        let uuid = try Self.required(uuid, "uuid")
+        guard let domain = try await connection.domain(named: uuid) else {
+            throw VMError("vm \(uuid) is not on this host")
+        }
+        defer { domain.close() }
+        try await operation(domain)
+    }
+
+    private func isActive(_ domain: LibvirtDomain) async throws -> Bool {
+        KvmVmState(try await domain.state().state) != .shutdown
+    }
+
+    private func destroyAndUndefine(_ domain: LibvirtDomain) async throws {
+        if try await isActive(domain) { try await domain.destroy() }
+        do {
+            try await domain.undefine(undefineOptions)
+        } catch let error as LibvirtError where error.code == .noDomain {
+            // A transient domain disappears when destroyed: nothing left to undefine.
+        }
+    }
+
+    private static func required(_ value: String?, _ field: String) throws -> String {
+        guard let value, !value.isEmpty else { throw VMError("\(field) is missing") }
+        return value
+    }
+
+    /// libvirt's test driver never opens disk files, and qemu only fails at start with a less clear
+    /// message, so the agent checks every path itself before defining anything.
+    static func checkFilesExist(_ command: StartVmCmd) throws {
+        var paths = [("rootVolume", command.rootVolume?.installPath)]
+        paths += (command.dataVolumes ?? []).map { ("data volume \($0.volumeUuid ?? "?")", $0.installPath) }
+        paths += (command.cdRoms ?? []).filter { $0.isEmpty != true }.map { ("cdRom \($0.imageUuid ?? "?")", $0.path) }
+        for case let (what, path?) in paths where !FileManager.default.fileExists(atPath: path) {
+            throw VMError("\(what): installPath '\(path)' does not exist on this host")
+        }
+    }
+
+    private static func reply(_ command: StartVmCmd) -> StartVmResponse {
+        var reply = StartVmResponse()
+        reply.nicInfos = (command.nics ?? []).map { VmNicInfo(macAddress: $0.mac) }
+        reply.virtualDeviceInfoList = ([command.rootVolume].compactMap { $0 } + (command.dataVolumes ?? []))
+            .map { VirtualDeviceInfo(resourceUuid: $0.volumeUuid) }
+        return reply
+    }
+}

@@ -1,0 +1,43 @@
+import AgentServer
+import AgentWire
+import ArgumentParser
+import KVMAgent
+import Logging
+
+@main
+struct KVMAgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "zstack-kvmagent",
+        abstract: "ZStack KVM host agent: drives libvirt for the management node over HTTP+JSON.")
+
+    @Option(help: "Address to listen on.")
+    var listen = "0.0.0.0"
+
+    @Option(help: "TCP port to listen on.")
+    var port = AgentPort.kvm
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+    }
+
+    func run() async throws {
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "zstack.kvmagent")
+        let agent = buildKVMAgent(
+            KVMAgentConfiguration(server: .init(listenAddress: listen, port: port)),
+            logger: logger)
+        try await agent.run { port in
+            logger.info("listening", metadata: ["port": "\(port)"])
+        }
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

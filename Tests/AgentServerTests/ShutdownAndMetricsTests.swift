@@ -1,0 +1,51 @@
+import AgentClient
+import AgentServer
+import AgentWire
+import Logging
+import ServiceLifecycle
+import Testing
+
+@Suite struct ShutdownAndMetricsTests {
+    @Test func gracefulShutdownDeliversInFlightCallbacks() async throws {
+        let gates = Gates()
+        let server = AgentServer(configuration: .test(), routes: [ProbeRoutes(gates: gates)], logger: Logger(label: "test"))
+        try await ManagementNodeEndpoint.run { mn in
+            let task = AgentClient.newTaskUUID()
+            mn.expectCallback(task)
+            try await RunningAgent.with(server) { agent in
+                let (status, _) = try await agent.client.post(
+                    "/test/async", body: Array(#"{"gate":"shutdown","value":3}"#.utf8),
+                    headers: [(AgentHeader.taskUUID, task), (AgentHeader.callbackURL, mn.callbackURL)])
+                #expect(status == 200)
+                // Shut down while the command still runs; release it only after the listener has closed.
+                await agent.group.triggerGracefulShutdown()
+                try await Task.sleep(for: .milliseconds(300))
+                await #expect(throws: (any Error).self) {
+                    _ = try await agent.client.post("/test/sync", body: [], timeout: .seconds(2))
+                }
+                gates.open("shutdown")
+            }
+            // `with` returned: the service group has finished, so the reply went out before the exit.
+            #expect(mn.callbackAttempts(task) == 1)
+            let reply = try WireJSON.decode(ProbeReply.self, from: try await mn.callback(for: task, timeout: .seconds(1)))
+            #expect(reply.value == 3)
+        }
+    }
+
+    @Test func metricsCountRequestsByPathAndOutcome() async throws {
+        let server = AgentServer(configuration: .test(), routes: [ProbeRoutes(gates: Gates())], logger: Logger(label: "test"))
+        try await RunningAgent.with(server) { agent in
+            _ = try await agent.client.sync("/test/sync", ProbeCommand(), as: ProbeReply.self)
+            _ = try await agent.client.sync("/test/sync/", ProbeCommand(), as: ProbeReply.self)
+            _ = try await agent.client.sync("/test/sync", ProbeCommand(fail: "x"), as: ProbeReply.self)
+            _ = try await agent.client.post("/no/such/path", body: [])
+            _ = try await agent.client.post("/test/async", body: [])
+            let text = String(decoding: try await agent.client.post("/metrics", body: []).body, as: UTF8.self)
+            #expect(text.contains(#"zstack_agent_requests_total{path="/test/sync",outcome="success"} 2"#))
+            #expect(text.contains(#"zstack_agent_requests_total{path="/test/sync",outcome="failure"} 1"#))
+            #expect(text.contains(#"zstack_agent_requests_total{path="unmatched",outcome="not_found"} 1"#))
+            #expect(text.contains(#"zstack_agent_requests_total{path="/test/async",outcome="rejected"} 1"#))
+            #expect(text.contains("zstack_agent_async_commands_in_flight 0"))
+        }
+    }
+}
