@@ -9,7 +9,8 @@
 #   DIST_DIR           output directory (default: dist/)
 #   PACKAGE_NO_BUILD   1: package the binaries already in BIN_DIR without building (tests re-stamp
 #                      one build as several versions this way)
-#   BIN_DIR            where the release binaries are (default: .build/release)
+#   BUILD_PATH         SwiftPM scratch path (default: .build)
+#   BIN_DIR            where the release binaries are (default: $BUILD_PATH/release)
 #   SOURCE_DATE_EPOCH  mtime stored in the tarball (default: last commit time), so that the same
 #                      inputs give a byte-identical tarball and the playbooks see no change
 set -euo pipefail
@@ -17,7 +18,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 version=${VERSION:-$(tr -d '[:space:]' < "$root/VERSION")}
 dist=${DIST_DIR:-$root/dist}
-bin_dir=${BIN_DIR:-$root/.build/release}
+build_path=${BUILD_PATH:-$root/.build}
+bin_dir=${BIN_DIR:-$build_path/release}
 epoch=${SOURCE_DATE_EPOCH:-$(git -C "$root" log -1 --format=%ct 2>/dev/null || echo 0)}
 
 die() { echo "package: $*" >&2; exit 1; }
@@ -31,7 +33,7 @@ package_agent() {
   local agent=$1 port=$2 after=$3 description=$4
   local exe=zstack-$agent release=$agent-$version
   if [[ ${PACKAGE_NO_BUILD:-0} != 1 ]]; then
-    (cd "$root" && swift build -c release --static-swift-stdlib --product "$exe")
+    (cd "$root" && swift build -c release --static-swift-stdlib --scratch-path "$build_path" --product "$exe")
   fi
   [[ -x $bin_dir/$exe ]] || die "$bin_dir/$exe not built"
   local dir=$stage/$release
@@ -48,7 +50,7 @@ package_agent() {
   (cd "$dir" && find . -type f ! -name MD5SUMS -printf '%P\n' | sort | xargs md5sum > MD5SUMS)
   local tarball=$dist/$release.tar.gz
   tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$epoch" -C "$stage" -cf - "$release" \
-    | gzip -n -9 > "$tarball"
+    | gzip -n > "$tarball"
   (cd "$dist" && md5sum "$release.tar.gz" > "$release.tar.gz.md5")
   printf '%-20s %-8s binary %9d bytes (stripped)  tarball %9d bytes  %s\n' "$agent" "$version" \
     "$(stat -c %s "$dir/bin/$exe")" "$(stat -c %s "$tarball")" "$tarball"

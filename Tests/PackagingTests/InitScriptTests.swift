@@ -14,7 +14,7 @@ struct InitScriptTests {
         let agent = try AgentSpec.named("kvmagent")
         let scratch = try Repository.temporaryDirectory("initd")
         let install = InstallRoot(root: scratch.appendingPathComponent("root"), agent: agent)
-        let tarball = try AgentTarball.make(agent, version: "1.0.0", in: scratch.appendingPathComponent("dist"))
+        let tarball = try AgentTarball.shared(agent, version: "1.0.0")
         let release = try tarball.unpack(into: install.agentHome)
         let fm = FileManager.default
         try fm.createSymbolicLink(atPath: install.agentHome.appendingPathComponent("current").path,
@@ -44,6 +44,15 @@ struct InitScriptTests {
         #expect(Processes.pid(inFile: install.pidfile) == first)
         #expect(Processes.pids(runningExecutable: install.binaryPath) == [first])
         try await install.agent.expectEcho(address: Self.address, port: Self.port)
+    }
+
+    @Test func concurrentStartsRunOneProcess() async throws {
+        let install = try Self.install()
+        defer { install.stopAgent() }
+        let starts = (0..<3).map { _ in Task.detached { try install.initd("start").status } }
+        for start in starts { #expect(try await start.value == 0) }
+        let pid = try #require(Processes.pid(inFile: install.pidfile))
+        #expect(Processes.pids(runningExecutable: install.binaryPath) == [pid])
     }
 
     @Test func statusCodesFollowLSB() throws {

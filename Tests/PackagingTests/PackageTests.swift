@@ -40,6 +40,12 @@ struct PackageTests {
         #expect(!unit.contains("@"))
         #expect(unit.contains("EnvironmentFile=-/etc/default/\(agent.executable)"))
         #expect(unit.contains("AGENT_PORT=\(agent.port)"))
+        // systemd's own check, with ExecStart pointed at the unpacked binary (it must exist).
+        let local = scratch.appendingPathComponent("\(agent.executable).service")
+        try unit.replacingOccurrences(of: "/var/lib/zstack/\(agent.name)/current/", with: dir.path + "/")
+            .write(to: local, atomically: true, encoding: .utf8)
+        let verify = try Program.run(["systemd-analyze", "verify", local.path])
+        #expect(verify.status == 0 && verify.errorOutput.isEmpty, "\(verify.transcript)")
     }
 
     @Test(arguments: AgentSpec.existing())

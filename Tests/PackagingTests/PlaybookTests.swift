@@ -11,8 +11,8 @@ struct PlaybookTests {
     @Test(arguments: AgentSpec.existing())
     func playbookInstallsUpgradesAndIsIdempotent(agent: AgentSpec) async throws {
         let scratch = try Repository.temporaryDirectory("playbook-\(agent.name)")
-        let v1 = try AgentTarball.make(agent, version: "1.0.0", in: scratch.appendingPathComponent("v1"))
-        let v2 = try AgentTarball.make(agent, version: "2.0.0", in: scratch.appendingPathComponent("v2"))
+        let v1 = try AgentTarball.shared(agent, version: "1.0.0")
+        let v2 = try AgentTarball.shared(agent, version: "2.0.0")
 
         let names = Self.hostAddresses.indices.map { "pkgtest\($0 + 1)" }
         names.forEach(TestHost.stop)
@@ -30,10 +30,12 @@ struct PlaybookTests {
         }
         let ansible = try AnsibleWorkspace(hosts: entries)
         defer { ansible.remove() }
+        let extensions = try Self.writeExtension(for: agent, in: scratch)
         func deploy(_ tarball: AgentTarball, forceRestart: Bool = false) throws -> [String: HostRecap] {
             try ansible.run(playbook: agent.playbook, extraVariables: [
                 "pkg_\(agent.name)": tarball.fileName, "pkg_dir": tarball.directory.path,
                 "skip_packages": "true", "init": forceRestart ? "true" : "false",
+                "extensions_dir": extensions.path,
             ])
         }
 
@@ -42,6 +44,8 @@ struct PlaybookTests {
         for entry in entries {
             #expect(first[entry.host.name]?.changed ?? 0 > 0)
             try await Self.expectInstalled(v1, on: entry)
+            #expect(FileManager.default.fileExists(atPath: entry.install.root.appendingPathComponent("extension-ran").path),
+                    "the user extension ran")
             let pid = try #require(Processes.pid(inFile: entry.install.pidfile))
             pids[entry.host.name] = pid
         }
@@ -100,5 +104,51 @@ struct PlaybookTests {
         let pid = try #require(Processes.pid(inFile: install.pidfile))
         #expect(Processes.pids(runningExecutable: install.binaryPath) == [pid])
         try await tarball.spec.expectEcho(address: entry.host.address, port: entry.agentPort)
+    }
+
+    /// A user extension for `agent`'s kind that leaves a marker in the host's root, idempotently (so the
+    /// second run still reports no change).
+    static func writeExtension(for agent: AgentSpec, in scratch: URL) throws -> URL {
+        let kind = String(agent.playbook.dropLast(".yaml".count))
+        let dir = scratch.appendingPathComponent("extensions/\(kind)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try """
+            - name: Leave a marker
+              ansible.builtin.copy:
+                content: "extension\\n"
+                dest: "{{ zstack_root }}/../../../extension-ran"
+                mode: "0644"
+
+            """.write(to: dir.appendingPathComponent("marker.yaml"), atomically: true, encoding: .utf8)
+        return dir.deletingLastPathComponent()
+    }
+
+    /// chroot_env (image builds): everything is installed, nothing is started.
+    @Test func chrootEnvInstallsWithoutStarting() throws {
+        let agent = try AgentSpec.named("kvmagent")
+        let scratch = try Repository.temporaryDirectory("playbook-chroot")
+        let tarball = try AgentTarball.shared(agent, version: "1.0.0")
+        let name = "pkgtest-chroot"
+        TestHost.stop(name: name)
+        var install: InstallRoot?
+        defer {
+            install?.stopAgent()
+            TestHost.stop(name: name)
+            try? FileManager.default.removeItem(at: scratch)
+        }
+        let host = try TestHost.start(name: name, address: Self.hostAddresses[0], sshPort: 2403)
+        let entry = InventoryHost(host: host, install: InstallRoot(root: host.root, agent: agent), agentPort: 20090)
+        install = entry.install
+        let ansible = try AnsibleWorkspace(hosts: [entry])
+        defer { ansible.remove() }
+        let recap = try ansible.run(playbook: agent.playbook, extraVariables: [
+            "pkg_kvmagent": tarball.fileName, "pkg_dir": tarball.directory.path,
+            "skip_packages": "true", "chroot_env": "true",
+        ])
+        #expect(recap[name]?.changed ?? 0 > 0)
+        #expect(FileManager.default.isExecutableFile(atPath: entry.install.initScript.path))
+        #expect(FileManager.default.isExecutableFile(atPath: entry.install.binaryPath))
+        #expect(try entry.install.initd("status").status == 3)
+        #expect(Processes.pids(runningExecutable: entry.install.binaryPath).isEmpty)
     }
 }

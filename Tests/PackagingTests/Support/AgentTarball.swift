@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A tarball made by Packaging/package.sh from the binaries of this build, and where it is.
 struct AgentTarball {
@@ -25,6 +26,25 @@ struct AgentTarball {
             ])
         return AgentTarball(spec: spec, version: version, directory: directory)
     }
+
+    /// The tarballs of one version, made once per test run: stripping and compressing a debug build
+    /// takes seconds, and tests that only install a tarball need not pay that each time. Tests that
+    /// check package.sh itself call `make`.
+    static func shared(_ spec: AgentSpec, version: String) throws -> AgentTarball {
+        try sharedDirectories.withLock { directories in
+            if let directory = directories[version] {
+                return AgentTarball(spec: spec, version: version, directory: directory)
+            }
+            // A fixed place, replaced on each run, so that runs do not pile up tarballs in /tmp.
+            let directory = URL(fileURLWithPath: "/tmp/zstack-packaging-tests/dist-\(version)")
+            try? FileManager.default.removeItem(at: directory)
+            let tarball = try make(spec, version: version, in: directory)
+            directories[version] = directory
+            return tarball
+        }
+    }
+
+    private static let sharedDirectories = Mutex<[String: URL]>([:])
 
     /// Unpacks into `destination` and returns the release directory (`<agent>-<version>/`).
     func unpack(into destination: URL) throws -> URL {
