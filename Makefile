@@ -1,6 +1,6 @@
 SWIFT ?= swift
 
-.PHONY: deps build test demo clean
+.PHONY: deps build test demo clean package
 
 # System packages (libvirt, libssh2, sshd, ansible, dnsmasq, iptables, qemu-img, haproxy...), idempotent.
 deps:
@@ -18,6 +18,10 @@ test: deps
 # Starts the KVM agent on libvirt's test driver and drives it like the management node would.
 demo: build
 	scripts/demo
+
+# Release tarballs of every agent that exists: dist/<agent>-<version>.tar.gz (+ .md5). VERSION=x overrides.
+package:
+	Packaging/package.sh
 
 clean:
 	rm -rf .build dist

@@ -224,6 +224,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "PackagingTests",
+            dependencies: ["AgentClient"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "AgentServerTests",
             dependencies: [
                 "AgentServer", "AgentClient", "AgentWire", "KVMAgent", "HostSystem", "AgentTestSupport",
