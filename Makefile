@@ -1,6 +1,6 @@
 SWIFT ?= swift
 
-.PHONY: deps build test demo clean
+.PHONY: deps build test demo bench clean
 
 # System packages (libvirt, libssh2, sshd, ansible, dnsmasq, iptables, qemu-img, haproxy...), idempotent.
 deps:
@@ -18,6 +18,12 @@ test: deps
 # Starts the KVM agent on libvirt's test driver and drives it like the management node would.
 demo: build
 	scripts/demo
+
+# The KVM agent on libvirt's test driver (vmsync with 5,000 domains, start+destroy), each figure against
+# the same work done directly through libvirt in the same run. Results go into BENCHMARKS.md by hand.
+bench: deps
+	$(SWIFT) build -c release --product KVMAgentBenchmark
+	$$($(SWIFT) build -c release --show-bin-path)/KVMAgentBenchmark
 
 clean:
 	rm -rf .build dist

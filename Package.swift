@@ -72,7 +72,11 @@ let package = Package(
         ),
         .target(
             name: "KVMAgent",
-            dependencies: ["AgentWire", "AgentServer", "Libvirt", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "AgentWire", "AgentServer", "Libvirt",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -95,6 +99,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "KVMAgentBenchmark",
+            dependencies: [
+                "KVMAgent", "AgentServer", "AgentClient", "AgentWire", "Libvirt",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Benchmarks/KVMAgentBenchmark",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "AgentWireTests",
             dependencies: ["AgentWire"],
@@ -107,7 +121,11 @@ let package = Package(
         ),
         .testTarget(
             name: "KVMAgentTests",
-            dependencies: ["KVMAgent", "AgentWire", "Libvirt"],
+            dependencies: [
+                "KVMAgent", "AgentWire", "Libvirt", "AgentServer", "AgentClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

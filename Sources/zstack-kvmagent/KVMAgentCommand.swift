@@ -4,6 +4,10 @@ import ArgumentParser
 import KVMAgent
 import Logging
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @main
 struct KVMAgentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,6 +19,12 @@ struct KVMAgentCommand: AsyncParsableCommand {
 
     @Option(help: "TCP port to listen on.")
     var port = AgentPort.kvm
+
+    @Option(help: "libvirt URI: qemu:///system on a host, test:///default for a demo without KVM.")
+    var libvirtURI = "qemu:///system"
+
+    @Option(help: "Directory for state kept across restarts (the MN version in kvmagent_version).")
+    var stateDir = "/var/lib/zstack"
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
@@ -31,8 +41,11 @@ struct KVMAgentCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "zstack.kvmagent")
-        let agent = buildKVMAgent(
-            KVMAgentConfiguration(server: .init(listenAddress: listen, port: port)),
+        let agent = try await buildKVMAgent(
+            KVMAgentConfiguration(
+                server: .init(listenAddress: listen, port: port), libvirtURI: libvirtURI, stateDirectory: stateDir,
+                // Exit non-zero so init restarts the agent with a fresh libvirt connection, as ZStack's does.
+                onLibvirtLost: { _ in Glibc.exit(2) }),
             logger: logger)
         try await agent.run { port in
             logger.info("listening", metadata: ["port": "\(port)"])
