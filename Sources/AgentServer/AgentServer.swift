@@ -43,8 +43,8 @@ public struct AgentServer: Sendable {
         companions.append(service)
     }
 
-    /// The HTTP application plus the async runner and companions, as one service for a `ServiceGroup`. On graceful
-    /// shutdown the listener closes first, then in-flight async commands finish and call back.
+    /// The HTTP application plus the async runner and companions, as one service for a `ServiceGroup`. On
+    /// graceful shutdown the listener closes first, then in-flight async commands finish and call back.
     ///
     /// - Parameter onListening: called with the bound port once the server accepts connections.
     public func service(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some Service {

@@ -2,6 +2,7 @@
 import FoundationEssentials
 #endif
 import Foundation
+import Synchronization
 
 /// Runs a host program from an argv array (never a shell), off the cooperative pool, and captures its
 /// output. Used for the few facts only a program tells (`qemu-img --version`) and for iptables.
@@ -44,9 +45,18 @@ struct HostProgram {
         } catch {
             throw Failure(argv: argv, status: 126, stderr: "\(error)")
         }
-        // Read both pipes before waiting, so a chatty program cannot block on a full pipe.
+        // Standard error is drained on its own thread while standard output is read here, so a program
+        // filling either pipe can never block before exiting.
+        let stderrData = Mutex(Data())
+        let drained = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            let data = errors.fileHandleForReading.readDataToEndOfFile()
+            stderrData.withLock { $0 = data }
+            drained.signal()
+        }
         let stdout = output.fileHandleForReading.readDataToEndOfFile()
-        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
+        drained.wait()
+        let stderr = stderrData.withLock { $0 }
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw Failure(argv: argv, status: process.terminationStatus, stderr: String(decoding: stderr, as: UTF8.self))
