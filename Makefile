@@ -1,6 +1,6 @@
 SWIFT ?= swift
 
-.PHONY: deps build test demo clean package
+.PHONY: deps build test demo bench clean package
 
 # System packages (libvirt, libssh2, sshd, ansible, dnsmasq, iptables, qemu-img, haproxy...), idempotent.
 deps:
@@ -22,6 +22,12 @@ demo: build
 # Release tarballs of every agent that exists: dist/<agent>-<version>.tar.gz (+ .md5). VERSION=x overrides.
 package:
 	Packaging/package.sh
+
+# The KVM agent on libvirt's test driver (vmsync with 5,000 domains, start+destroy), each figure against
+# the same work done directly through libvirt in the same run. Results go into BENCHMARKS.md by hand.
+bench: deps
+	$(SWIFT) build -c release --product KVMAgentBenchmark
+	$$($(SWIFT) build -c release --show-bin-path)/KVMAgentBenchmark
 
 clean:
 	rm -rf .build dist

@@ -93,7 +93,11 @@ let package = Package(
         ),
         .target(
             name: "KVMAgent",
-            dependencies: ["AgentWire", "AgentServer", "Libvirt", "HostSystem", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "AgentWire", "AgentServer", "Libvirt", "HostSystem",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -162,6 +166,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "KVMAgentBenchmark",
+            dependencies: [
+                "KVMAgent", "AgentServer", "AgentClient", "AgentWire", "Libvirt",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Benchmarks/KVMAgentBenchmark",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "AgentWireTests",
             dependencies: ["AgentWire"],
@@ -190,7 +204,11 @@ let package = Package(
         ),
         .testTarget(
             name: "KVMAgentTests",
-            dependencies: ["KVMAgent", "AgentWire", "Libvirt"],
+            dependencies: [
+                "KVMAgent", "AgentWire", "Libvirt", "AgentServer", "AgentClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(

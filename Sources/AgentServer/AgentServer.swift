@@ -15,6 +15,7 @@ public struct AgentServer: Sendable {
     private let registry: CommandRegistry
     private let runner: AsyncCommandRunner
     private let logger: Logger
+    private var companions: [any Service] = []
 
     /// - Parameters:
     ///   - routes: the agent's route collections; a path registered twice is a programming error.
@@ -36,8 +37,14 @@ public struct AgentServer: Sendable {
             drainTimeout: configuration.shutdownDrainTimeout, metrics: metrics, logger: logger)
     }
 
-    /// The HTTP application plus the async runner, as one service for a `ServiceGroup`. On graceful
-    /// shutdown the listener closes first, then in-flight async commands finish and call back.
+    /// Adds long-running work of the agent (e.g. a libvirt event watcher) that runs in the server's service
+    /// group: started with it, told to shut down gracefully with it.
+    public mutating func addCompanion(_ service: any Service) {
+        companions.append(service)
+    }
+
+    /// The HTTP application plus the async runner and companions, as one service for a `ServiceGroup`. On
+    /// graceful shutdown the listener closes first, then in-flight async commands finish and call back.
     ///
     /// - Parameter onListening: called with the bound port once the server accepts connections.
     public func service(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some Service {
@@ -47,7 +54,7 @@ public struct AgentServer: Sendable {
             responder: responder,
             configuration: .init(address: .hostname(configuration.listenAddress, port: configuration.port),
                                  serverName: nil),
-            services: [runner],
+            services: [runner] + companions,
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
     }

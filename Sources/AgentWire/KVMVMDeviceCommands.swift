@@ -105,6 +105,8 @@ public struct MigrateVmCmd: Codable, Sendable, Equatable {
     public var disks: [String: VolumeTO]?
     public var reload: Bool?
     public var bandwidth: Int64?
+    /// The MN's thread context; its `api` entry is the id `/job/cancel` names the migration by.
+    public var threadContext: [String: JSONValue]?
 
     public init() {}
 }

@@ -1,25 +1,55 @@
 import AgentServer
 import AgentWire
+import Libvirt
 
-/// `/host/*`: the MN's handshake with the agent (echo, connect, ping, configuration update).
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#endif
+import Foundation
+
+/// `/host/*` and the physical-interface check: the MN's handshake with the agent (echo, connect, ping,
+/// configuration update) and what it learns about the host (capacity, facts, files, interfaces).
 struct HostRoutes: CommandRoutes {
     let identity: HostIdentity
+    let connection: LibvirtConnection
+    let configuration: KVMAgentConfiguration
 
     func register(in registry: inout CommandRegistry) {
         registry.syncRaw("/host/echo") { _, _ in [] }
         registry.sync("/host/connect", connect)
         registry.async("/host/ping", ping)
         registry.async("/host/update/configuration", updateConfiguration)
+        registry.async("/host/capacity") { (_: EmptyCommand, _) in try await capacity() }
+        registry.async("/host/fact") { (_: EmptyCommand, _) in try await HostFacts(connection: connection).gather() }
+        registry.async("/host/checkfile") { (command: CheckFileOnHostCmd, _) in try await checkFiles(command) }
+        registry.sync("/network/checkphysicalnetworkinterface") { (command: CheckPhysicalNetworkInterfaceCmd, _) in
+            checkInterfaces(command)
+        }
     }
 
     private func connect(_ command: ConnectCmd, _ context: CommandContext) async throws -> ConnectResponse {
+        if let rules = command.iptablesRules, !rules.isEmpty {
+            try await IptablesRules(command: configuration.iptablesCommand).apply(rules)
+        }
+        if let version = command.version { try persist(version: version) }
         identity.update {
             $0.hostUuid = command.hostUuid
             $0.sendCommandUrl = command.sendCommandUrl
             $0.version = command.version
         }
         context.events.setURL(command.sendCommandUrl)
-        return ConnectResponse()
+        return ConnectResponse(libvirtVersion: try await connection.libraryVersion().description,
+                               qemuVersion: try await connection.hypervisorVersion().description)
+    }
+
+    /// ZStack's deployer reads the version back from this file to decide whether the agent needs upgrading.
+    private func persist(version: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true)
+            try Data(version.utf8).write(to: URL(fileURLWithPath: configuration.versionFilePath), options: .atomic)
+        } catch {
+            throw HostError("cannot write the MN version to \(configuration.versionFilePath): \(error.localizedDescription)")
+        }
     }
 
     private func ping(_ command: PingCmd, _ context: CommandContext) async throws -> PingResponse {
@@ -31,5 +61,60 @@ struct HostRoutes: CommandRoutes {
         identity.update { $0.sendCommandUrl = command.sendCommandUrl }
         context.events.setURL(command.sendCommandUrl)
         return EmptyReply()
+    }
+
+    /// CPUs and memory as libvirt sees the node. Used CPU is the vCPUs of the domains that run; used memory
+    /// is what the node does not have free, or, where libvirt cannot tell free memory (a `test://` node
+    /// without NUMA cells), what the running domains hold.
+    private func capacity() async throws -> HostCapacityResponse {
+        let node = try await connection.nodeInfo()
+        var usedCPUs = 0
+        var domainMemoryKiB: UInt64 = 0
+        for summary in try await connection.allDomains() where KvmVmState(summary.state.state) != .shutdown {
+            guard let domain = try await connection.domain(uuid: summary.uuid) else { continue }
+            defer { domain.close() }
+            guard let info = try? await domain.info() else { continue }  // gone meanwhile
+            usedCPUs += info.virtualCPUs
+            domainMemoryKiB += info.memoryKiB
+        }
+        let totalBytes = Int64(node.memoryKiB) * 1024
+        var reply = HostCapacityResponse()
+        reply.cpuNum = Int64(node.cpus)
+        reply.cpuSpeed = Int64(node.mhz)
+        reply.usedCpu = Int64(usedCPUs)
+        reply.totalMemory = totalBytes
+        if let free = try? await connection.freeMemoryBytes(), free > 0 {
+            reply.usedMemory = max(0, totalBytes - Int64(free))
+        } else {
+            reply.usedMemory = Int64(domainMemoryKiB) * 1024
+        }
+        reply.cpuSockets = node.sockets
+        return reply
+    }
+
+    private func checkFiles(_ command: CheckFileOnHostCmd) async throws -> CheckFileOnHostResponse {
+        var found: [String: String] = [:]
+        for path in command.paths ?? [] where FileManager.default.fileExists(atPath: path) {
+            found[path] = command.md5Return == true ? try await md5(path) : ""
+        }
+        return CheckFileOnHostResponse(existPaths: found)
+    }
+
+    private func md5(_ path: String) async throws -> String {
+        let output = try await HostProgram.run(["md5sum", "--", path])
+        return String(output.prefix { !$0.isWhitespace })
+    }
+
+    private func checkInterfaces(_ command: CheckPhysicalNetworkInterfaceCmd) -> CheckPhysicalNetworkInterfaceResponse {
+        let missing = (command.interfaceNames ?? []).filter { name in
+            !DomainDevices.isInterfaceName(name) || !FileManager.default.fileExists(atPath: "/sys/class/net/\(name)")
+        }
+        var reply = CheckPhysicalNetworkInterfaceResponse(failedInterfaceNames: missing)
+        if !missing.isEmpty {
+            // As ZStack's agent: the MN fails the L2 attach when any interface is missing.
+            reply.success = false
+            reply.error = "physical network interfaces not found on this host: \(missing.joined(separator: ", "))"
+        }
+        return reply
     }
 }

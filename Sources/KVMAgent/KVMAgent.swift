@@ -1,18 +1,35 @@
 import AgentServer
 import HostSystem
+import Libvirt
 import Logging
 
 /// Builds the KVM agent's command server; the `zstack-kvmagent` executable and the tests both call this.
-public func buildKVMAgent(_ configuration: KVMAgentConfiguration, logger: Logger) -> AgentServer {
+///
+/// It opens the libvirt connection now rather than on first use: an agent that cannot reach libvirt is of
+/// no use to the MN, so it fails at start (init restarts it) instead of answering every command with an
+/// error; and the lifecycle-event subscription must exist before the first command runs, or the events of
+/// changes made meanwhile would be lost.
+/// - Throws: `LibvirtError` when the connection cannot be opened or events cannot be subscribed to.
+public func buildKVMAgent(_ configuration: KVMAgentConfiguration, logger: Logger) async throws -> AgentServer {
     let identity = HostIdentity()
     let runner = ProcessRunner()
-    return AgentServer(
+    let connection = try await LibvirtConnection.open(uri: configuration.libvirtURI)
+    let lifecycle = try await connection.lifecycleEvents()
+    let vms = VMService(connection: connection,
+                        builder: DomainXMLBuilder(domainType: configuration.domainType, emulator: configuration.emulator),
+                        undefineOptions: configuration.isTestDriver ? .metadata : .all)
+    var server = AgentServer(
         configuration: configuration.server,
         routes: [
-            HostRoutes(identity: identity),
+            HostRoutes(identity: identity, connection: connection, configuration: configuration),
+            VMRoutes(vms: vms),
             NetworkRoutes(bridges: Bridges(link: IPLink(runner: runner, namespace: configuration.networkNamespace))),
             LocalStorageRoutes(roots: LocalStorageRoots(allowed: configuration.localStorageRoots),
                                qemuImg: QemuImg(runner: runner), runner: runner),
         ],
         logger: logger)
+    server.addCompanion(VMStateReporter(
+        lifecycle: lifecycle, closes: connection.closeEvents, expected: vms.expectedEvents, identity: identity,
+        events: server.events, onLost: configuration.onLibvirtLost, logger: logger))
+    return server
 }

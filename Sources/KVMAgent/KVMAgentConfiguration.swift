@@ -4,6 +4,22 @@ import AgentWire
 /// Everything the KVM agent needs to start. The executable fills it from flags; tests build it directly.
 public struct KVMAgentConfiguration: Sendable {
     public var server: AgentServerConfiguration
+    /// The libvirt URI: `qemu:///system` in production, `test:///default` or `test:///<node.xml>` in tests.
+    public var libvirtURI: String
+    /// The domain type written into domain XML: `kvm` in production, `test` on the test driver.
+    public var domainType: String
+    /// The qemu binary for `<emulator>`, or nil to let libvirt choose.
+    public var emulator: String?
+    /// Where the agent keeps state that outlives it: the MN's version goes to `kvmagent_version` there, as
+    /// ZStack's Python agent writes `/var/lib/zstack/kvmagent_version`.
+    public var stateDirectory: String
+    /// The iptables command `/host/connect` applies `iptablesRules` with; a prefix such as
+    /// `["ip", "netns", "exec", "ns1", "iptables"]` confines it to a network namespace.
+    public var iptablesCommand: [String]
+    /// Called once libvirt closed the connection and `/kvm/reconnectme` was sent (or could not be). The
+    /// `zstack-kvmagent` executable exits non-zero here so init restarts it; the library default does
+    /// nothing, so a test process is never killed.
+    public var onLibvirtLost: @Sendable (_ reason: String) -> Void
     /// Runs the bridge commands' `ip` inside this network namespace (`ip -n`); nil is the host's own.
     /// Tests give the agent a namespace of its own this way.
     public var networkNamespace: String?
@@ -12,11 +28,31 @@ public struct KVMAgentConfiguration: Sendable {
 
     public init(
         server: AgentServerConfiguration = .init(port: AgentPort.kvm),
+        libvirtURI: String = "qemu:///system",
+        domainType: String? = nil,
+        emulator: String? = nil,
+        stateDirectory: String = "/var/lib/zstack",
+        iptablesCommand: [String] = ["iptables"],
         networkNamespace: String? = nil,
-        localStorageRoots: [String] = []
+        localStorageRoots: [String] = [],
+        onLibvirtLost: @escaping @Sendable (_ reason: String) -> Void = { _ in }
     ) {
         self.server = server
+        self.libvirtURI = libvirtURI
+        self.domainType = domainType ?? (libvirtURI.hasPrefix("test:") ? "test" : "kvm")
+        self.emulator = emulator
+        self.stateDirectory = stateDirectory
+        self.iptablesCommand = iptablesCommand
+        self.onLibvirtLost = onLibvirtLost
         self.networkNamespace = networkNamespace
         self.localStorageRoots = localStorageRoots
     }
+
+    /// The file the MN's version is persisted to.
+    public var versionFilePath: String {
+        (stateDirectory.hasSuffix("/") ? stateDirectory : stateDirectory + "/") + "kvmagent_version"
+    }
+
+    /// The test driver has no NVRAM and rejects the flag that removes it.
+    var isTestDriver: Bool { libvirtURI.hasPrefix("test:") || libvirtURI.hasPrefix("test+") }
 }

@@ -46,13 +46,13 @@ public final class LibvirtDomain: Sendable {
     }
 
     /// Runs one blocking call with the domain pointer on the workers; a negative result throws.
-    private func run(_ operation: String, _ call: @escaping @Sendable (OpaquePointer) -> Int32) async throws {
+    func run(_ operation: String, _ call: @escaping @Sendable (OpaquePointer) -> Int32) async throws {
         _ = try await value(operation) { pointer throws(LibvirtError) in
             try LibvirtError.check(call(pointer), operation)
         }
     }
 
-    private func value<T: Sendable>(_ operation: String,
+    func value<T: Sendable>(_ operation: String,
                                     _ body: @escaping @Sendable (OpaquePointer) throws(LibvirtError) -> T) async throws -> T {
         try await workers.runIfActive { [handle] () throws(LibvirtError) -> T in
             try handle.withPointer(operation) { pointer throws(LibvirtError) in try body(pointer) }

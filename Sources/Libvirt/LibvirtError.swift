@@ -47,6 +47,9 @@ public struct LibvirtError: Error, CustomStringConvertible, Sendable, Equatable 
         public static let operationInvalid = Code(VIR_ERR_OPERATION_INVALID)
         /// `VIR_ERR_OPERATION_UNSUPPORTED`.
         public static let operationUnsupported = Code(VIR_ERR_OPERATION_UNSUPPORTED)
+        /// `VIR_ERR_ARGUMENT_UNSUPPORTED`: a flag or parameter the driver does not implement (e.g. peer-to-peer
+        /// migration on `test://`).
+        public static let argumentUnsupported = Code(VIR_ERR_ARGUMENT_UNSUPPORTED)
         /// `VIR_ERR_OPERATION_TIMEOUT`.
         public static let operationTimeout = Code(VIR_ERR_OPERATION_TIMEOUT)
         /// `VIR_ERR_SYSTEM_ERROR`: e.g. a URI whose driver cannot be opened.

@@ -4,6 +4,10 @@ import ArgumentParser
 import KVMAgent
 import Logging
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @main
 struct KVMAgentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,11 +20,23 @@ struct KVMAgentCommand: AsyncParsableCommand {
     @Option(help: "TCP port to listen on.")
     var port = AgentPort.kvm
 
+    @Option(help: """
+        libvirt URI: qemu:///system on a host, test:///default for a demo without KVM. Default:         $LIBVIRT_DEFAULT_URI (what the init script's defaults file sets), else qemu:///system.
+        """)
+    var libvirtURI: String?
+
+    @Option(help: "Directory for state kept across restarts (the MN version in kvmagent_version).")
+    var stateDir = "/var/lib/zstack"
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+    }
+
+    private static var environmentURI: String? {
+        getenv("LIBVIRT_DEFAULT_URI").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
     }
 
     func run() async throws {
@@ -31,8 +47,11 @@ struct KVMAgentCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "zstack.kvmagent")
-        let agent = buildKVMAgent(
-            KVMAgentConfiguration(server: .init(listenAddress: listen, port: port)),
+        let agent = try await buildKVMAgent(
+            KVMAgentConfiguration(
+                server: .init(listenAddress: listen, port: port), libvirtURI: libvirtURI ?? Self.environmentURI ?? "qemu:///system", stateDirectory: stateDir,
+                // Exit non-zero so init restarts the agent with a fresh libvirt connection, as ZStack's does.
+                onLibvirtLost: { _ in Glibc.exit(2) }),
             logger: logger)
         try await agent.run { port in
             logger.info("listening", metadata: ["port": "\(port)"])

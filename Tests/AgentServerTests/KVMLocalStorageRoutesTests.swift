@@ -22,11 +22,11 @@ import Testing
         let directory = try Files.canonicalPath(FileManager.default.temporaryDirectory.path)
             + "/zstack-localstorage-\(UUID().uuidString.prefix(8))"
         try Files.makeDirectories(directory + "/outside")
-        let configuration = KVMAgentConfiguration(server: .test(), localStorageRoots: allowedRoots(directory))
+        let configuration = KVMAgentConfiguration(server: .test(), libvirtURI: "test:///default", localStorageRoots: allowedRoots(directory))
         let result: Result<Void, any Error>
         do {
             result = .success(try await ManagementNodeEndpoint.run { mn in
-                try await RunningAgent.with(buildKVMAgent(configuration, logger: Logger(label: "test.kvm.ls"))) { agent in
+                try await RunningAgent.with(try await buildKVMAgent(configuration, logger: Logger(label: "test.kvm.ls"))) { agent in
                     try await body(directory, agent.client, mn)
                 }
             })

@@ -40,9 +40,9 @@ import Testing
     ) async throws {
         try await NetworkNamespace.with { namespace in
             try await namespace.addNIC("eth0")
-            let configuration = KVMAgentConfiguration(server: .test(), networkNamespace: namespace.name)
+            let configuration = KVMAgentConfiguration(server: .test(), libvirtURI: "test:///default", networkNamespace: namespace.name)
             try await ManagementNodeEndpoint.run { mn in
-                try await RunningAgent.with(buildKVMAgent(configuration, logger: Logger(label: "test.kvm.network"))) { agent in
+                try await RunningAgent.with(try await buildKVMAgent(configuration, logger: Logger(label: "test.kvm.network"))) { agent in
                     try await body(namespace, agent.client, mn)
                 }
             }

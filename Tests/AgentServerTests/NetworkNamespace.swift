@@ -1,3 +1,4 @@
+import Foundation
 import HostSystem
 import Synchronization
 import Testing
@@ -11,7 +12,9 @@ import Glibc
 struct NetworkNamespace: Sendable {
     static let prefix = "zskvmnet-"
     private static let counter = Atomic<Int>(0)
-    private static let runner = ProcessRunner(defaultTimeout: .seconds(30))
+    // Namespace creation and teardown queue behind the kernel's netns cleanup, which parallel suites keep
+    // busy: allow minutes, not seconds.
+    private static let runner = ProcessRunner(defaultTimeout: .seconds(300))
 
     let name: String
 
@@ -49,9 +52,9 @@ struct NetworkNamespace: Sendable {
 
     /// Deletes namespaces whose creating test process no longer runs.
     private static func removeLeftovers() async throws {
-        let names = try await runner.run("ip", ["netns", "list"]).text.split(separator: "\n").compactMap {
-            $0.split(separator: " ").first.map(String.init)
-        }
+        // Read the directory rather than `ip netns list`, which queries netlink for each namespace's id and
+        // can stall for many seconds while the kernel tears down namespaces of other suites.
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/run/netns")) ?? []
         for name in names where name.hasPrefix(prefix) {
             guard let pid = name.dropFirst(prefix.count).split(separator: "-").first.flatMap({ pid_t($0) }),
                   kill(pid, 0) == -1, errno == ESRCH else { continue }

@@ -28,6 +28,8 @@ struct InitScriptTests {
             "AGENT_PORT=\(port)",
             "ZSTACK_RUN_DIR=\(install.runDirectory.path)",
             "ZSTACK_LOG_DIR=\(install.logDirectory.path)",
+            // The KVM agent opens libvirt at start: the test driver stands in for qemu here.
+            "LIBVIRT_DEFAULT_URI=test:///default",
         ] + extra
         try (lines.joined(separator: "\n") + "\n").write(to: install.defaultsFile, atomically: true, encoding: .utf8)
         return install

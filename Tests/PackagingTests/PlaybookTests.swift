@@ -35,7 +35,7 @@ struct PlaybookTests {
             try ansible.run(playbook: agent.playbook, extraVariables: [
                 "pkg_\(agent.name)": tarball.fileName, "pkg_dir": tarball.directory.path,
                 "skip_packages": "true", "init": forceRestart ? "true" : "false",
-                "extensions_dir": extensions.path,
+                "extensions_dir": extensions.path, "libvirt_uri": "test:///default",
             ])
         }
 

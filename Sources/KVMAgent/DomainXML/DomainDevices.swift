@@ -55,7 +55,7 @@ struct DomainDevices {
         consolePassword = command.consolePassword.flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    private mutating func disk(_ volume: VolumeTO, isRoot: Bool, names: inout DiskTargetNames) throws(DomainXMLError) -> Disk {
+    mutating func disk(_ volume: VolumeTO, isRoot: Bool, names: inout DiskTargetNames) throws(DomainXMLError) -> Disk {
         let what = isRoot ? "rootVolume" : "data volume \(volume.volumeUuid ?? "?")"
         guard let path = volume.installPath?.trimmingBlanks, !path.isEmpty else {
             throw DomainXMLError("\(what): installPath is missing")
@@ -82,7 +82,7 @@ struct DomainDevices {
                     readOnly: false)
     }
 
-    private static func nic(_ nic: NicTO, _ index: Int) throws(DomainXMLError) -> NIC {
+    static func nic(_ nic: NicTO, _ index: Int) throws(DomainXMLError) -> NIC {
         let what = "nics[\(index)]"
         guard let mac = nic.mac?.lowercased(), isMAC(mac) else {
             throw DomainXMLError("\(what): mac '\(nic.mac ?? "")' is not a MAC address like 52:54:00:12:34:56")
@@ -107,6 +107,12 @@ struct DomainDevices {
         return parts.count == 6 && parts.allSatisfy { $0.count == 2 && $0.allSatisfy(\.isHexDigit) }
     }
 
+    /// An IPv4/IPv6 address or DNS name: nothing that could change the meaning of a URI it goes into.
+    static func isHostAddress(_ text: String) -> Bool {
+        (1...253).contains(text.utf8.count)
+            && text.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || ".-:".unicodeScalars.contains($0)) }
+    }
+
     static func isInterfaceName(_ text: String) -> Bool {
         (1...15).contains(text.utf8.count) && text != "." && text != ".."
             && text.unicodeScalars.allSatisfy { $0.isASCII && $0.value > 0x20 && $0 != "/" && $0 != ":" }
@@ -117,22 +123,24 @@ struct DomainDevices {
             if let emulator { devices.element("emulator", text: emulator) }
             for disk in disks { try Self.write(disk, into: &devices) }
             if needsSCSIController { devices.empty("controller", ["type": "scsi", "index": "0", "model": "virtio-scsi"]) }
-            for nic in nics {
-                try devices.element("interface", ["type": "bridge"]) { interface throws(DomainXMLError) in
-                    interface.empty("mac", ["address": nic.mac])
-                    interface.empty("source", ["bridge": nic.bridge])
-                    if let tap = nic.tap { interface.empty("target", ["dev": tap]) }
-                    interface.empty("model", ["type": nic.model])
-                    if let mtu = nic.mtu { interface.empty("mtu", ["size": String(mtu)]) }
-                }
-            }
+            for nic in nics { try Self.write(nic, into: &devices) }
             for console in consoles {
                 devices.empty("graphics", ["type": console, "autoport": "yes", "listen": "0.0.0.0", "passwd": consolePassword])
             }
         }
     }
 
-    private static func write(_ disk: Disk, into xml: inout XMLWriter) throws(DomainXMLError) {
+    static func write(_ nic: NIC, into xml: inout XMLWriter) throws(DomainXMLError) {
+        try xml.element("interface", ["type": "bridge"]) { interface throws(DomainXMLError) in
+            interface.empty("mac", ["address": nic.mac])
+            interface.empty("source", ["bridge": nic.bridge])
+            if let tap = nic.tap { interface.empty("target", ["dev": tap]) }
+            interface.empty("model", ["type": nic.model])
+            if let mtu = nic.mtu { interface.empty("mtu", ["size": String(mtu)]) }
+        }
+    }
+
+    static func write(_ disk: Disk, into xml: inout XMLWriter) throws(DomainXMLError) {
         try xml.element("disk", ["type": disk.kind, "device": disk.device]) { element throws(DomainXMLError) in
             element.empty("driver", ["name": "qemu", "type": disk.format, "cache": disk.cache, "io": disk.io])
             if let source = disk.source { element.empty("source", [disk.kind == "block" ? "dev" : "file": source]) }

@@ -19,13 +19,18 @@ public struct VMService: Sendable {
     public let undefineOptions: UndefineOptions
     /// How often a graceful stop checks whether the guest is down.
     public let stopPollInterval: Duration
+    /// Where each operation announces the lifecycle events it causes, so they are not reported to the MN.
+    public let expectedEvents: ExpectedEvents
+    /// Migrations in flight, for `/job/cancel`.
+    public let jobs = MigrationJobs()
 
     public init(connection: LibvirtConnection, builder: DomainXMLBuilder, undefineOptions: UndefineOptions = .all,
-                stopPollInterval: Duration = .milliseconds(200)) {
+                stopPollInterval: Duration = .milliseconds(200), expectedEvents: ExpectedEvents = ExpectedEvents()) {
         self.connection = connection
         self.builder = builder
         self.undefineOptions = undefineOptions
         self.stopPollInterval = stopPollInterval
+        self.expectedEvents = expectedEvents
     }
 
     /// `/vm/start`: builds the domain, checks its files exist, defines and starts it. A VM already running
@@ -43,8 +48,10 @@ public struct VMService: Sendable {
         let domain = try await connection.defineDomain(xml: xml)
         defer { domain.close() }
         do {
-            try await domain.start()
-            if command.createPaused == true { try await domain.suspend() }
+            try await expectedEvents.expecting(name, .started) { try await domain.start() }
+            if command.createPaused == true {
+                try await expectedEvents.expecting(name, .suspended) { try await domain.suspend() }
+            }
         } catch {
             try? await domain.destroy()
             try? await domain.undefine(undefineOptions)
@@ -63,14 +70,22 @@ public struct VMService: Sendable {
         guard ["grace", "cold", "force"].contains(type) else {
             throw VMError("stop type '\(type)' is not grace, cold or force")
         }
-        if type == "grace", try await isActive(domain) {
-            try await domain.shutdown()
-            let deadline = ContinuousClock.now + .seconds(max(command.timeout ?? 120, 2) / 2)
-            while try await isActive(domain), ContinuousClock.now < deadline {
-                try await Task.sleep(for: stopPollInterval)
-            }
+        guard try await isActive(domain) else {
+            try await undefine(domain)
+            return EmptyReply()
         }
-        try await destroyAndUndefine(domain)
+        // One stop event whichever way the guest goes down: by itself after the request, or pulled.
+        try await expectedEvents.expecting(uuid, .stopped) {
+            if type == "grace" {
+                try await domain.shutdown()
+                let deadline = ContinuousClock.now + .seconds(max(command.timeout ?? 120, 2) / 2)
+                while try await isActive(domain), ContinuousClock.now < deadline {
+                    try await Task.sleep(for: stopPollInterval)
+                }
+            }
+            if try await isActive(domain) { try await domain.destroy() }
+        }
+        try await undefine(domain)
         return EmptyReply()
     }
 
@@ -85,13 +100,17 @@ public struct VMService: Sendable {
 
     /// `/vm/pause`.
     public func pause(_ command: PauseVmCmd) async throws -> EmptyReply {
-        try await existing(command.uuid) { try await $0.suspend() }
+        try await existing(command.uuid) { domain in
+            try await expectedEvents.expecting(domain.name, .suspended) { try await domain.suspend() }
+        }
         return EmptyReply()
     }
 
     /// `/vm/resume`.
     public func resume(_ command: ResumeVmCmd) async throws -> EmptyReply {
-        try await existing(command.uuid) { try await $0.resume() }
+        try await existing(command.uuid) { domain in
+            try await expectedEvents.expecting(domain.name, .resumed) { try await domain.resume() }
+        }
         return EmptyReply()
     }
 
@@ -118,12 +137,16 @@ public struct VMService: Sendable {
     }
 
     private func existing(_ uuid: String?, _ operation: (LibvirtDomain) async throws -> Void) async throws {
-        let uuid = try Self.required(uuid, "uuid")
+        try await withDomain(try Self.required(uuid, "uuid"), operation)
+    }
+
+    /// Runs `operation` on the VM's domain; a VM that is not here is an error.
+    func withDomain<T>(_ uuid: String, _ operation: (LibvirtDomain) async throws -> T) async throws -> T {
         guard let domain = try await connection.domain(named: uuid) else {
             throw VMError("vm \(uuid) is not on this host")
         }
         defer { domain.close() }
-        try await operation(domain)
+        return try await operation(domain)
     }
 
     private func isActive(_ domain: LibvirtDomain) async throws -> Bool {
@@ -131,7 +154,13 @@ public struct VMService: Sendable {
     }
 
     private func destroyAndUndefine(_ domain: LibvirtDomain) async throws {
-        if try await isActive(domain) { try await domain.destroy() }
+        if try await isActive(domain) {
+            try await expectedEvents.expecting(domain.name, .stopped) { try await domain.destroy() }
+        }
+        try await undefine(domain)
+    }
+
+    private func undefine(_ domain: LibvirtDomain) async throws {
         do {
             try await domain.undefine(undefineOptions)
         } catch let error as LibvirtError where error.code == .noDomain {
@@ -139,7 +168,7 @@ public struct VMService: Sendable {
         }
     }
 
-    private static func required(_ value: String?, _ field: String) throws -> String {
+    static func required(_ value: String?, _ field: String) throws -> String {
         guard let value, !value.isEmpty else { throw VMError("\(field) is missing") }
         return value
     }
@@ -150,9 +179,7 @@ public struct VMService: Sendable {
         var paths = [("rootVolume", command.rootVolume?.installPath)]
         paths += (command.dataVolumes ?? []).map { ("data volume \($0.volumeUuid ?? "?")", $0.installPath) }
         paths += (command.cdRoms ?? []).filter { $0.isEmpty != true }.map { ("cdRom \($0.imageUuid ?? "?")", $0.path) }
-        for case let (what, path?) in paths where !FileManager.default.fileExists(atPath: path) {
-            throw VMError("\(what): installPath '\(path)' does not exist on this host")
-        }
+        for (what, path) in paths { try checkExists(path, what) }
     }
 
     private static func reply(_ command: StartVmCmd) -> StartVmResponse {

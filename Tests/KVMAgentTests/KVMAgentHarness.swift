@@ -1,0 +1,110 @@
+import AgentClient
+import AgentServer
+import AgentWire
+import Foundation
+import KVMAgent
+import Libvirt
+import Logging
+import ServiceLifecycle
+import Testing
+
+/// The KVM agent served on a free loopback port, driven by a local management-node endpoint that has
+/// already sent `/host/connect`, plus a second libvirt connection for checking (or changing) the host
+/// behind the agent's back.
+struct KVMAgentHarness: Sendable {
+    static let hostUuid = "7d0f6f3f1c5e4b8f9a0e2b6c3d4e5f60"
+
+    let client: AgentClient
+    let mn: ManagementNodeEndpoint
+    let libvirt: LibvirtConnection
+    let directory: URL
+    let connectReply: ConnectResponse
+
+    /// Runs `body` with a connected agent on `uri`; everything is torn down afterwards.
+    static func with<T: Sendable>(
+        uri: String = "test:///default",
+        iptablesCommand: [String] = ["false"],
+        iptablesRules: [String]? = nil,
+        _ body: @Sendable (KVMAgentHarness) async throws -> T
+    ) async throws -> T {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kvmagent-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let configuration = KVMAgentConfiguration(
+            server: AgentServerConfiguration(listenAddress: "127.0.0.1", port: 0, callbackRetryWindow: .seconds(10),
+                                             callbackRetryInterval: .milliseconds(100)),
+            libvirtURI: uri, stateDirectory: directory.appendingPathComponent("state").path,
+            iptablesCommand: iptablesCommand)
+        let server = try await buildKVMAgent(configuration, logger: Logger(label: "test.kvmagent"))
+        let libvirt = try await LibvirtConnection.open(uri: uri)
+        do {
+            let result = try await serve(server, libvirt, directory, iptablesRules, body)
+            await libvirt.close()
+            return result
+        } catch {
+            await libvirt.close()
+            throw error
+        }
+    }
+
+    private static func serve<T: Sendable>(
+        _ server: AgentServer, _ libvirt: LibvirtConnection, _ directory: URL, _ iptablesRules: [String]?,
+        _ body: @Sendable (KVMAgentHarness) async throws -> T
+    ) async throws -> T {
+        try await ManagementNodeEndpoint.run { mn in
+            let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+            let group = ServiceGroup(configuration: .init(services: [server.service { portSink.yield($0) }],
+                                                          logger: Logger(label: "test.kvmagent")))
+            return try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                let port = try #require(await ports.first { _ in true })
+                let result: Result<T, any Error>
+                do {
+                    let client = AgentClient(host: "127.0.0.1", port: port)
+                    var connect = ConnectCmd(hostUuid: hostUuid, sendCommandUrl: mn.sendCommandURL, version: "5.2.0")
+                    connect.iptablesRules = iptablesRules
+                    let reply = try await client.sync("/host/connect", connect, as: ConnectResponse.self)
+                    result = .success(try await body(KVMAgentHarness(client: client, mn: mn, libvirt: libvirt,
+                                                                     directory: directory, connectReply: reply)))
+                } catch {
+                    result = .failure(error)
+                }
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+                return try result.get()
+            }
+        }
+    }
+
+    /// Sends an async command the way the MN does and waits for its callback.
+    func call<Reply: Decodable>(_ path: String, _ command: some Encodable, as reply: Reply.Type) async throws -> Reply {
+        try await client.async(path, command, as: reply, via: mn, timeout: .seconds(60))
+    }
+
+    /// An empty file in the harness directory, standing for a volume or ISO.
+    func file(_ name: String) throws -> String {
+        let path = directory.appendingPathComponent(name).path
+        #expect(FileManager.default.createFile(atPath: path, contents: Data()))
+        return path
+    }
+
+    /// The `/kvm/reportvmstate` events received so far for one VM.
+    func stateReports(for vm: String) throws -> [String] {
+        try mn.events.filter { $0.commandPath == "/kvm/reportvmstate" }
+            .map { try $0.decode(ReportVmStateCmd.self) }
+            .filter { $0.vmUuid == vm }
+            .map { $0.vmState ?? "" }
+    }
+
+    /// Waits for the next `/kvm/reportvmstate` about `vm`, skipping reports about other VMs.
+    func nextStateReport(for vm: String) async throws -> ReportVmStateCmd {
+        while true {
+            let report = try await mn.nextEvent("/kvm/reportvmstate", timeout: .seconds(30)).decode(ReportVmStateCmd.self)
+            if report.vmUuid == vm { return report }
+        }
+    }
+
+    static func uniqueUUID() -> String {
+        UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+    }
+}
