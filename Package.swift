@@ -100,9 +100,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "AgentCommandLine",
+            dependencies: [
+                "AgentServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "zstack-kvmagent",
             dependencies: [
+                "AgentCommandLine",
                 "KVMAgent",
                 "AgentServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -123,6 +133,7 @@ let package = Package(
         .executableTarget(
             name: "zstack-virtualrouter",
             dependencies: [
+                "AgentCommandLine",
                 "VirtualRouterAgent",
                 "AgentServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -148,6 +159,7 @@ let package = Package(
         .executableTarget(
             name: "zstack-sftpbackupstorage",
             dependencies: [
+                "AgentCommandLine",
                 "SftpBackupStorageAgent",
                 "AgentServer",
                 "AgentWire",

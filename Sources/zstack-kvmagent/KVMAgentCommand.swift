@@ -1,3 +1,4 @@
+import AgentCommandLine
 import AgentServer
 import AgentWire
 import ArgumentParser
@@ -14,42 +15,32 @@ struct KVMAgentCommand: AsyncParsableCommand {
         commandName: "zstack-kvmagent",
         abstract: "ZStack KVM host agent: drives libvirt for the management node over HTTP+JSON.")
 
-    @Option(help: "Address to listen on.")
-    var listen = "0.0.0.0"
+    @OptionGroup var server: ServerOptions
 
-    @Option(help: "TCP port to listen on.")
-    var port = AgentPort.kvm
-
-    @Option(help: """
-        libvirt URI: qemu:///system on a host, test:///default for a demo without KVM. Default:         $LIBVIRT_DEFAULT_URI (what the init script's defaults file sets), else qemu:///system.
-        """)
+    @Option(help: ArgumentHelp(
+        "libvirt URI: qemu:///system on a host, test:///default for a demo without KVM.",
+        discussion: "Default: $LIBVIRT_DEFAULT_URI (the init script's defaults file sets it), else qemu:///system."))
     var libvirtURI: String?
 
     @Option(help: "Directory for state kept across restarts (the MN version in kvmagent_version).")
     var stateDir = "/var/lib/zstack"
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: Logger.Level = .info
-
-    func validate() throws {
-        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
-    }
-
-    private static var environmentURI: String? {
-        getenv("LIBVIRT_DEFAULT_URI").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+    private var resolvedLibvirtURI: String {
+        if let libvirtURI { return libvirtURI }
+        if let fromEnvironment = getenv("LIBVIRT_DEFAULT_URI").map({ String(cString: $0) }), !fromEnvironment.isEmpty {
+            return fromEnvironment
+        }
+        return "qemu:///system"
     }
 
     func run() async throws {
-        let level = logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        server.bootstrapLogging()
         let logger = Logger(label: "zstack.kvmagent")
         let agent = try await buildKVMAgent(
             KVMAgentConfiguration(
-                server: .init(listenAddress: listen, port: port), libvirtURI: libvirtURI ?? Self.environmentURI ?? "qemu:///system", stateDirectory: stateDir,
+                server: server.serverConfiguration(defaultPort: AgentPort.kvm),
+                libvirtURI: resolvedLibvirtURI,
+                stateDirectory: stateDir,
                 // Exit non-zero so init restarts the agent with a fresh libvirt connection, as ZStack's does.
                 onLibvirtLost: { _ in Glibc.exit(2) }),
             logger: logger)
@@ -58,5 +49,3 @@ struct KVMAgentCommand: AsyncParsableCommand {
         }
     }
 }
-
-extension Logger.Level: @retroactive ExpressibleByArgument {}

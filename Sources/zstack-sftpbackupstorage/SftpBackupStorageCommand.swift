@@ -1,3 +1,4 @@
+import AgentCommandLine
 import AgentServer
 import AgentWire
 import ArgumentParser
@@ -10,14 +11,7 @@ struct SftpBackupStorageCommand: AsyncParsableCommand {
         commandName: "zstack-sftpbackupstorage",
         abstract: "ZStack sftp backup-storage agent: stores and downloads images for the management node.")
 
-    @Option(help: "Address to listen on.")
-    var listen = "0.0.0.0"
-
-    @Option(help: "TCP port to listen on.")
-    var port = AgentPort.sftpBackupStorage
-
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: Logger.Level = .info
+    @OptionGroup var server: ServerOptions
 
     @Option(help: "Storage directory to serve until the management node's connect names one.")
     var storageRoot: String?
@@ -26,23 +20,17 @@ struct SftpBackupStorageCommand: AsyncParsableCommand {
     var privateKey = SftpBackupStorageConfiguration.defaultPrivateKeyPath
 
     func validate() throws {
-        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
         if let storageRoot, !storageRoot.hasPrefix("/") {
             throw ValidationError("--storage-root must be an absolute path")
         }
     }
 
     func run() async throws {
-        let level = logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        server.bootstrapLogging()
         let logger = Logger(label: "zstack.sftpbackupstorage")
         let agent = try buildSftpBackupStorageAgent(
             SftpBackupStorageConfiguration(
-                server: .init(listenAddress: listen, port: port),
+                server: server.serverConfiguration(defaultPort: AgentPort.sftpBackupStorage),
                 storageRoot: storageRoot,
                 privateKeyPath: privateKey),
             logger: logger)
@@ -51,5 +39,3 @@ struct SftpBackupStorageCommand: AsyncParsableCommand {
         }
     }
 }
-
-extension Logger.Level: @retroactive ExpressibleByArgument {}

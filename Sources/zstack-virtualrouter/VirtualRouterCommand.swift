@@ -1,3 +1,4 @@
+import AgentCommandLine
 import AgentServer
 import AgentWire
 import ArgumentParser
@@ -10,14 +11,7 @@ struct VirtualRouterCommand: AsyncParsableCommand {
         commandName: "zstack-virtualrouter",
         abstract: "ZStack virtual-router agent: dnsmasq, iptables, VIPs and haproxy for the management node over HTTP+JSON.")
 
-    @Option(help: "Address to listen on.")
-    var listen = "0.0.0.0"
-
-    @Option(help: "TCP port to listen on.")
-    var port = AgentPort.virtualRouter
-
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: Logger.Level = .info
+    @OptionGroup var server: ServerOptions
 
     @Option(help: "Private file root (etc/, run/ under it) instead of the router's /etc and /var/run.")
     var root: String?
@@ -35,19 +29,13 @@ struct VirtualRouterCommand: AsyncParsableCommand {
     var dnsmasqUser: String?
 
     func validate() throws {
-        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
         guard ["restart", "signal"].contains(dnsmasqReload) else {
             throw ValidationError("--dnsmasq-reload must be restart or signal")
         }
     }
 
     func run() async throws {
-        let level = logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        server.bootstrapLogging()
         let logger = Logger(label: "zstack.virtualrouter")
         let router = VirtualRouter.Configuration(
             paths: root.map(RouterPaths.init(root:)) ?? .production,
@@ -56,12 +44,10 @@ struct VirtualRouterCommand: AsyncParsableCommand {
             dnsmasqUser: dnsmasqUser,
             dnsmasqReload: dnsmasqReload == "signal" ? .signal : .restart)
         let agent = buildVirtualRouterAgent(
-            VirtualRouterAgentConfiguration(server: .init(listenAddress: listen, port: port), router: router),
+            VirtualRouterAgentConfiguration(server: server.serverConfiguration(defaultPort: AgentPort.virtualRouter), router: router),
             logger: logger)
         try await agent.run { port in
             logger.info("listening", metadata: ["port": "\(port)"])
         }
     }
 }
-
-extension Logger.Level: @retroactive ExpressibleByArgument {}
