@@ -94,7 +94,7 @@ let package = Package(
         .target(
             name: "KVMAgent",
             dependencies: [
-                "AgentWire", "AgentServer", "Libvirt", "HostSystem",
+                "AgentWire", "AgentServer", "Libvirt", "HostSystem", "SSH",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -117,3 +117,37 @@ public struct LocalStorageResponse: AgentReply, Equatable {
 
     public init() {}
 }
+
+/// `/localstorage/sftp/download`: pull an image from the SFTP backup storage into the local storage.
+/// `sshKey` is the private key text (masked in logged bodies by `SensitiveFields`).
+public struct SftpDownloadBitsCmd: Codable, Sendable, Equatable {
+    public var primaryStorageUuid: String?
+    public var uuid: String?
+    public var storagePath: String?
+    public var sshKey: String?
+    public var username: String?
+    public var hostname: String?
+    public var sshPort: Int?
+    public var backupStorageInstallPath: String?
+    public var primaryStorageInstallPath: String?
+    /// Bytes per second the Python agent hands to `scp -l`; not applied by this agent.
+    public var bandWidth: Int64?
+
+    public init() {}
+}
+
+/// `/localstorage/sftp/upload`: push a local-storage file to the SFTP backup storage.
+public struct SftpUploadBitsCmd: Codable, Sendable, Equatable {
+    public var primaryStorageUuid: String?
+    public var uuid: String?
+    public var storagePath: String?
+    public var sshKey: String?
+    public var username: String?
+    public var hostname: String?
+    public var sshPort: Int?
+    public var backupStorageInstallPath: String?
+    public var primaryStorageInstallPath: String?
+    public var imageName: String?
+
+    public init() {}
+}

@@ -2,6 +2,7 @@ import AgentServer
 import HostSystem
 import Libvirt
 import Logging
+import SSH
 
 /// Builds the KVM agent's command server; the `zstack-kvmagent` executable and the tests both call this.
 ///
@@ -25,7 +26,8 @@ public func buildKVMAgent(_ configuration: KVMAgentConfiguration, logger: Logger
             VMRoutes(vms: vms),
             NetworkRoutes(bridges: Bridges(link: IPLink(runner: runner, namespace: configuration.networkNamespace))),
             LocalStorageRoutes(roots: LocalStorageRoots(allowed: configuration.localStorageRoots),
-                               qemuImg: QemuImg(runner: runner), runner: runner),
+                               qemuImg: QemuImg(runner: runner), runner: runner,
+                               sftp: SftpImageTransfer(client: SSHClient())),
         ],
         logger: logger)
     server.addCompanion(VMStateReporter(

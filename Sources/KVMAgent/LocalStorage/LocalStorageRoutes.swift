@@ -8,6 +8,7 @@ struct LocalStorageRoutes: CommandRoutes {
     let roots: LocalStorageRoots
     let qemuImg: QemuImg
     let runner: ProcessRunner
+    let sftp: SftpImageTransfer
 
     func register(in registry: inout CommandRegistry) {
         registry.async("/localstorage/init", initialize)
@@ -18,6 +19,8 @@ struct LocalStorageRoutes: CommandRoutes {
         registry.async("/localstorage/delete", delete)
         registry.async("/localstorage/checkbits", checkBits)
         registry.async("/localstorage/volume/getsize", volumeSize)
+        registry.async("/localstorage/sftp/download", sftpDownload)
+        registry.async("/localstorage/sftp/upload", sftpUpload)
     }
 
     private func initialize(_ command: LocalStorageInitCmd, _ context: CommandContext) async throws -> LocalStorageResponse {
@@ -102,7 +105,34 @@ struct LocalStorageRoutes: CommandRoutes {
         return try await volumeReply(path, storagePath: command.storagePath, root: root)
     }
 
+    private func sftpDownload(_ command: SftpDownloadBitsCmd, _ context: CommandContext) async throws -> LocalStorageResponse {
+        let (path, root) = try roots.resolve(command.primaryStorageInstallPath, field: "primaryStorageInstallPath")
+        let remote = try remotePath(command.backupStorageInstallPath)
+        let endpoint = try SftpImageTransfer.Endpoint(hostname: command.hostname, port: command.sshPort,
+                                                      username: command.username, sshKey: command.sshKey)
+        try await sftp.download(remote, from: endpoint, to: path)
+        return try capacity(of: storagePath(command.storagePath, root: root))
+    }
+
+    private func sftpUpload(_ command: SftpUploadBitsCmd, _ context: CommandContext) async throws -> LocalStorageResponse {
+        let (path, root) = try roots.resolve(command.primaryStorageInstallPath, field: "primaryStorageInstallPath")
+        let remote = try remotePath(command.backupStorageInstallPath)
+        let endpoint = try SftpImageTransfer.Endpoint(hostname: command.hostname, port: command.sshPort,
+                                                      username: command.username, sshKey: command.sshKey)
+        try await sftp.upload(path, to: endpoint, at: remote)
+        return try capacity(of: storagePath(command.storagePath, root: root))
+    }
+
     // MARK: - Helpers
+
+    /// The backup storage's path: absolute, as its agent reports install paths, so it never depends on the
+    /// login directory.
+    private func remotePath(_ path: String?) throws -> String {
+        guard let path, path.hasPrefix("/") else {
+            throw LocalStorageError("backupStorageInstallPath \(path ?? "") is missing or not an absolute path")
+        }
+        return path
+    }
 
     /// A path inside the storage that must already hold an image (a template in the image cache).
     private func existingImage(_ path: String?, field: String) throws -> String {

@@ -1,0 +1,113 @@
+import HostSystem
+import SSH
+
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Moves image files between this host and an SFTP backup storage over SSH, logging in with the private key
+/// the MN sends in the command. The key stays in memory (libssh2 reads it from there) and out of every
+/// message: `SSHCredential` and `SSHError` never print it.
+///
+/// The MN sends no host-key fingerprint with these commands, so the backup storage's key is trusted on
+/// first use, as the Python agent's `StrictHostKeyChecking=no` does.
+struct SftpImageTransfer: Sendable {
+    /// Where the backup storage is and how to log in to it.
+    struct Endpoint: Sendable {
+        let host: String
+        let port: Int
+        let credential: SSHCredential
+
+        /// Checks the command's fields: a missing host or key is the MN's mistake, said plainly.
+        init(hostname: String?, port: Int?, username: String?, sshKey: String?) throws {
+            guard let hostname, !hostname.isEmpty else { throw LocalStorageError("hostname of the backup storage is missing") }
+            guard let sshKey, !sshKey.isEmpty else { throw LocalStorageError("sshKey for the backup storage is missing") }
+            let port = port ?? 22
+            guard (1...65535).contains(port) else { throw LocalStorageError("sshPort \(port) is not a TCP port") }
+            let user = username.flatMap { $0.isEmpty ? nil : $0 } ?? "root"
+            self.host = hostname
+            self.port = port
+            self.credential = .privateKey(user: user, keyText: sshKey)
+        }
+
+        /// `user@host:port:path`, for messages.
+        func describe(_ path: String) -> String { "\(credential.user)@\(host):\(port):\(path)" }
+    }
+
+    let client: SSHClient
+
+    /// Downloads `remote` into `local` by way of a temporary file in the same directory, renamed over
+    /// `local` only when complete: a reader never sees half an image, and a failure leaves nothing behind.
+    /// - Returns: the size of the image.
+    @discardableResult
+    func download(_ remote: String, from endpoint: Endpoint, to local: String) async throws -> Int64 {
+        guard Files.kind(local) != .directory else { throw LocalStorageError("\(local) is a directory, not an image file") }
+        let created = try Self.makeDirectories(Files.parentDirectory(of: local))
+        let temporary = "\(Files.parentDirectory(of: local))/.\(UUID().uuidString).sftp-download"
+        do {
+            let size = try await withSession(endpoint, remote) { session throws(SSHError) in
+                try await session.download(remote: remote, to: temporary, permissions: 0o644).totalBytes
+            }
+            guard rename(temporary, local) == 0 else {
+                throw LocalStorageError("cannot rename the download to \(local): \(String(cString: strerror(errno)))")
+            }
+            return size
+        } catch {
+            unlink(temporary)
+            for directory in created.reversed() { _ = Files.removeDirectoryIfEmpty(directory) }
+            throw error
+        }
+    }
+
+    /// Uploads `local` to `remote`, creating the remote parent directory. A failed upload removes what it
+    /// wrote on the remote side.
+    func upload(_ local: String, to endpoint: Endpoint, at remote: String) async throws {
+        guard Files.kind(local) == .regular else { throw LocalStorageError("\(local) does not exist or is not a file") }
+        try await withSession(endpoint, remote) { session throws(SSHError) in
+            try await session.makeDirectories(Files.parentDirectory(of: remote))
+            do throws(SSHError) {
+                try await session.upload(local: local, to: remote, permissions: 0o644)
+            } catch {
+                try? await session.removeFile(remote)
+                throw error
+            }
+        }
+    }
+
+    /// `mkdir -p`, returning the directories it made, outermost first, so a failure can take them away again.
+    private static func makeDirectories(_ directory: String) throws -> [String] {
+        var missing: [String] = []
+        var cursor = directory
+        while !Files.exists(cursor), cursor != "/" {
+            missing.insert(cursor, at: 0)
+            cursor = Files.parentDirectory(of: cursor)
+        }
+        try Files.makeDirectories(directory)
+        return missing
+    }
+
+    /// Connects, runs `body`, closes; SSH failures come back naming the remote file and what went wrong.
+    private func withSession<T: Sendable>(
+        _ endpoint: Endpoint, _ remote: String, _ body: (SSHSession) async throws(SSHError) -> T
+    ) async throws -> T {
+        do {
+            let session = try await client.connect(host: endpoint.host, port: endpoint.port,
+                                                   credential: endpoint.credential, hostKey: .trustOnFirstUse)
+            do {
+                let result = try await body(session)
+                await session.close()
+                return result
+            } catch {
+                await session.close()
+                throw error
+            }
+        } catch {
+            throw LocalStorageError("SFTP transfer of \(endpoint.describe(remote)) failed: \(error)")
+        }
+    }
+}
