@@ -1,0 +1,186 @@
+import AgentWire
+import Foundation
+import KVMAgent
+import Libvirt
+import Testing
+
+/// `/localstorage/sftp/download` and `/upload` through real HTTP against a loopback sshd started with
+/// `scripts/test-host` (127.0.0.181:2481) standing in for the SFTP backup storage: the full path from a
+/// backup-storage image to a running VM on the test driver, plus the failures.
+@Suite("local storage SFTP transfers against a loopback backup storage", .serialized, .timeLimit(.minutes(3)))
+struct LocalStorageSftpTests {
+    private static let repositoryRoot = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    /// The test host's KEY=VALUE lines; the host is always stopped afterwards.
+    private func withBackupStorage<T>(_ body: ([String: String]) async throws -> T) async throws -> T {
+        let script = Self.repositoryRoot + "/scripts/test-host"
+        let name = "kvm-ls-sftp-tests"
+        defer { _ = try? shell(script, "stop", name) }
+        var values: [String: String] = [:]
+        for line in try shell(script, "start", name, "127.0.0.181", "2481").split(separator: "\n") {
+            guard let equals = line.firstIndex(of: "=") else { continue }
+            values[String(line[..<equals])] = String(line[line.index(after: equals)...])
+        }
+        return try await body(values)
+    }
+
+    private func initialize(_ root: String, _ agent: KVMAgentHarness) async throws {
+        var command = LocalStorageInitCmd()
+        command.path = root
+        command.storagePath = root
+        let reply = try await agent.call("/localstorage/init", command, as: LocalStorageResponse.self)
+        #expect(reply.success, "\(reply.error ?? "")")
+    }
+
+    private func download(_ host: [String: String], key: String, from remote: String, to local: String)
+        throws -> SftpDownloadBitsCmd
+    {
+        var command = SftpDownloadBitsCmd()
+        command.sshKey = key
+        command.username = "root"
+        command.hostname = try #require(host["ADDRESS"])
+        command.sshPort = Int(try #require(host["PORT"]))
+        command.backupStorageInstallPath = remote
+        command.primaryStorageInstallPath = local
+        return command
+    }
+
+    private func md5(_ path: String) throws -> String { String(try shell("md5sum", "--", path).prefix(32)) }
+
+    private func files(under directory: String) -> [String] {
+        ((try? FileManager.default.subpathsOfDirectory(atPath: directory)) ?? []).sorted()
+    }
+
+    @Test("pull an image, build a volume on it, start a VM with it; upload it back")
+    func pullBuildStartAndUpload() async throws {
+        try await withBackupStorage { host in
+            try await KVMAgentHarness.with { agent in
+                let root = agent.directory.appendingPathComponent("ps").path
+                try await initialize(root, agent)
+                let remote = try #require(host["ROOT"]) + "/bs/images/image-1/image-1.qcow2"
+                try FileManager.default.createDirectory(atPath: (remote as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                _ = try shell("qemu-img", "create", "-q", "-f", "qcow2", remote, "96M")
+                let key = try String(contentsOfFile: try #require(host["KEY"]), encoding: .utf8)
+
+                let template = root + "/imagecache/template/image-1/image-1.qcow2"
+                let pulled = try await agent.call("/localstorage/sftp/download",
+                                                  try download(host, key: key, from: remote, to: template),
+                                                  as: LocalStorageResponse.self)
+                #expect(pulled.success, "\(pulled.error ?? "")")
+                #expect(try md5(template) == (try md5(remote)))
+                #expect(pulled.totalCapacity ?? 0 > 0 && pulled.availableCapacity ?? 0 > 0)
+                #expect(files(under: root + "/imagecache/template/image-1") == ["image-1.qcow2"], "no temporary file left")
+
+                var fromCache = CreateVolumeFromCacheCmd()
+                fromCache.templatePathInCache = template
+                fromCache.installUrl = root + "/rootVolumes/acct-1/vol-1/vol-1.qcow2"
+                let volume = try await agent.call("/localstorage/volume/createvolumefromcache", fromCache,
+                                                  as: LocalStorageResponse.self)
+                #expect(volume.success && volume.size == 96 << 20, "\(volume.error ?? "")")
+                #expect(try shell("qemu-img", "info", "--output=json", fromCache.installUrl!)
+                    .contains(#""backing-filename": "\#(template)""#))
+
+                let uuid = KVMAgentHarness.uniqueUUID()
+                let json = StartVmFixtures.zstack5JSON(uuid: uuid)
+                    .replacingOccurrences(of: "/zstack_ps/rootVolumes/acct-36c2/vol-8f1/8f1.qcow2", with: fromCache.installUrl!)
+                    .replacingOccurrences(of: "/zstack_ps/imagecache/iso/centos.iso", with: try agent.file("centos.iso"))
+                    .replacingOccurrences(of: "/dev/vg0/data-1", with: try agent.file("data-1.raw"))
+                let started = try await agent.call("/vm/start", try WireJSON.decode(JSONValue.self, from: Array(json.utf8)),
+                                                   as: StartVmResponse.self)
+                #expect(started.success, "\(started.error ?? "")")
+                let domain = try #require(try await agent.libvirt.domain(named: uuid))
+                defer { domain.close() }
+                #expect(try await domain.state().state == .running)
+                let xml = try XMLQuery(try await domain.xml())
+                #expect(try xml.values("/domain/devices/disk[@device='disk'][target/@dev='vda']/source/@file")
+                    == [fromCache.installUrl!])
+                var destroy = DestroyVmCmd()
+                destroy.uuid = uuid
+                #expect(try await agent.call("/vm/destroy", destroy, as: EmptyReply.self).success)
+
+                var upload = SftpUploadBitsCmd()
+                upload.sshKey = key
+                upload.username = "root"
+                upload.hostname = host["ADDRESS"]
+                upload.sshPort = Int(try #require(host["PORT"]))
+                upload.primaryStorageInstallPath = template
+                upload.backupStorageInstallPath = try #require(host["ROOT"]) + "/bs/images/image-2/sub/image-2.qcow2"
+                upload.imageName = "image-2"
+                let pushed = try await agent.call("/localstorage/sftp/upload", upload, as: LocalStorageResponse.self)
+                #expect(pushed.success, "\(pushed.error ?? "")")
+                #expect(pushed.totalCapacity ?? 0 > 0)
+                #expect(try md5(upload.backupStorageInstallPath!) == (try md5(remote)))
+            }
+        }
+    }
+
+    @Test("a wrong key, a path outside the storage, a missing remote file: in-band errors, nothing left")
+    func failures() async throws {
+        try await withBackupStorage { host in
+            try await KVMAgentHarness.with { agent in
+                let root = agent.directory.appendingPathComponent("ps").path
+                try await initialize(root, agent)
+                let remote = try #require(host["ROOT"]) + "/bs/images/image-1.qcow2"
+                try FileManager.default.createDirectory(atPath: (remote as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                _ = try shell("qemu-img", "create", "-q", "-f", "qcow2", remote, "16M")
+                let key = try String(contentsOfFile: try #require(host["KEY"]), encoding: .utf8)
+                let strangerPath = agent.directory.appendingPathComponent("stranger").path
+                _ = try shell("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", strangerPath)
+                let stranger = try String(contentsOfFile: strangerPath, encoding: .utf8)
+                let before = files(under: root)
+
+                let target = root + "/imagecache/template/image-1/image-1.qcow2"
+                let wrongKey = try await agent.call("/localstorage/sftp/download",
+                                                    try download(host, key: stranger, from: remote, to: target),
+                                                    as: LocalStorageResponse.self)
+                #expect(!wrongKey.success)
+                #expect(wrongKey.error?.contains("authenticationFailed") == true, "\(wrongKey.error ?? "")")
+                #expect(wrongKey.error?.contains("PRIVATE KEY") == false)
+                #expect(files(under: root) == before, "no partial file or new folder")
+
+                let missing = try await agent.call("/localstorage/sftp/download",
+                                                   try download(host, key: key, from: remote + ".gone", to: target),
+                                                   as: LocalStorageResponse.self)
+                #expect(!missing.success && missing.error?.contains(remote + ".gone") == true, "\(missing.error ?? "")")
+                #expect(files(under: root) == before)
+
+                let escape = try await agent.call("/localstorage/sftp/download",
+                                                  try download(host, key: key, from: remote, to: root + "/../escaped.qcow2"),
+                                                  as: LocalStorageResponse.self)
+                #expect(!escape.success && escape.error?.contains("not inside the local storage") == true,
+                        "\(escape.error ?? "")")
+                #expect(!FileManager.default.fileExists(atPath: agent.directory.appendingPathComponent("escaped.qcow2").path))
+
+                var upload = SftpUploadBitsCmd()
+                upload.sshKey = key
+                upload.hostname = host["ADDRESS"]
+                upload.sshPort = Int(try #require(host["PORT"]))
+                upload.primaryStorageInstallPath = root + "/../stranger"
+                upload.backupStorageInstallPath = try #require(host["ROOT"]) + "/bs/leaked"
+                let leak = try await agent.call("/localstorage/sftp/upload", upload, as: LocalStorageResponse.self)
+                #expect(!leak.success && !FileManager.default.fileExists(atPath: upload.backupStorageInstallPath!))
+            }
+        }
+    }
+}
+
+/// Runs argv and returns its standard output; throws when it exits non-zero.
+private func shell(_ argv: String...) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = argv
+    let out = Pipe()
+    process.standardOutput = out
+    try process.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        throw ShellError(description: "\(argv.joined(separator: " ")) exited \(process.terminationStatus)")
+    }
+    return String(decoding: data, as: UTF8.self)
+}
+
+private struct ShellError: Error, CustomStringConvertible {
+    let description: String
+}
