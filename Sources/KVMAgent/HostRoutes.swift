@@ -1,5 +1,6 @@
 import AgentServer
 import AgentWire
+import HostSystem
 import Libvirt
 
 #if canImport(FoundationEssentials)
@@ -101,7 +102,7 @@ struct HostRoutes: CommandRoutes {
     }
 
     private func md5(_ path: String) async throws -> String {
-        let output = try await HostProgram.run(["md5sum", "--", path])
+        let output = try await ProcessRunner().run("md5sum", ["--", path]).text
         return String(output.prefix { !$0.isWhitespace })
     }
 

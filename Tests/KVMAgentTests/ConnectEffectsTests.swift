@@ -2,6 +2,7 @@ import AgentClient
 import AgentServer
 import AgentWire
 import Foundation
+import HostSystem
 @testable import KVMAgent
 import Libvirt
 import Logging
@@ -16,7 +17,7 @@ struct ConnectEffectsTests {
     @Test("iptablesRules are applied once, however often the MN connects")
     func iptables() async throws {
         let namespace = "zs-ipt-\(UUID().uuidString.prefix(8).lowercased())"
-        _ = try await HostProgram.run(["ip", "netns", "add", namespace])
+        try await ProcessRunner().run("ip", ["netns", "add", namespace])
         defer { _ = try? Process.run(URL(fileURLWithPath: "/usr/sbin/ip"), arguments: ["netns", "delete", namespace]).waitUntilExit() }
         let iptables = ["ip", "netns", "exec", namespace, "iptables"]
         let rules = ["-A INPUT -p tcp --dport 7070 -j ACCEPT", "-I INPUT 1 -p udp --dport 123 -j DROP"]
@@ -25,7 +26,7 @@ struct ConnectEffectsTests {
                 #expect(agent.connectReply.success, "\(agent.connectReply.error ?? "")")
             }
         }
-        let listed = try await HostProgram.run(iptables + ["-w", "-S", "INPUT"])
+        let listed = try await ProcessRunner().run(iptables[0], Array(iptables.dropFirst()) + ["-w", "-S", "INPUT"]).text
         #expect(listed.split(separator: "\n").filter { $0.contains("--dport 7070") }.count == 1)
         #expect(listed.split(separator: "\n").filter { $0.contains("--dport 123") }.count == 1)
 

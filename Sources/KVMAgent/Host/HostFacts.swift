@@ -5,6 +5,7 @@ import Libvirt
 import Glibc
 #endif
 import Foundation
+import HostSystem
 
 /// What `/host/fact` reports, gathered from the files Linux exposes (`/etc/os-release`, `/proc/cpuinfo`,
 /// `/proc/uptime`, `/sys/class/dmi/id`), libvirt and `qemu-img --version`. A fact that cannot be known here
@@ -104,7 +105,7 @@ struct HostFacts {
 
     static func qemuImgVersion() async -> String? {
         // "qemu-img version 7.2.0 (Debian 1:7.2+dfsg-7)": the third word.
-        guard let output = try? await HostProgram.run(["qemu-img", "--version"]) else { return nil }
+        guard let output = try? await ProcessRunner().run("qemu-img", ["--version"]).text else { return nil }
         let words = output.split(whereSeparator: \.isWhitespace)
         return words.count >= 3 && words[1] == "version" ? String(words[2]) : nil
     }

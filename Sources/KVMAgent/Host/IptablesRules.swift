@@ -1,3 +1,5 @@
+import HostSystem
+
 /// Applies the `iptablesRules` of `/host/connect` (`KvmHost.iptables.rule.N` on the MN), each an iptables
 /// argument string such as `-A INPUT -p tcp --dport 7070 -j ACCEPT`.
 ///
@@ -7,20 +9,26 @@
 struct IptablesRules {
     /// The command prefix, e.g. `["iptables"]` or `["ip", "netns", "exec", "ns", "iptables"]`.
     let command: [String]
+    let runner = ProcessRunner(defaultTimeout: .seconds(60))
 
     func apply(_ rules: [String]) async throws {
         for rule in rules {
             let words = try Self.words(rule)
             if let check = Self.checkForm(words),
-               (try? await HostProgram.run(command + ["-w"] + check)) != nil {
+               (try? await run(check)) != nil {
                 continue
             }
             do {
-                _ = try await HostProgram.run(command + ["-w"] + words)
-            } catch let failure as HostProgram.Failure {
-                throw HostError("iptables rule '\(rule)' was refused: \(failure.stderr.trimmingBlanks)")
+                try await run(words)
+            } catch let failure as ProcessError {
+                throw HostError("iptables rule '\(rule)' was refused: \(failure.standardErrorTail.trimmingBlanks)")
             }
         }
+    }
+
+    private func run(_ words: [String]) async throws {
+        let argv = command + ["-w"] + words
+        try await runner.run(argv[0], Array(argv.dropFirst()))
     }
 
     static func words(_ rule: String) throws -> [String] {
