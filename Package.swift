@@ -217,7 +217,7 @@ let package = Package(
         .testTarget(
             name: "KVMAgentTests",
             dependencies: [
-                "KVMAgent", "AgentWire", "Libvirt", "HostSystem", "AgentServer", "AgentClient",
+                "KVMAgent", "AgentWire", "Libvirt", "HostSystem", "AgentServer", "AgentClient", "AgentTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

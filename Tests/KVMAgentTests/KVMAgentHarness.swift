@@ -1,4 +1,5 @@
 import AgentClient
+import AgentTestSupport
 import AgentServer
 import AgentWire
 import Foundation
@@ -31,8 +32,7 @@ struct KVMAgentHarness: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let configuration = KVMAgentConfiguration(
-            server: AgentServerConfiguration(listenAddress: "127.0.0.1", port: 0, callbackRetryWindow: .seconds(10),
-                                             callbackRetryInterval: .milliseconds(100)),
+            server: .test(),
             libvirtURI: uri, stateDirectory: directory.appendingPathComponent("state").path,
             iptablesCommand: iptablesCommand)
         let server = try await buildKVMAgent(configuration, logger: Logger(label: "test.kvmagent"))
@@ -52,26 +52,12 @@ struct KVMAgentHarness: Sendable {
         _ body: @Sendable (KVMAgentHarness) async throws -> T
     ) async throws -> T {
         try await ManagementNodeEndpoint.run { mn in
-            let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-            let group = ServiceGroup(configuration: .init(services: [server.service { portSink.yield($0) }],
-                                                          logger: Logger(label: "test.kvmagent")))
-            return try await withThrowingTaskGroup(of: Void.self) { tasks in
-                tasks.addTask { try await group.run() }
-                let port = try #require(await ports.first { _ in true })
-                let result: Result<T, any Error>
-                do {
-                    let client = AgentClient(host: "127.0.0.1", port: port)
-                    var connect = ConnectCmd(hostUuid: hostUuid, sendCommandUrl: mn.sendCommandURL, version: "5.2.0")
-                    connect.iptablesRules = iptablesRules
-                    let reply = try await client.sync("/host/connect", connect, as: ConnectResponse.self)
-                    result = .success(try await body(KVMAgentHarness(client: client, mn: mn, libvirt: libvirt,
-                                                                     directory: directory, connectReply: reply)))
-                } catch {
-                    result = .failure(error)
-                }
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-                return try result.get()
+            try await RunningAgent.with(server) { agent in
+                var connect = ConnectCmd(hostUuid: hostUuid, sendCommandUrl: mn.sendCommandURL, version: "5.2.0")
+                connect.iptablesRules = iptablesRules
+                let reply = try await agent.client.sync("/host/connect", connect, as: ConnectResponse.self)
+                return try await body(KVMAgentHarness(client: agent.client, mn: mn, libvirt: libvirt,
+                                                      directory: directory, connectReply: reply))
             }
         }
     }
