@@ -1,3 +1,4 @@
+import AgentTestSupport
 import AgentWire
 import Foundation
 import KVMAgent
@@ -16,9 +17,9 @@ struct LocalStorageSftpTests {
     private func withBackupStorage<T>(_ body: ([String: String]) async throws -> T) async throws -> T {
         let script = Self.repositoryRoot + "/scripts/test-host"
         let name = "kvm-ls-sftp-tests"
-        defer { _ = try? shell(script, "stop", name) }
+        defer { _ = try? TestProgram.run(script, "stop", name) }
         var values: [String: String] = [:]
-        for line in try shell(script, "start", name, "127.0.0.181", "2481").split(separator: "\n") {
+        for line in try TestProgram.run(script, "start", name, "127.0.0.181", "2481").split(separator: "\n") {
             guard let equals = line.firstIndex(of: "=") else { continue }
             values[String(line[..<equals])] = String(line[line.index(after: equals)...])
         }
@@ -46,7 +47,7 @@ struct LocalStorageSftpTests {
         return command
     }
 
-    private func md5(_ path: String) throws -> String { String(try shell("md5sum", "--", path).prefix(32)) }
+    private func md5(_ path: String) throws -> String { String(try TestProgram.run("md5sum", "--", path).prefix(32)) }
 
     private func files(under directory: String) -> [String] {
         ((try? FileManager.default.subpathsOfDirectory(atPath: directory)) ?? []).sorted()
@@ -60,7 +61,7 @@ struct LocalStorageSftpTests {
                 try await initialize(root, agent)
                 let remote = try #require(host["ROOT"]) + "/bs/images/image-1/image-1.qcow2"
                 try FileManager.default.createDirectory(atPath: (remote as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                _ = try shell("qemu-img", "create", "-q", "-f", "qcow2", remote, "96M")
+                _ = try TestProgram.run("qemu-img", "create", "-q", "-f", "qcow2", remote, "96M")
                 let key = try String(contentsOfFile: try #require(host["KEY"]), encoding: .utf8)
 
                 let template = root + "/imagecache/template/image-1/image-1.qcow2"
@@ -78,7 +79,7 @@ struct LocalStorageSftpTests {
                 let volume = try await agent.call("/localstorage/volume/createvolumefromcache", fromCache,
                                                   as: LocalStorageResponse.self)
                 #expect(volume.success && volume.size == 96 << 20, "\(volume.error ?? "")")
-                #expect(try shell("qemu-img", "info", "--output=json", fromCache.installUrl!)
+                #expect(try TestProgram.run("qemu-img", "info", "--output=json", fromCache.installUrl!)
                     .contains(#""backing-filename": "\#(template)""#))
 
                 let uuid = KVMAgentHarness.uniqueUUID()
@@ -123,10 +124,10 @@ struct LocalStorageSftpTests {
                 try await initialize(root, agent)
                 let remote = try #require(host["ROOT"]) + "/bs/images/image-1.qcow2"
                 try FileManager.default.createDirectory(atPath: (remote as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                _ = try shell("qemu-img", "create", "-q", "-f", "qcow2", remote, "16M")
+                _ = try TestProgram.run("qemu-img", "create", "-q", "-f", "qcow2", remote, "16M")
                 let key = try String(contentsOfFile: try #require(host["KEY"]), encoding: .utf8)
                 let strangerPath = agent.directory.appendingPathComponent("stranger").path
-                _ = try shell("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", strangerPath)
+                _ = try TestProgram.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", strangerPath)
                 let stranger = try String(contentsOfFile: strangerPath, encoding: .utf8)
                 let before = files(under: root)
 
@@ -163,24 +164,4 @@ struct LocalStorageSftpTests {
             }
         }
     }
-}
-
-/// Runs argv and returns its standard output; throws when it exits non-zero.
-private func shell(_ argv: String...) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = argv
-    let out = Pipe()
-    process.standardOutput = out
-    try process.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw ShellError(description: "\(argv.joined(separator: " ")) exited \(process.terminationStatus)")
-    }
-    return String(decoding: data, as: UTF8.self)
-}
-
-private struct ShellError: Error, CustomStringConvertible {
-    let description: String
 }

@@ -1,3 +1,4 @@
+import AgentTestSupport
 import AgentClient
 import AgentWire
 import Foundation
@@ -10,15 +11,15 @@ import Testing
         var bytes = [UInt8](repeating: 0, count: 3 << 20)
         for index in bytes.indices { bytes[index] = UInt8(truncatingIfNeeded: (index &* 2_654_435_761) >> 13) }
         try Data(bytes).write(to: URL(fileURLWithPath: raw))
-        _ = try run("truncate", "-s", "64M", raw)
+        _ = try TestProgram.run("truncate", "-s", "64M", raw)
         let path = directory + "/" + name
-        _ = try run("qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", raw, path)
+        _ = try TestProgram.run("qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", raw, path)
         try FileManager.default.removeItem(atPath: raw)
         return path
     }
 
     private func md5sum(_ path: String) throws -> String {
-        String(try run("md5sum", path).prefix(32))
+        String(try TestProgram.run("md5sum", path).prefix(32))
     }
 
     private func downloadCmd(_ url: String, to installPath: String, api: String? = nil, timeoutMs: Int64? = nil) -> SftpDownloadCmd {
@@ -72,7 +73,7 @@ import Testing
                 defer { agent.removeScratch() }
                 _ = try await agent.connect(mn)
                 let source = agent.scratch + "/disk.raw"
-                _ = try run("qemu-img", "create", "-q", "-f", "raw", source, "5M")
+                _ = try TestProgram.run("qemu-img", "create", "-q", "-f", "raw", source, "5M")
                 let target = agent.storagePath + "/img-2/disk.template"
                 let reply = try await agent.call(SftpBackupStoragePath.download, downloadCmd("file://" + source, to: target),
                                                  as: SftpDownloadResponse.self, via: mn)

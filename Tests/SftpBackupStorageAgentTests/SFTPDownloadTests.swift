@@ -1,3 +1,4 @@
+import AgentTestSupport
 import AgentClient
 import AgentWire
 import Foundation
@@ -11,9 +12,9 @@ import Testing
     private func withTestHost<T>(_ body: ([String: String]) async throws -> T) async throws -> T {
         let script = Self.repositoryRoot + "/scripts/test-host"
         let name = "sftpbs-tests"
-        defer { _ = try? run(script, "stop", name) }
+        defer { _ = try? TestProgram.run(script, "stop", name) }
         var values: [String: String] = [:]
-        for line in try run(script, "start", name, "127.0.0.171", "2471").split(separator: "\n") {
+        for line in try TestProgram.run(script, "start", name, "127.0.0.171", "2471").split(separator: "\n") {
             guard let equals = line.firstIndex(of: "=") else { continue }
             values[String(line[..<equals])] = String(line[line.index(after: equals)...])
         }
@@ -36,9 +37,9 @@ import Testing
                     defer { agent.removeScratch() }
                     _ = try await agent.connect(mn)
                     let source = agent.scratch + "/remote.qcow2"
-                    _ = try run("qemu-img", "create", "-q", "-f", "qcow2", source, "128M")
+                    _ = try TestProgram.run("qemu-img", "create", "-q", "-f", "qcow2", source, "128M")
                     try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: source)
-                    let md5 = String(try run("md5sum", source).prefix(32))
+                    let md5 = String(try TestProgram.run("md5sum", source).prefix(32))
                     let address = try #require(host["ADDRESS"]), port = try #require(host["PORT"])
                     let user = try #require(host["USER"]), password = try #require(host["PASSWORD"])
 
@@ -48,7 +49,7 @@ import Testing
                         as: SftpDownloadResponse.self, via: mn)
                     #expect(byPassword.success, "\(byPassword.error ?? "")")
                     #expect(byPassword.md5Sum == md5 && byPassword.format == "qcow2" && byPassword.size == 128 << 20)
-                    #expect(String(try run("md5sum", agent.storagePath + "/p/image.template").prefix(32)) == md5)
+                    #expect(String(try TestProgram.run("md5sum", agent.storagePath + "/p/image.template").prefix(32)) == md5)
                     let report = try await mn.nextEvent(ProgressReportCmd.commandPath, timeout: .seconds(5))
                     #expect(try report.decode(ProgressReportCmd.self).threadContextMap?["api"] == .string("api-sftp"))
 

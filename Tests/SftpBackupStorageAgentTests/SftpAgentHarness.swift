@@ -57,24 +57,3 @@ struct SftpAgentHarness: Sendable {
         try? FileManager.default.removeItem(atPath: scratch)
     }
 }
-
-/// Runs argv and returns its standard output; fails the test when it exits non-zero.
-func run(_ argv: String...) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = argv
-    let out = Pipe()
-    process.standardOutput = out
-    try process.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw SftpTestError("\(argv.joined(separator: " ")) exited \(process.terminationStatus)")
-    }
-    return String(decoding: data, as: UTF8.self)
-}
-
-struct SftpTestError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
