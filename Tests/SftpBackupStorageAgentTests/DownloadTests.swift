@@ -33,37 +33,45 @@ import Testing
         return command
     }
 
-    @Test func httpDownloadThroughARedirectChecksMd5FormatAndReportsProgress() async throws {
+    /// A connected agent, and a scratch folder `served` holding a fresh qcow2 (the image) to serve over HTTP.
+    private func withConnectedAgentAndImage(
+        _ body: @Sendable (SftpAgentHarness, ManagementNodeEndpoint, _ served: String, _ image: String) async throws -> Void
+    ) async throws {
         try await ManagementNodeEndpoint.run { mn in
             try await SftpAgentHarness.with { agent in
                 defer { agent.removeScratch() }
                 _ = try await agent.connect(mn)
                 let served = agent.scratch + "/served"
                 try FileManager.default.createDirectory(atPath: served, withIntermediateDirectories: true)
-                let source = try makeQcow2(in: served)
-                let target = agent.storagePath + "/rootVolumeTemplates/acct-1/img-1/image.template"
-                let reply = try await ImageHTTPServer.run(serving: served) { http in
-                    try await agent.call(SftpBackupStoragePath.download,
-                                         downloadCmd(http.url("redirect", "image.qcow2"), to: target, api: "api-1"),
-                                         as: SftpDownloadResponse.self, via: mn)
-                }
-                #expect(reply.success, "\(reply.error ?? "")")
-                let sourceSize = try #require(FileManager.default.attributesOfItem(atPath: source)[.size] as? NSNumber).int64Value
-                #expect(reply.md5Sum == (try md5sum(source)))
-                #expect(try md5sum(target) == (try md5sum(source)))
-                #expect(reply.format == "qcow2" && reply.size == 64 << 20 && reply.actualSize == sourceSize)
-                #expect(reply.totalCapacity != nil && reply.availableCapacity != nil)
-                let permissions = try #require(FileManager.default.attributesOfItem(atPath: target)[.posixPermissions] as? NSNumber)
-                #expect(permissions.intValue == 0o444)
-                #expect(agent.files(under: agent.storagePath + "/rootVolumeTemplates/acct-1/img-1") == ["image.template"])
-
-                let reports = try mn.events.filter { $0.commandPath == ProgressReportCmd.commandPath }
-                    .map { try $0.decode(ProgressReportCmd.self) }
-                #expect(reports.last?.progress == "100")
-                #expect(reports.allSatisfy { $0.threadContextMap?["api"] == .string("api-1") && $0.resourceUuid == "img-1" && $0.processType == "AddImage" })
-                let percents = reports.compactMap { $0.progress.flatMap { Int($0) } }
-                #expect(percents == percents.sorted())
+                try await body(agent, mn, served, try makeQcow2(in: served))
             }
+        }
+    }
+
+    @Test func httpDownloadThroughARedirectChecksMd5FormatAndReportsProgress() async throws {
+        try await withConnectedAgentAndImage { agent, mn, served, source in
+            let target = agent.storagePath + "/rootVolumeTemplates/acct-1/img-1/image.template"
+            let reply = try await ImageHTTPServer.run(serving: served) { http in
+                try await agent.call(SftpBackupStoragePath.download,
+                                     downloadCmd(http.url("redirect", "image.qcow2"), to: target, api: "api-1"),
+                                     as: SftpDownloadResponse.self, via: mn)
+            }
+            #expect(reply.success, "\(reply.error ?? "")")
+            let sourceSize = try #require(FileManager.default.attributesOfItem(atPath: source)[.size] as? NSNumber).int64Value
+            #expect(reply.md5Sum == (try md5sum(source)))
+            #expect(try md5sum(target) == (try md5sum(source)))
+            #expect(reply.format == "qcow2" && reply.size == 64 << 20 && reply.actualSize == sourceSize)
+            #expect(reply.totalCapacity != nil && reply.availableCapacity != nil)
+            let permissions = try #require(FileManager.default.attributesOfItem(atPath: target)[.posixPermissions] as? NSNumber)
+            #expect(permissions.intValue == 0o444)
+            #expect(agent.files(under: agent.storagePath + "/rootVolumeTemplates/acct-1/img-1") == ["image.template"])
+
+            let reports = try mn.events.filter { $0.commandPath == ProgressReportCmd.commandPath }
+                .map { try $0.decode(ProgressReportCmd.self) }
+            #expect(reports.last?.progress == "100")
+            #expect(reports.allSatisfy { $0.threadContextMap?["api"] == .string("api-1") && $0.resourceUuid == "img-1" && $0.processType == "AddImage" })
+            let percents = reports.compactMap { $0.progress.flatMap { Int($0) } }
+            #expect(percents == percents.sorted())
         }
     }
 
@@ -86,58 +94,44 @@ import Testing
     }
 
     @Test func notFoundTimeoutAndUnsupportedSchemeFailAndLeaveNothing() async throws {
-        try await ManagementNodeEndpoint.run { mn in
-            try await SftpAgentHarness.with { agent in
-                defer { agent.removeScratch() }
-                _ = try await agent.connect(mn)
-                let served = agent.scratch + "/served"
-                try FileManager.default.createDirectory(atPath: served, withIntermediateDirectories: true)
-                _ = try makeQcow2(in: served)
-                try await ImageHTTPServer.run(serving: served) { http in
-                    let missing = try await agent.call(
-                        SftpBackupStoragePath.download, downloadCmd(http.url("files", "nothing.qcow2"), to: agent.storagePath + "/a/x.img"),
-                        as: SftpDownloadResponse.self, via: mn)
-                    #expect(!missing.success && missing.error?.contains("HTTP 404") == true, "\(missing.error ?? "")")
-
-                    let slow = try await agent.call(
-                        SftpBackupStoragePath.download,
-                        downloadCmd(http.url("stall", "image.qcow2"), to: agent.storagePath + "/b/x.img", timeoutMs: 300),
-                        as: SftpDownloadResponse.self, via: mn)
-                    #expect(!slow.success && slow.error?.contains("timed out") == true, "\(slow.error ?? "")")
-                }
-                let ftp = try await agent.call(
-                    SftpBackupStoragePath.download, downloadCmd("ftp://127.0.0.1/x", to: agent.storagePath + "/c/x.img"),
+        try await withConnectedAgentAndImage { agent, mn, served, _ in
+            try await ImageHTTPServer.run(serving: served) { http in
+                let missing = try await agent.call(
+                    SftpBackupStoragePath.download, downloadCmd(http.url("files", "nothing.qcow2"), to: agent.storagePath + "/a/x.img"),
                     as: SftpDownloadResponse.self, via: mn)
-                #expect(!ftp.success && ftp.error?.contains("not supported") == true)
-                // No partial file, no temporary file, not even the directories the downloads created.
-                #expect(agent.files(under: agent.storagePath) == [])
+                #expect(!missing.success && missing.error?.contains("HTTP 404") == true, "\(missing.error ?? "")")
+
+                let slow = try await agent.call(
+                    SftpBackupStoragePath.download,
+                    downloadCmd(http.url("stall", "image.qcow2"), to: agent.storagePath + "/b/x.img", timeoutMs: 300),
+                    as: SftpDownloadResponse.self, via: mn)
+                #expect(!slow.success && slow.error?.contains("timed out") == true, "\(slow.error ?? "")")
             }
+            let ftp = try await agent.call(
+                SftpBackupStoragePath.download, downloadCmd("ftp://127.0.0.1/x", to: agent.storagePath + "/c/x.img"),
+                as: SftpDownloadResponse.self, via: mn)
+            #expect(!ftp.success && ftp.error?.contains("not supported") == true)
+            // No partial file, no temporary file, not even the directories the downloads created.
+            #expect(agent.files(under: agent.storagePath) == [])
         }
     }
 
     @Test func jobCancelStopsARunningDownloadAndLeavesNothing() async throws {
-        try await ManagementNodeEndpoint.run { mn in
-            try await SftpAgentHarness.with { agent in
-                defer { agent.removeScratch() }
-                _ = try await agent.connect(mn)
-                let served = agent.scratch + "/served"
-                try FileManager.default.createDirectory(atPath: served, withIntermediateDirectories: true)
-                _ = try makeQcow2(in: served)
-                try await ImageHTTPServer.run(serving: served) { http in
-                    async let download = agent.call(
-                        SftpBackupStoragePath.download,
-                        downloadCmd(http.url("stall", "image.qcow2"), to: agent.storagePath + "/img-9/x.img", api: "api-cancel"),
-                        as: SftpDownloadResponse.self, via: mn)
-                    // The first chunk is on its way: the download is running.
-                    _ = await http.stalled.first { _ in true }
-                    let cancel = try await agent.call(SftpBackupStoragePath.cancelJob, CancelCommand(cancellationApiId: "api-cancel"),
-                                                      as: SftpAgentResponse.self, via: mn)
-                    #expect(cancel.success)
-                    let reply = try await download
-                    #expect(!reply.success && reply.error?.contains("cancelled") == true, "\(reply.error ?? "")")
-                }
-                #expect(agent.files(under: agent.storagePath) == [])
+        try await withConnectedAgentAndImage { agent, mn, served, _ in
+            try await ImageHTTPServer.run(serving: served) { http in
+                async let download = agent.call(
+                    SftpBackupStoragePath.download,
+                    downloadCmd(http.url("stall", "image.qcow2"), to: agent.storagePath + "/img-9/x.img", api: "api-cancel"),
+                    as: SftpDownloadResponse.self, via: mn)
+                // The first chunk is on its way: the download is running.
+                _ = await http.stalled.first { _ in true }
+                let cancel = try await agent.call(SftpBackupStoragePath.cancelJob, CancelCommand(cancellationApiId: "api-cancel"),
+                                                  as: SftpAgentResponse.self, via: mn)
+                #expect(cancel.success)
+                let reply = try await download
+                #expect(!reply.success && reply.error?.contains("cancelled") == true, "\(reply.error ?? "")")
             }
+            #expect(agent.files(under: agent.storagePath) == [])
         }
     }
 }
