@@ -118,9 +118,21 @@ public struct LocalStorageResponse: AgentReply, Equatable {
     public init() {}
 }
 
+/// What both directions of a local storage ⇄ SFTP backup storage transfer name: the backup storage's SSH
+/// endpoint and the file on each side.
+public protocol SftpBitsCommand: Sendable {
+    var storagePath: String? { get }
+    var sshKey: String? { get }
+    var username: String? { get }
+    var hostname: String? { get }
+    var sshPort: Int? { get }
+    var backupStorageInstallPath: String? { get }
+    var primaryStorageInstallPath: String? { get }
+}
+
 /// `/localstorage/sftp/download`: pull an image from the SFTP backup storage into the local storage.
 /// `sshKey` is the private key text (masked in logged bodies by `SensitiveFields`).
-public struct SftpDownloadBitsCmd: Codable, Sendable, Equatable {
+public struct SftpDownloadBitsCmd: SftpBitsCommand, Codable, Sendable, Equatable {
     public var primaryStorageUuid: String?
     public var uuid: String?
     public var storagePath: String?
@@ -137,7 +149,7 @@ public struct SftpDownloadBitsCmd: Codable, Sendable, Equatable {
 }
 
 /// `/localstorage/sftp/upload`: push a local-storage file to the SFTP backup storage.
-public struct SftpUploadBitsCmd: Codable, Sendable, Equatable {
+public struct SftpUploadBitsCmd: SftpBitsCommand, Codable, Sendable, Equatable {
     public var primaryStorageUuid: String?
     public var uuid: String?
     public var storagePath: String?

@@ -106,21 +106,26 @@ struct LocalStorageRoutes: CommandRoutes {
     }
 
     private func sftpDownload(_ command: SftpDownloadBitsCmd, _ context: CommandContext) async throws -> LocalStorageResponse {
-        let (path, root) = try roots.resolve(command.primaryStorageInstallPath, field: "primaryStorageInstallPath")
-        let remote = try remotePath(command.backupStorageInstallPath)
-        let endpoint = try SftpImageTransfer.Endpoint(hostname: command.hostname, port: command.sshPort,
-                                                      username: command.username, sshKey: command.sshKey)
-        try await sftp.download(remote, from: endpoint, to: path)
-        return try capacity(of: storagePath(command.storagePath, root: root))
+        let transfer = try sftpTransfer(command)
+        try await sftp.download(transfer.remote, from: transfer.endpoint, to: transfer.local)
+        return try capacity(of: storagePath(command.storagePath, root: transfer.root))
     }
 
     private func sftpUpload(_ command: SftpUploadBitsCmd, _ context: CommandContext) async throws -> LocalStorageResponse {
-        let (path, root) = try roots.resolve(command.primaryStorageInstallPath, field: "primaryStorageInstallPath")
+        let transfer = try sftpTransfer(command)
+        try await sftp.upload(transfer.local, to: transfer.endpoint, at: transfer.remote)
+        return try capacity(of: storagePath(command.storagePath, root: transfer.root))
+    }
+
+    /// Both ends of a transfer, checked before anything moves: the local file inside a local storage root,
+    /// the remote path absolute, the SSH endpoint complete.
+    private func sftpTransfer(_ command: some SftpBitsCommand) throws
+        -> (local: String, root: ConfinedRoot, remote: String, endpoint: SftpImageTransfer.Endpoint) {
+        let (local, root) = try roots.resolve(command.primaryStorageInstallPath, field: "primaryStorageInstallPath")
         let remote = try remotePath(command.backupStorageInstallPath)
         let endpoint = try SftpImageTransfer.Endpoint(hostname: command.hostname, port: command.sshPort,
                                                       username: command.username, sshKey: command.sshKey)
-        try await sftp.upload(path, to: endpoint, at: remote)
-        return try capacity(of: storagePath(command.storagePath, root: root))
+        return (local, root, remote, endpoint)
     }
 
     // MARK: - Helpers
