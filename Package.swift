@@ -14,6 +14,8 @@ let package = Package(
         .executable(name: "zstack-virtualrouter", targets: ["zstack-virtualrouter"]),
         .executable(name: "zstack-agentctl", targets: ["zstack-agentctl"]),
         .executable(name: "zstack-sftpbackupstorage", targets: ["zstack-sftpbackupstorage"]),
+        .executable(name: "zstack-deploy", targets: ["zstack-deploy"]),
+        .library(name: "Deployer", targets: ["Deployer"]),
         .library(name: "AgentClient", targets: ["AgentClient"]),
         .library(name: "SSH", targets: ["SSH"]),
     ],
@@ -29,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         // No SubprocessFoundation trait: we need bytes and strings only, not Foundation's Data.
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2", traits: []),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         .target(
@@ -165,6 +168,32 @@ let package = Package(
                 "AgentWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Deployer",
+            dependencies: [
+                "AgentClient", "HostSystem", "SSH",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "zstack-deploy",
+            dependencies: [
+                "Deployer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -47,6 +47,30 @@ public struct ProcessRunner: Sendable {
         workingDirectory: String? = nil,
         timeout: Duration? = nil
     ) async throws -> ProcessOutput {
+        let exit = try await execute(executable, arguments, input: input, environment: environment,
+                                     workingDirectory: workingDirectory, timeout: timeout)
+        switch exit.status {
+        case .exited(0):
+            return exit.output
+        case .exited(let status):
+            throw ProcessError(argv: exit.argv, reason: .exited(status), standardError: exit.output.standardError)
+        case .signalled(let signal):
+            throw ProcessError(argv: exit.argv, reason: .signalled(signal), standardError: exit.output.standardError)
+        }
+    }
+
+    /// Like `run`, but a program that ran to its end is not an error whatever its status: for programs whose
+    /// standard output says what went wrong (ansible-playbook reports failed hosts on stdout, exit 2).
+    /// - Throws: `ProcessError` only when the program cannot start, runs past its time limit or writes more
+    ///   than `outputLimit`; `CancellationError` when the calling task is cancelled.
+    public func execute(
+        _ executable: String,
+        _ arguments: [String],
+        input: [UInt8]? = nil,
+        environment: [String: String?] = [:],
+        workingDirectory: String? = nil,
+        timeout: Duration? = nil
+    ) async throws -> ProcessExit {
         let argv = [executable] + arguments
         let configuration = Configuration(
             executable: executable.contains("/") ? .path(FilePath(executable)) : .name(executable),
@@ -69,14 +93,11 @@ public struct ProcessRunner: Sendable {
             throw ProcessError(argv: argv, reason: .timedOut(limit ?? .zero))
         }
         let output = ProcessOutput(standardOutput: result.standardOutput, standardError: result.standardError)
-        switch result.terminationStatus {
-        case .exited(0):
-            return output
-        case .exited(let status):
-            throw ProcessError(argv: argv, reason: .exited(status), standardError: output.standardError)
-        case .signaled(let signal):
-            throw ProcessError(argv: argv, reason: .signalled(signal), standardError: output.standardError)
+        let status: ProcessExit.Status = switch result.terminationStatus {
+        case .exited(let code): .exited(code)
+        case .signaled(let signal): .signalled(signal)
         }
+        return ProcessExit(argv: argv, status: status, output: output)
     }
 
     private struct TimedOut: Error {}

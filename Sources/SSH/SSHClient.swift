@@ -70,11 +70,12 @@ public struct SSHClient: Sendable {
             let handle = try SessionHandle(socket: fd, label: label, ioTimeout: ioTimeout)
             try handle.handshake(deadline: deadline, cancellation: cancellation)
             let fingerprint = try handle.hostKeyFingerprint()
+            let hostKeyLine = try handle.hostKeyLine()
             try hostKey.verify(serverFingerprint: fingerprint, host: host, port: port)
             try handle.authenticate(credential, deadline: deadline, cancellation: cancellation)
             return SSHSession(
                 handle: handle, host: host, port: port, user: credential.user, hostKeyFingerprint: fingerprint,
-                executor: executor)
+                hostKey: hostKeyLine, executor: executor)
         }
     }
 }

@@ -21,19 +21,22 @@ public final class SSHSession: Sendable {
     public let user: String
     /// The server's host key, `SHA256:<base64>` as `ssh-keygen -l -E sha256` prints it.
     public let hostKeyFingerprint: String
+    /// The server's host key as an OpenSSH public-key line (`ssh-ed25519 AAAA...`), for a known_hosts file.
+    public let hostKey: String
 
     let executor: BlockingExecutor
     /// `nil` once closed. The lock is what keeps two threads out of one libssh2 session.
     private let handle: Mutex<SessionHandle?>
 
     init(handle: sending SessionHandle, host: String, port: Int, user: String, hostKeyFingerprint: String,
-         executor: BlockingExecutor)
+         hostKey: String, executor: BlockingExecutor)
     {
         self.handle = Mutex(handle)
         self.host = host
         self.port = port
         self.user = user
         self.hostKeyFingerprint = hostKeyFingerprint
+        self.hostKey = hostKey
         self.executor = executor
     }
 

@@ -22,6 +22,24 @@ extension SessionHandle {
         return "SHA256:" + base64
     }
 
+    /// The server's host key as an OpenSSH public-key line (`ssh-ed25519 AAAA...`), what a known_hosts file
+    /// holds, so that OpenSSH (ansible) can be made to trust exactly the key this session pinned.
+    func hostKeyLine() throws(SSHError) -> String {
+        var length = 0
+        var type: Int32 = 0
+        guard let key = libssh2_session_hostkey(session, &length, &type), length > 4 else {
+            throw error("reading the host key", code: .handshake, rc: libssh2_session_last_errno(session))
+        }
+        let blob = Data(bytes: key, count: length)
+        // The blob starts with the key type as an SSH string: a big-endian 32-bit length, then the name.
+        let nameLength = blob.prefix(4).reduce(0) { $0 << 8 | Int($1) }
+        guard nameLength > 0, 4 + nameLength <= blob.count else {
+            throw SSHError(.handshake, "\(label) sent a malformed host key")
+        }
+        let name = String(decoding: blob[4..<(4 + nameLength)], as: UTF8.self)
+        return name + " " + blob.base64EncodedString()
+    }
+
     /// Authenticates with `credential`; on failure the error says whether the server refused the method, the
     /// secret, or whether the key could not even be loaded.
     func authenticate(_ credential: SSHCredential, deadline: Deadline, cancellation: CancellationFlag)

@@ -1,0 +1,135 @@
+import Foundation
+import HostSystem
+import SSH
+
+/// Where the deployer keeps its state and finds releases, and how patient it is.
+public struct DeployerConfiguration: Sendable {
+    /// The SQLite inventory.
+    public var databasePath: String
+    /// The deployer's key, staged releases and ansible workspaces.
+    public var dataDirectory: String
+    public var sources: ReleaseSources
+    public var ansiblePlaybook = "ansible-playbook"
+    public var sshTimeout: Duration = .seconds(15)
+    public var portProbeTimeout: Duration = .seconds(5)
+    public var ansibleTimeout: Duration = .seconds(1800)
+
+    public init(dataDirectory: String, databasePath: String? = nil, sources: ReleaseSources) {
+        self.dataDirectory = dataDirectory
+        self.databasePath = databasePath ?? dataDirectory + "/inventory.sqlite"
+        self.sources = sources
+    }
+
+    /// `$XDG_DATA_HOME/zstack-deploy`, else `~/.local/share/zstack-deploy`.
+    public static var defaultDataDirectory: String {
+        let environment = ProcessInfo.processInfo.environment
+        if let base = environment["XDG_DATA_HOME"], !base.isEmpty { return base + "/zstack-deploy" }
+        return NSHomeDirectory() + "/.local/share/zstack-deploy"
+    }
+}
+
+/// What a caller asks a run to do.
+public enum RunRequest: Sendable {
+    /// Bootstrap these hosts (key install over their password) and, unless `deploy` is false, deploy them.
+    case add([HostInput], deploy: Bool)
+    /// Forced redeployment of these hosts (uuid, name or address each).
+    case reconnect([String])
+    /// Every host whose agent files differ, in batches; nil values follow the settings.
+    case upgrade(batchSize: Int?, maxFailPercent: Int?)
+}
+
+/// One line of progress, with the run's counts so far.
+public struct RunProgress: Sendable {
+    public var runId: Int64
+    public var message: String
+    public var total: Int
+    public var deployed: Int
+    public var skipped: Int
+    public var failed: Int
+}
+
+public typealias RunObserver = @Sendable (RunProgress) -> Void
+
+/// A run that has started: its id at once (for `GET /v1/runs/{id}`), its result when it ends.
+public struct RunHandle: Sendable {
+    public let id: Int64
+    public let task: Task<RunDetails?, Never>
+
+    public func result() async -> RunDetails? { await task.value }
+}
+
+/// ZStack's AnsibleRunner as a library: an inventory of hosts, and runs that decide per host whether it
+/// needs its agent deployed and deploy those that do, one ansible-playbook per batch.
+public final class Deployer: Sendable {
+    public let configuration: DeployerConfiguration
+    public let inventory: Inventory
+    let key: DeployerKey
+    let ssh: SSHClient
+
+    public init(_ configuration: DeployerConfiguration) async throws {
+        self.configuration = configuration
+        inventory = try Inventory(path: configuration.databasePath)
+        key = try await DeployerKey.load(in: configuration.dataDirectory)
+        ssh = SSHClient(connectTimeout: configuration.sshTimeout)
+    }
+
+    public var publicKey: String { key.publicKey }
+
+    var connector: HostConnector {
+        HostConnector(client: ssh, key: key, timeout: configuration.sshTimeout)
+    }
+
+    var releaseLoader: ReleaseLoader {
+        ReleaseLoader(sources: configuration.sources, stagingRoot: configuration.dataDirectory + "/releases",
+                      ansiblePlaybook: configuration.ansiblePlaybook)
+    }
+
+    /// Validates and stages the current releases (what `serve` does when the package directory changes).
+    public func loadReleases() async throws -> ReleaseCatalog {
+        try await releaseLoader.load()
+    }
+
+    /// Records the run and starts it; fails at once on input that names no host or is malformed.
+    public func start(_ request: RunRequest, trigger: String, observer: RunObserver? = nil) async throws -> RunHandle {
+        let plan = try await RunPlan.make(request, trigger: trigger, deployer: self)
+        let executor = RunExecutor(deployer: self, plan: plan, observer: observer)
+        let task = Task { await executor.execute() }
+        return RunHandle(id: plan.run.id!, task: task)
+    }
+
+    /// Starts and waits.
+    public func run(_ request: RunRequest, trigger: String, observer: RunObserver? = nil) async throws -> RunDetails {
+        let handle = try await start(request, trigger: trigger, observer: observer)
+        guard let details = await handle.result() else {
+            throw DeployerError(.environment, "run \(handle.id) vanished from the inventory")
+        }
+        return details
+    }
+
+    /// The dry run: what each host needs and why, without deploying anything.
+    public func check() async throws -> [(host: HostSummary, decision: HostDecision)] {
+        let catalog = try await loadReleases()
+        let hosts = try inventory.hosts()
+        let decisions = await RunExecutor.decideAll(
+            hosts, catalog: catalog, forced: [:], check: hostCheck,
+            concurrency: inventory.integer(Setting.checkConcurrency))
+        return hosts.map { (HostSummary($0), decisions[$0.uuid]!) }
+    }
+
+    var hostCheck: HostCheck {
+        HostCheck(inventory: inventory, connector: connector, probeTimeout: configuration.portProbeTimeout)
+    }
+
+    public func status() throws -> [HostSummary] {
+        try inventory.hosts().map(HostSummary.init)
+    }
+
+    /// Forgets a host. Its agent keeps running; nothing is removed from it.
+    public func removeHost(_ reference: String) throws -> HostSummary {
+        guard let host = try inventory.host(matching: reference) else {
+            throw DeployerError(.notFound, "no host \(reference)")
+        }
+        try inventory.removeHost(host.uuid)
+        return HostSummary(host)
+    }
+}

@@ -1,0 +1,111 @@
+import AgentClient
+import Foundation
+import SSH
+
+extension RunExecutor {
+    /// Deploys one batch: leases its hosts, one ansible-playbook per kind (kinds side by side), echoes every
+    /// host ansible succeeded on, and records each outcome. Returns how many hosts failed.
+    func deployBatch(_ batch: [HostRecord], number: Int, catalog: ReleaseCatalog, forced: [String: String]) async throws -> Int {
+        let busy = try inventory.acquireLeases(batch.map(\.uuid), runId: runId)
+        defer { try? inventory.releaseLeases(batch.map(\.uuid), runId: runId) }
+        var failed = 0
+        var members: [HostRecord] = []
+        for host in batch {
+            if let holder = busy[host.uuid] {
+                let reason = "being deployed by run \(holder); not deployed twice at once"
+                try recordOutcome(host, batch: number, outcome: .failed, decision: nil, reason: nil, error: reason)
+                failed += 1
+            } else {
+                try recordOutcome(host, batch: number, outcome: .deploying, decision: nil, reason: nil, error: nil,
+                                  startedAt: Date())
+                members.append(host)
+            }
+        }
+        report("batch \(number): deploying \(members.count) hosts: \(members.map(\.address).joined(separator: ", "))")
+        let byKind = Dictionary(grouping: members, by: \.kind)
+        let results = await withTaskGroup(of: [String: AnsibleBatch.Result].self) { group in
+            for (kind, hosts) in byKind {
+                group.addTask { await self.runAnsible(kind, hosts: hosts, batch: number, catalog: catalog, forced: forced) }
+            }
+            var all: [String: AnsibleBatch.Result] = [:]
+            for await results in group { all.merge(results) { $1 } }
+            return all
+        }
+        let outcomes = await withTaskGroup(of: (HostRecord, AnsibleBatch.Result).self) { group in
+            for host in members {
+                let result = results[host.uuid] ?? AnsibleBatch.Result(succeeded: false, error: "no result", tail: "")
+                group.addTask { (host, await self.settle(host, result, release: catalog.releases[host.kind]!)) }
+            }
+            var outcomes: [(HostRecord, AnsibleBatch.Result)] = []
+            for await outcome in group { outcomes.append(outcome) }
+            return outcomes
+        }
+        for (host, result) in outcomes {
+            if result.succeeded {
+                let release = catalog.releases[host.kind]!
+                try inventory.recordDeployed(host.uuid, files: release.files)
+                try recordOutcome(host, batch: number, outcome: .deployed, decision: nil, reason: nil, error: nil,
+                                  tail: result.tail)
+                try inventory.updateHostStatus(host.uuid, outcome: .deployed, reason: "deployed \(release.releaseName)",
+                                               runId: runId, deployedVersion: release.version)
+                report("\(host.address) [\(host.kind)]: deployed \(release.releaseName)")
+            } else {
+                failed += 1
+                try recordOutcome(host, batch: number, outcome: .failed, decision: nil, reason: nil, error: result.error,
+                                  tail: result.tail)
+                report("\(host.address) [\(host.kind)]: FAILED — \(result.error ?? "unknown")")
+            }
+        }
+        return failed
+    }
+
+    private func runAnsible(_ kind: AgentKind, hosts: [HostRecord], batch: Int, catalog: ReleaseCatalog,
+                            forced: [String: String]) async -> [String: AnsibleBatch.Result] {
+        let configuration = deployer.configuration
+        let runner = AnsibleBatch(
+            ansiblePlaybook: configuration.ansiblePlaybook, key: deployer.key,
+            forks: min(hosts.count, inventory.integer(Setting.forks)), timeout: configuration.ansibleTimeout)
+        let extra = (try? inventory.ansibleVariables()) ?? [:]
+        return await runner.run(
+            hosts.map { AnsibleBatch.Member(host: $0, restart: forced[$0.uuid] != nil) },
+            release: catalog.releases[kind]!, catalog: catalog, extraVariables: extra,
+            workspace: "\(configuration.dataDirectory)/work/run-\(runId)-batch-\(batch)-\(kind.rawValue)")
+    }
+
+    /// After ansible: a host it succeeded on must answer its echo; a host that failed either way has its
+    /// remote tarball removed and its record forgotten, so the next pass redeploys it.
+    private func settle(_ host: HostRecord, _ result: AnsibleBatch.Result, release: AgentRelease) async -> AnsibleBatch.Result {
+        var result = result
+        if result.succeeded {
+            let timeout = Duration.seconds(inventory.integer(Setting.echoTimeout))
+            do {
+                try await AgentClient(host: host.address, port: host.agentPort).waitForEcho(host.kind.echoPath, timeout: timeout)
+                return result
+            } catch {
+                result.succeeded = false
+                result.error = "ansible succeeded but the agent does not answer: \(error)\(await diagnostics(host))"
+            }
+        }
+        try? inventory.forgetDeployed(host.uuid)
+        if let session = try? await deployer.connector.connect(host) {
+            _ = try? await HostConnector.exec(["rm", "-f", "--", release.remoteTarball(on: host)], on: session, host: host)
+            await session.close()
+        }
+        return result
+    }
+
+    /// The agent's init-script status and log tail, so that "does not answer" comes with its cause.
+    private func diagnostics(_ host: HostRecord) async -> String {
+        guard let session = try? await deployer.connector.connect(host) else { return "" }
+        let agent = host.kind.agentName
+        let initScript = host.variable("initd_dir", default: "/etc/init.d") + "/zstack-\(agent)"
+        let defaults = host.variable("defaults_dir", default: "/etc/default") + "/zstack-\(agent)"
+        let log = host.variable("log_dir", default: "/var/log/zstack") + "/zstack-\(agent).log"
+        let status = try? await HostConnector.exec(["env", "ZSTACK_AGENT_DEFAULTS=\(defaults)", initScript, "status"],
+                                                   on: session, host: host)
+        let tail = try? await HostConnector.exec(["tail", "-n", "15", log], on: session, host: host)
+        await session.close()
+        return "\n  init script status: \((status?.stdoutText ?? "?").trimmingCharacters(in: .whitespacesAndNewlines))"
+            + "\n  \(log) ends with:\n\(tail?.stdoutText ?? "(unreadable)")"
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import SSH
+
+extension RunExecutor {
+    /// Logs in to each new host (password or key), pins its host key, installs the deployer's key when a
+    /// password was given and proves the key works, then adds the host to the inventory. A host that fails
+    /// is recorded in the run with the reason and not added.
+    func bootstrap(_ inputs: [HostInput]) async -> [HostRecord] {
+        await withTaskGroup(of: HostRecord?.self) { group in
+            for input in inputs {
+                group.addTask { await self.bootstrap(input) }
+            }
+            var added: [HostRecord] = []
+            for await host in group {
+                if let host { added.append(host) }
+            }
+            return added
+        }
+    }
+
+    private func bootstrap(_ input: HostInput) async -> HostRecord? {
+        let kind = input.kind ?? .kvm
+        let user = input.user ?? "root"
+        var host = HostRecord(
+            uuid: input.uuid ?? UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""),
+            name: input.name ?? input.address, address: input.address, sshPort: input.sshPort ?? 22, user: user,
+            kind: kind, agentPort: input.agentPort ?? kind.defaultPort, privateKeyPath: input.privateKeyPath,
+            password: input.storePassword == true ? input.password : nil, become: input.become ?? (user != "root"),
+            hostKeyFingerprint: "", hostKey: "", variables: input.variables ?? [:], addedAt: Date())
+        do {
+            let credential: SSHCredential = if let password = input.password, input.privateKeyPath == nil {
+                .password(user: user, password: password)
+            } else {
+                .privateKey(user: user, key: .file(path: input.privateKeyPath!))
+            }
+            let session = try await deployer.ssh.connect(
+                host: host.address, port: host.sshPort, credential: credential, hostKey: .trustOnFirstUse,
+                timeout: deployer.configuration.sshTimeout)
+            host.hostKeyFingerprint = session.hostKeyFingerprint
+            host.hostKey = session.hostKey
+            if input.privateKeyPath == nil {
+                do {
+                    try await KeyBootstrap.install(deployer.key.publicKey, over: session)
+                } catch {
+                    await session.close()
+                    throw error
+                }
+            }
+            await session.close()
+            // Later runs log in with the key: prove now that the host accepts it.
+            let check = try await deployer.connector.connect(host)
+            let result = try await HostConnector.exec(["true"], on: check, host: host)
+            await check.close()
+            guard result.succeeded else {
+                throw DeployerError(.environment, "logged in with the key, but `true` failed: \(result.stderrText.prefix(300))")
+            }
+            try inventory.insert(host)
+            report("\(host.address) [\(kind)]: added as \(host.uuid), host key \(host.hostKeyFingerprint)")
+            return host
+        } catch {
+            let reason = "bootstrap over ssh \(user)@\(host.address):\(host.sshPort) failed: \(error)"
+            try? recordOutcome(host, batch: nil, outcome: .failed, decision: "fail", reason: reason, error: reason)
+            report("\(host.address) [\(kind)]: \(reason)")
+            return nil
+        }
+    }
+}

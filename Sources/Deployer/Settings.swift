@@ -1,0 +1,71 @@
+/// The global settings stored with the inventory (`zstack-deploy config set KEY VALUE`). Read when they
+/// are used, so a change made while a run goes on applies from its next batch.
+public enum Setting: Sendable {
+    public struct Definition: Sendable {
+        public let key: String
+        public let defaultValue: String
+        public let help: String
+        let validate: @Sendable (String) -> String?
+    }
+
+    public static let batchSize = Definition(
+        key: "upgrade.batchSize", defaultValue: "1000", help: "hosts deployed at a time in an upgrade",
+        validate: integer(in: 1...100_000))
+    public static let maxFailPercent = Definition(
+        key: "upgrade.maxFailPercent", defaultValue: "10",
+        help: "an upgrade stops after a batch in which more than this percentage of hosts failed",
+        validate: integer(in: 0...100))
+    public static let checkConcurrency = Definition(
+        key: "check.concurrency", defaultValue: "100", help: "hosts checked (port probe, remote MD5) at once",
+        validate: integer(in: 1...10_000))
+    public static let forks = Definition(
+        key: "ansible.forks", defaultValue: "100", help: "ansible forks (hosts worked on at once) per batch",
+        validate: integer(in: 1...1000))
+    public static let echoTimeout = Definition(
+        key: "agent.echoTimeoutSeconds", defaultValue: "60",
+        help: "how long to wait for a deployed agent to answer its echo", validate: integer(in: 1...3600))
+
+    public static let all = [batchSize, maxFailPercent, checkConcurrency, forks, echoTimeout]
+
+    /// `ansible.var.<name>`: an extra-var given to every playbook run (ZStack's `Ansible.var.*`).
+    public static let ansibleVariablePrefix = "ansible.var."
+
+    /// Checks a key and value; returns the error to show, or nil.
+    public static func problem(key: String, value: String) -> String? {
+        if key.hasPrefix(ansibleVariablePrefix) {
+            let name = String(key.dropFirst(ansibleVariablePrefix.count))
+            return HostInput.variableProblem(name: name, value: value)
+        }
+        guard let definition = all.first(where: { $0.key == key }) else {
+            let known = (all.map(\.key) + ["\(ansibleVariablePrefix)<name>"]).joined(separator: ", ")
+            return "unknown setting '\(key)'; known: \(known)"
+        }
+        return definition.validate(value).map { "\(key): \($0)" }
+    }
+
+    private static func integer(in range: ClosedRange<Int>) -> @Sendable (String) -> String? {
+        { value in
+            guard let number = Int(value), range.contains(number) else {
+                return "expected an integer in \(range.lowerBound)...\(range.upperBound), got '\(value)'"
+            }
+            return nil
+        }
+    }
+}
+
+extension Inventory {
+    /// A numeric setting's current value (its default when unset or unreadable).
+    public func integer(_ definition: Setting.Definition) -> Int {
+        let stored = (try? setting(definition.key)) ?? nil
+        return stored.flatMap(Int.init) ?? Int(definition.defaultValue)!
+    }
+
+    /// The `ansible.var.*` settings as extra-vars.
+    func ansibleVariables() throws -> [String: String] {
+        var variables: [String: String] = [:]
+        for (key, value) in try settings() where key.hasPrefix(Setting.ansibleVariablePrefix) {
+            variables[String(key.dropFirst(Setting.ansibleVariablePrefix.count))] = value
+        }
+        return variables
+    }
+}

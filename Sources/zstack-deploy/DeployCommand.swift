@@ -1,0 +1,59 @@
+import ArgumentParser
+import Deployer
+
+/// `zstack-deploy`: installs and upgrades ZStack's agents on hosts (ZStack's AnsibleRunner, as a tool).
+@main
+struct DeployCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "zstack-deploy",
+        abstract: "Install, reconnect and upgrade ZStack agents on hosts with ansible, only where needed.",
+        subcommands: [HostCommand.self, ReconnectCommand.self, UpgradeCommand.self, CheckCommand.self,
+                      StatusCommand.self, RunsCommand.self, ConfigCommand.self, ServeCommand.self, KeyCommand.self])
+}
+
+/// Where state and releases are; every subcommand takes these.
+struct DeployOptions: ParsableArguments {
+    @Option(help: "Data directory: key, inventory, staged releases (env ZSTACK_DEPLOY_DATA; default ~/.local/share/zstack-deploy).")
+    var dataDir: String?
+
+    @Option(help: "Inventory database file (default <data-dir>/inventory.sqlite).")
+    var db: String?
+
+    @Option(help: "Directory of agent tarballs <agent>-<version>.tar.gz (env ZSTACK_DEPLOY_PACKAGES; default ./dist).")
+    var packages: String?
+
+    @Option(help: "Directory of the playbooks (env ZSTACK_DEPLOY_PLAYBOOKS; default ./Playbooks).")
+    var playbooks: String?
+
+    @Option(help: "Directory of user extensions, <kind>/*.yaml (env ZSTACK_DEPLOY_EXTENSIONS; default ./extensions).")
+    var extensions: String?
+
+    @Option(help: "The ansible-playbook program.")
+    var ansiblePlaybook = "ansible-playbook"
+
+    func configuration() -> DeployerConfiguration {
+        let environment = ProcessInfo.processInfo.environment
+        func pick(_ flag: String?, _ variable: String, _ fallback: String) -> String {
+            absolute(flag ?? environment[variable].flatMap { $0.isEmpty ? nil : $0 } ?? fallback)
+        }
+        var configuration = DeployerConfiguration(
+            dataDirectory: pick(dataDir, "ZSTACK_DEPLOY_DATA", DeployerConfiguration.defaultDataDirectory),
+            databasePath: db.map(absolute),
+            sources: ReleaseSources(
+                packageDirectory: pick(packages, "ZSTACK_DEPLOY_PACKAGES", "dist"),
+                playbookDirectory: pick(playbooks, "ZSTACK_DEPLOY_PLAYBOOKS", "Playbooks"),
+                extensionsDirectory: pick(extensions, "ZSTACK_DEPLOY_EXTENSIONS", "extensions")))
+        configuration.ansiblePlaybook = ansiblePlaybook
+        return configuration
+    }
+
+    func deployer() async throws -> Deployer {
+        try await Deployer(configuration())
+    }
+
+    private func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    }
+}
+
+import Foundation

@@ -1,0 +1,43 @@
+import ArgumentParser
+import Deployer
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the HTTP API and upgrade hosts by itself whenever the packages, playbooks or extensions change.")
+    @OptionGroup var options: DeployOptions
+    @Option(help: "Address to listen on.") var listen = "127.0.0.1"
+    @Option(help: "Port to listen on.") var port = 8940
+    @Option(help: "Seconds between looks at the package directory.") var watchInterval = 2
+    @Flag(help: "Do not upgrade by itself; serve the API only.") var noAutoUpgrade = false
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardOutput(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+        let logger = Logger(label: "zstack-deploy")
+        let deployer = try await options.deployer()
+        let printer = ProgressPrinter()
+        let app = Application(
+            router: DeployAPI(deployer: deployer).router(),
+            configuration: .init(address: .hostname(listen, port: port), serverName: "zstack-deploy"),
+            onServerRunning: { channel in
+                logger.info("zstack-deploy API on http://\(channel.localAddress?.description ?? "\(listen):\(port)")")
+            },
+            logger: logger)
+        var services: [any Service] = [app]
+        if !noAutoUpgrade {
+            services.append(AutoUpgradeService(deployer: deployer, interval: .seconds(watchInterval), logger: logger,
+                                               observer: printer.observer))
+        }
+        let group = ServiceGroup(configuration: .init(
+            services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
