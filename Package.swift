@@ -282,9 +282,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "FleetTestSupport",
+            path: "Tests/FleetTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "PackagingTests",
-            dependencies: ["AgentClient"],
+            dependencies: ["AgentClient", "FleetTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DeployerTests",
+            dependencies: [
+                "Deployer", "AgentClient", "FleetTestSupport", "SSH",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,3 +1,4 @@
+import FleetTestSupport
 import Foundation
 
 /// One host of an inventory: the test host, its install root and the agent's address and port there.

@@ -2,18 +2,18 @@ import Foundation
 import Synchronization
 
 /// A tarball made by Packaging/package.sh from the binaries of this build, and where it is.
-struct AgentTarball {
-    var spec: AgentSpec
-    var version: String
-    var directory: URL
+public struct AgentTarball: Sendable {
+    public var spec: AgentSpec
+    public var version: String
+    public var directory: URL
 
-    var fileName: String { "\(spec.name)-\(version).tar.gz" }
-    var url: URL { directory.appendingPathComponent(fileName) }
-    var releaseName: String { "\(spec.name)-\(version)" }
+    public var fileName: String { "\(spec.name)-\(version).tar.gz" }
+    public var url: URL { directory.appendingPathComponent(fileName) }
+    public var releaseName: String { "\(spec.name)-\(version)" }
 
     /// Runs package.sh without building (the test build already has the binaries) and stamps `version`.
     /// package.sh packages every existing agent, so every one of them must be built.
-    static func make(_ spec: AgentSpec, version: String, in directory: URL) throws -> AgentTarball {
+    public static func make(_ spec: AgentSpec, version: String, in directory: URL) throws -> AgentTarball {
         for agent in AgentSpec.existing() { _ = try agent.builtBinary() }
         _ = try spec.builtBinary()
         try Program.check(
@@ -30,7 +30,7 @@ struct AgentTarball {
     /// The tarballs of one version, made once per test run: stripping and compressing a debug build
     /// takes seconds, and tests that only install a tarball need not pay that each time. Tests that
     /// check package.sh itself call `make`.
-    static func shared(_ spec: AgentSpec, version: String) throws -> AgentTarball {
+    public static func shared(_ spec: AgentSpec, version: String) throws -> AgentTarball {
         try sharedDirectories.withLock { directories in
             if let directory = directories[version] {
                 return AgentTarball(spec: spec, version: version, directory: directory)
@@ -47,14 +47,14 @@ struct AgentTarball {
     private static let sharedDirectories = Mutex<[String: URL]>([:])
 
     /// Unpacks into `destination` and returns the release directory (`<agent>-<version>/`).
-    func unpack(into destination: URL) throws -> URL {
+    public func unpack(into destination: URL) throws -> URL {
         try FileManager.default.createDirectory(at: destination, withIntermediateDirectories: true)
         try Program.check(["tar", "-xzf", url.path, "-C", destination.path])
         return destination.appendingPathComponent(releaseName)
     }
 
     /// The MD5 of a file, as md5sum prints it.
-    static func md5(of url: URL) throws -> String {
+    public static func md5(of url: URL) throws -> String {
         let output = try Program.check(["md5sum", url.path]).output
         return String(output.prefix(while: { $0 != " " }))
     }

@@ -1,17 +1,17 @@
 import Foundation
 
 /// One line of Packaging/agents: the data every packaging test is driven by.
-struct AgentSpec: Sendable, CustomStringConvertible {
-    var name: String
-    var port: Int
-    var playbook: String
-    var echoPath: String
+public struct AgentSpec: Sendable, CustomStringConvertible {
+    public var name: String
+    public var port: Int
+    public var playbook: String
+    public var echoPath: String
 
-    var executable: String { "zstack-\(name)" }
-    var description: String { name }
+    public var executable: String { "zstack-\(name)" }
+    public var description: String { name }
 
     /// Every agent Packaging knows.
-    static func all() throws -> [AgentSpec] {
+    public static func all() throws -> [AgentSpec] {
         let text = try String(contentsOf: Repository.root.appendingPathComponent("Packaging/agents"), encoding: .utf8)
         return try text.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
@@ -24,13 +24,13 @@ struct AgentSpec: Sendable, CustomStringConvertible {
     }
 
     /// The agents whose sources exist in this checkout: the ones `make package` builds and tests cover.
-    static func existing() -> [AgentSpec] {
+    public static func existing() -> [AgentSpec] {
         ((try? all()) ?? []).filter {
             FileManager.default.fileExists(atPath: Repository.root.appendingPathComponent("Sources/\($0.executable)").path)
         }
     }
 
-    static func named(_ name: String) throws -> AgentSpec {
+    public static func named(_ name: String) throws -> AgentSpec {
         guard let spec = try all().first(where: { $0.name == name }) else {
             throw ProgramError(description: "Packaging/agents has no agent \(name)")
         }
@@ -38,7 +38,7 @@ struct AgentSpec: Sendable, CustomStringConvertible {
     }
 
     /// The built (unstripped) executable, or an error saying how to build it.
-    func builtBinary() throws -> URL {
+    public func builtBinary() throws -> URL {
         let url = Repository.binaryDirectory.appendingPathComponent(executable)
         guard FileManager.default.isExecutableFile(atPath: url.path) else {
             throw ProgramError(description: """

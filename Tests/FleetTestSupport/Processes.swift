@@ -1,10 +1,10 @@
 import Foundation
 
 /// Facts about processes, read from /proc (the tests check the system, not the scripts' word).
-enum Processes {
+public enum Processes {
     /// Whether `pid` runs. A zombie does not; if it is our child (the test process can adopt the
     /// daemons its init scripts leave behind), it is reaped here.
-    static func isAlive(_ pid: Int32) -> Bool {
+    public static func isAlive(_ pid: Int32) -> Bool {
         guard kill(pid, 0) == 0 else { return false }
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
               let close = stat.lastIndex(of: ")")
@@ -18,7 +18,7 @@ enum Processes {
     }
 
     /// Pids whose argv[0] is exactly `path`.
-    static func pids(runningExecutable path: String) -> [Int32] {
+    public static func pids(runningExecutable path: String) -> [Int32] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap { entry in
             guard let pid = Int32(entry),
@@ -31,12 +31,12 @@ enum Processes {
     }
 
     /// The file a process runs, as the kernel resolved it when it started.
-    static func executable(of pid: Int32) -> String? {
+    public static func executable(of pid: Int32) -> String? {
         try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")
     }
 
     /// The pid in a pidfile.
-    static func pid(inFile url: URL) -> Int32? {
+    public static func pid(inFile url: URL) -> Int32? {
         guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
         return Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
     }

@@ -1,15 +1,14 @@
 import Foundation
 
 /// Paths of this repository and of the agent binaries the tests package.
-enum Repository {
-    /// The checkout this test file belongs to (Tests/PackagingTests/Support/ is three levels down).
-    static let root: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
+public enum Repository {
+    /// The checkout this file belongs to (Tests/FleetTestSupport/ is two levels down).
+    public static let root: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// Where the agent executables are: `ZSTACK_AGENT_BIN_DIR`, else the directory of this test
     /// binary, which is where SwiftPM puts the executables of the same build.
-    static var binaryDirectory: URL {
+    public static var binaryDirectory: URL {
         if let dir = ProcessInfo.processInfo.environment["ZSTACK_AGENT_BIN_DIR"], !dir.isEmpty {
             return URL(fileURLWithPath: dir)
         }
@@ -18,7 +17,7 @@ enum Repository {
     }
 
     /// A fresh directory under /tmp, for one test.
-    static func temporaryDirectory(_ label: String) throws -> URL {
+    public static func temporaryDirectory(_ label: String) throws -> URL {
         let dir = URL(fileURLWithPath: "/tmp/zstack-packaging-tests/\(label)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return dir

@@ -1,26 +1,30 @@
 import Foundation
 
 /// What a finished program left behind.
-struct ProgramResult {
-    var status: Int32
-    var output: String
-    var errorOutput: String
+public struct ProgramResult: Sendable {
+    public var status: Int32
+    public var output: String
+    public var errorOutput: String
 
     /// Both streams, for failure messages.
-    var transcript: String { "exit \(status)\n--- stdout\n\(output)--- stderr\n\(errorOutput)" }
+    public var transcript: String { "exit \(status)\n--- stdout\n\(output)--- stderr\n\(errorOutput)" }
 }
 
 /// A program that could not be run, or that failed when it had to succeed.
-struct ProgramError: Error, CustomStringConvertible {
-    var description: String
+public struct ProgramError: Error, CustomStringConvertible {
+    public var description: String
+
+    public init(description: String) {
+        self.description = description
+    }
 }
 
 /// Runs programs from argv arrays (never through a shell) and waits for them.
-enum Program {
+public enum Program {
     /// Runs `argv[0]` (looked up in PATH) with the rest of `argv` as its arguments.
     /// Output goes to files, not pipes: an init script leaves a daemon behind, and a daemon that
     /// inherited a pipe would keep the read end from ever seeing end-of-file.
-    static func run(_ argv: [String], environment: [String: String] = [:], in directory: URL? = nil) throws -> ProgramResult {
+    public static func run(_ argv: [String], environment: [String: String] = [:], in directory: URL? = nil) throws -> ProgramResult {
         precondition(!argv.isEmpty, "argv must name a program")
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("program-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
@@ -55,7 +59,7 @@ enum Program {
 
     /// Like `run`, but a non-zero exit is an error carrying the program's output.
     @discardableResult
-    static func check(_ argv: [String], environment: [String: String] = [:], in directory: URL? = nil) throws -> ProgramResult {
+    public static func check(_ argv: [String], environment: [String: String] = [:], in directory: URL? = nil) throws -> ProgramResult {
         let result = try run(argv, environment: environment, in: directory)
         guard result.status == 0 else {
             throw ProgramError(description: "\(argv.joined(separator: " ")) failed: \(result.transcript)")
