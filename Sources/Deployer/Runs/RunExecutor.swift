@@ -84,7 +84,10 @@ final class RunExecutor: Sendable {
         }
         queue.sort { ($0.kind.rawValue, $0.address, $0.sshPort) < ($1.kind.rawValue, $1.address, $1.sshPort) }
 
-        var batchNumber = (try inventory.runHosts(runId).compactMap(\.batch).max() ?? 0) + 1
+        // A resumed run goes on after its last finished batch; hosts its dead process left mid-batch are
+        // decided again and deployed in the batches that follow.
+        let finished = try inventory.runHosts(runId).filter { $0.outcome == .deployed || $0.outcome == .failed }
+        var batchNumber = (finished.compactMap(\.batch).max() ?? 0) + 1
         while !queue.isEmpty {
             try Task.checkCancellation()
             let size = plan.run.batchSize ?? (plan.run.kind == .upgrade ? inventory.integer(Setting.batchSize) : queue.count)
