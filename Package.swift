@@ -296,6 +296,7 @@ let package = Package(
             name: "DeployerTests",
             dependencies: [
                 "Deployer", "AgentClient", "FleetTestSupport", "SSH",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
