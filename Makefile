@@ -24,10 +24,15 @@ package:
 	Packaging/package.sh
 
 # The KVM agent on libvirt's test driver (vmsync with 5,000 domains, start+destroy), each figure against
-# the same work done directly through libvirt in the same run. Results go into BENCHMARKS.md by hand.
+# the same work done directly through libvirt in the same run; then the deployer on BENCH_HOSTS (default
+# 50) loopback hosts against plain ansible-playbook. Results go into BENCHMARKS.md by hand.
+BENCH_HOSTS ?= 50
 bench: deps
 	$(SWIFT) build -c release --product KVMAgentBenchmark
 	$$($(SWIFT) build -c release --show-bin-path)/KVMAgentBenchmark
+	$(SWIFT) build -c release --product zstack-kvmagent
+	$(SWIFT) build -c release --product DeployerBenchmark
+	$$($(SWIFT) build -c release --show-bin-path)/DeployerBenchmark $(BENCH_HOSTS)
 
 clean:
 	rm -rf .build dist

@@ -233,6 +233,12 @@ let package = Package(
             path: "Benchmarks/SSHBenchmark",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "DeployerBenchmark",
+            dependencies: ["Deployer"],
+            path: "Benchmarks/DeployerBenchmark",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "HostSystemTests",
             dependencies: ["HostSystem"],
@@ -289,7 +295,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PackagingTests",
-            dependencies: ["AgentClient", "FleetTestSupport"],
+            dependencies: ["AgentClient", "Deployer", "FleetTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -59,8 +59,9 @@ public struct ProcessRunner: Sendable {
         }
     }
 
-    /// Like `run`, but a program that ran to its end is not an error whatever its status: for programs whose
-    /// standard output says what went wrong (ansible-playbook reports failed hosts on stdout, exit 2).
+    /// Like `run` (same parameters), but a program that ran to its end is not an error whatever its status:
+    /// for programs whose standard output says what went wrong (ansible-playbook reports failed hosts on
+    /// stdout, exit 2).
     /// - Throws: `ProcessError` only when the program cannot start, runs past its time limit or writes more
     ///   than `outputLimit`; `CancellationError` when the calling task is cancelled.
     public func execute(

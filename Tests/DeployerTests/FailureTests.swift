@@ -10,7 +10,8 @@ struct FailureTests {
         let fleet = try await Fleet(prefix: "dfail", subnet: 62, count: 4, basePort: 2620)
         defer { fleet.stop() }
         try fleet.publish(version: "1.0.0")
-        let good = Array(fleet.members[0...1]), wrongPassword = fleet.members[2], broken = fleet.members[3]
+        // The broken host sorts first, so that it makes up the first batch of the upgrade below.
+        let broken = fleet.members[0], good = Array(fleet.members[1...2]), wrongPassword = fleet.members[3]
         let unreachable = HostInput(address: "127.0.62.99", sshPort: 2699, user: "zstack-test", password: "x",
                                     kind: .kvm, become: false)
         let inputs = good.map { fleet.input($0) } + [
@@ -50,6 +51,24 @@ struct FailureTests {
         let byAddress = Dictionary(uniqueKeysWithValues: decisions.map { ($0.host.address, $0.decision) })
         #expect(byAddress[broken.host.address] == .deploy("new host"))
         #expect(good.allSatisfy { byAddress[$0.host.address] == .skip("port open, md5 match") })
+
+        // An upgrade whose first batch fails beyond the threshold stops, leaving the rest untouched...
+        try fleet.publish(version: "2.0.0")
+        let stopped = try await fleet.deployer.run(.upgrade(batchSize: 1, maxFailPercent: 0), trigger: "test")
+        #expect(stopped.run.status == .stopped)
+        #expect(stopped.run.message?.contains("stopped after batch 1: 100% of its hosts failed (limit 0%); 2 hosts not touched") == true,
+                "\(stopped.run.message ?? "")")
+        #expect(good.allSatisfy { fleet.currentRelease($0) == "kvmagent-1.0.0" })
+        // ...and, once the broken host is dealt with (here: removed), the next upgrade resumes the same run.
+        _ = try fleet.deployer.removeHost(try fleet.uuid(of: broken))
+        let resumed = try await fleet.deployer.run(.upgrade(batchSize: 1, maxFailPercent: 0), trigger: "test")
+        #expect(resumed.run.id == stopped.run.id)
+        // The run keeps its history: batch 1 failed, 2 and 3 deployed.
+        #expect(resumed.run.status == .failed)
+        #expect(resumed.run.message == "2 deployed, 0 skipped, 1 failed")
+        #expect(resumed.batches.map(\.number) == [1, 2, 3])
+        #expect(resumed.batches.map(\.failed) == [1, 0, 0])
+        #expect(good.allSatisfy { fleet.currentRelease($0) == "kvmagent-2.0.0" })
 
         // A host whose key changed is stopped with the reason; nothing is sent to it.
         try fleet.replaceHostKey(good[1])

@@ -1,3 +1,4 @@
+@testable import Deployer
 import FleetTestSupport
 import Foundation
 import Testing

@@ -1,4 +1,5 @@
 import FleetTestSupport
+@testable import Deployer
 import Foundation
 
 /// One host of an inventory: the test host, its install root and the agent's address and port there.
@@ -8,10 +9,8 @@ struct InventoryHost {
     var agentPort: Int
 }
 
-/// The per-host counts of a PLAY RECAP line.
-struct HostRecap: Equatable {
-    var ok = 0, changed = 0, unreachable = 0, failed = 0
-}
+/// The per-host counts of a PLAY RECAP line, read by the deployer's own parser.
+typealias HostRecap = AnsibleOutput.Recap
 
 /// A temporary directory with a generated ansible.cfg and inventory for a set of test hosts.
 struct AnsibleWorkspace {
@@ -62,35 +61,11 @@ struct AnsibleWorkspace {
              Repository.root.appendingPathComponent("Playbooks/\(playbook)").path],
             environment: ["ANSIBLE_CONFIG": directory.appendingPathComponent("ansible.cfg").path,
                           "ANSIBLE_NOCOLOR": "1"])
-        let recap = Self.parseRecap(result.output)
+        let recap = AnsibleOutput(result.output).recaps
         guard recap.count == hosts.count else {
             throw ProgramError(description: "no PLAY RECAP for every host: \(result.transcript)")
         }
         return recap
-    }
-
-    /// Parses lines like `host1 : ok=13 changed=7 unreachable=0 failed=0 skipped=7 ...`.
-    static func parseRecap(_ output: String) -> [String: HostRecap] {
-        guard let start = output.range(of: "PLAY RECAP") else { return [:] }
-        var recaps: [String: HostRecap] = [:]
-        for line in output[start.upperBound...].split(separator: "\n") {
-            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
-            guard parts.count > 2, parts[1] == ":" else { continue }
-            var recap = HostRecap()
-            for field in parts.dropFirst(2) {
-                let pair = field.split(separator: "=")
-                guard pair.count == 2, let value = Int(pair[1]) else { continue }
-                switch pair[0] {
-                case "ok": recap.ok = value
-                case "changed": recap.changed = value
-                case "unreachable": recap.unreachable = value
-                case "failed": recap.failed = value
-                default: break
-                }
-            }
-            recaps[String(parts[0])] = recap
-        }
-        return recaps
     }
 
     func remove() {
