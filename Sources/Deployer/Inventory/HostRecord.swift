@@ -34,6 +34,9 @@ public struct HostRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
     public var lastRunId: Int64?
     public var lastChangeAt: Date?
 
+    /// How progress lines name the host: its address and kind, or its name and address when it has one.
+    public var label: String { name == address ? "\(address) [\(kind)]" : "\(name) (\(address))" }
+
     /// Where the agent is reached: the SSH address, on the agent's port.
     public var agentEndpoint: String { "\(address):\(agentPort)" }
 

@@ -21,7 +21,7 @@ extension RunExecutor {
                 members.append(host)
             }
         }
-        report("batch \(number): deploying \(members.count) hosts: \(members.map(\.address).joined(separator: ", "))")
+        report("batch \(number): deploying \(members.count) hosts: \(members.map(\.label).joined(separator: ", "))")
         let byKind = Dictionary(grouping: members, by: \.kind)
         let results = await withTaskGroup(of: [String: AnsibleBatch.Result].self) { group in
             for (kind, hosts) in byKind {
@@ -48,12 +48,12 @@ extension RunExecutor {
                                   tail: result.tail)
                 try inventory.updateHostStatus(host.uuid, outcome: .deployed, reason: "deployed \(release.releaseName)",
                                                runId: runId, deployedVersion: release.version)
-                report("\(host.address) [\(host.kind)]: deployed \(release.releaseName)")
+                report("\(host.label): deployed \(release.releaseName)")
             } else {
                 failed += 1
                 try recordOutcome(host, batch: number, outcome: .failed, decision: nil, reason: nil, error: result.error,
                                   tail: result.tail)
-                report("\(host.address) [\(host.kind)]: FAILED — \(result.error ?? "unknown")")
+                report("\(host.label): FAILED — \(result.error ?? "unknown")")
             }
         }
         return failed

@@ -55,12 +55,12 @@ extension RunExecutor {
                 throw DeployerError(.environment, "logged in with the key, but `true` failed: \(result.stderrText.prefix(300))")
             }
             try inventory.insert(host)
-            report("\(host.address) [\(kind)]: added as \(host.uuid), host key \(host.hostKeyFingerprint)")
+            report("\(host.label): added as \(host.uuid), host key \(host.hostKeyFingerprint)")
             return host
         } catch {
             let reason = "bootstrap over ssh \(user)@\(host.address):\(host.sshPort) failed: \(error)"
             try? recordOutcome(host, batch: nil, outcome: .failed, decision: "fail", reason: reason, error: reason)
-            report("\(host.address) [\(kind)]: \(reason)")
+            report("\(host.label): \(reason)")
             return nil
         }
     }

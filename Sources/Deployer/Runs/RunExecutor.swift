@@ -80,7 +80,7 @@ final class RunExecutor: Sendable {
                     reason: reason, outcome: .pending))
                 queue.append(host)
             }
-            report("\(host.address) [\(host.kind)]: \(decision.label) — \(decision.reason)")
+            report("\(host.label): \(decision.label) — \(decision.reason)")
         }
         queue.sort { ($0.kind.rawValue, $0.address, $0.sshPort) < ($1.kind.rawValue, $1.address, $1.sshPort) }
 
