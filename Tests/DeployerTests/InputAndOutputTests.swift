@@ -1,4 +1,5 @@
 @testable import Deployer
+import Foundation
 import Testing
 
 /// What reaches ssh, inventories and templates is checked first; what ansible prints is read per host.
@@ -66,5 +67,18 @@ struct InputAndOutputTests {
             """)
         #expect(sums == ["/var/lib/zstack/kvmagent/package/kvmagent-1.tar.gz": "0123456789abcdef0123456789abcdef",
                          "/etc/init.d/zstack-kvmagent": "fedcba9876543210fedcba9876543210"])
+    }
+
+    @Test func inventoryFilesAreReadableByTheirOwnerOnly() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("inventory-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("inventory.sqlite").path
+        let inventory = try Inventory(path: path)
+        try inventory.setSetting("upgrade.batchSize", "5")
+        for file in [path, path + "-wal"] {
+            let mode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "\(file)")
+        }
+        #expect(inventory.integer(Setting.batchSize) == 5)
     }
 }

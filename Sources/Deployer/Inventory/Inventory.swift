@@ -12,12 +12,15 @@ public final class Inventory: Sendable {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
+        // The file may hold passwords: readable by its owner only. SQLite gives its -wal and -shm files the
+        // database file's mode, so the file is made 0600 before SQLite first opens it.
+        if !FileManager.default.fileExists(atPath: path) {
+            FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+        }
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.foreignKeysEnabled = true
         database = try DatabasePool(path: path, configuration: configuration)
-        // The file may hold passwords: readable by its owner only.
-        chmod(path, 0o600)
         try Self.migrator.migrate(database)
     }
 
