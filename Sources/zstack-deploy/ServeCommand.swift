@@ -28,7 +28,7 @@ struct ServeCommand: AsyncParsableCommand {
             router: DeployAPI(deployer: deployer).router(),
             configuration: .init(address: .hostname(listen, port: port), serverName: "zstack-deploy"),
             onServerRunning: { channel in
-                logger.info("zstack-deploy API on http://\(channel.localAddress?.description ?? "\(listen):\(port)")")
+                logger.info("zstack-deploy API on http://\(listen):\(channel.localAddress?.port ?? port)")
             },
             logger: logger)
         var services: [any Service] = [app]
