@@ -46,40 +46,32 @@ public struct HostRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
     }
 }
 
-/// What one host looks like to the outside (status table, `--json`, the HTTP API): no password.
-public struct HostSummary: Codable, Sendable, Equatable {
-    public var uuid: String
-    public var name: String
-    public var address: String
-    public var sshPort: Int
-    public var user: String
-    public var kind: AgentKind
-    public var agentPort: Int
-    public var hostKeyFingerprint: String
-    public var passwordStored: Bool
-    public var variables: [String: String]
-    public var deployedVersion: String?
-    public var lastOutcome: HostOutcome?
-    public var lastReason: String?
-    public var lastRunId: Int64?
-    public var lastChangeAt: Date?
+/// What one host looks like to the outside (status table, `--json`, the HTTP API): the record without its
+/// password, which is only said to be stored or not.
+@dynamicMemberLookup
+public struct HostSummary: Encodable, Sendable, Equatable {
+    private let host: HostRecord
+    public let passwordStored: Bool
 
     public init(_ host: HostRecord) {
-        uuid = host.uuid
-        name = host.name
-        address = host.address
-        sshPort = host.sshPort
-        user = host.user
-        kind = host.kind
-        agentPort = host.agentPort
-        hostKeyFingerprint = host.hostKeyFingerprint
+        var copy = host
+        copy.password = nil
+        self.host = copy
         passwordStored = host.password != nil
-        variables = host.variables
-        deployedVersion = host.deployedVersion
-        lastOutcome = host.lastOutcome
-        lastReason = host.lastReason
-        lastRunId = host.lastRunId
-        lastChangeAt = host.lastChangeAt
+    }
+
+    public subscript<Value>(dynamicMember keyPath: KeyPath<HostRecord, Value>) -> Value {
+        host[keyPath: keyPath]
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try host.encode(to: encoder)
+        var container = encoder.container(keyedBy: ExtraKey.self)
+        try container.encode(passwordStored, forKey: .passwordStored)
+    }
+
+    private enum ExtraKey: String, CodingKey {
+        case passwordStored
     }
 }
 
