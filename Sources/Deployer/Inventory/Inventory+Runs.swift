@@ -51,6 +51,12 @@ extension Inventory {
         try database.write { db in try entry.save(db) }
     }
 
+    func runHost(_ runId: Int64, _ hostUuid: String) throws -> RunHostRecord? {
+        try database.read { db in
+            try RunHostRecord.fetchOne(db, key: ["runId": runId, "hostUuid": hostUuid])
+        }
+    }
+
     func runHosts(_ runId: Int64) throws -> [RunHostRecord] {
         try database.read { db in
             try RunHostRecord.filter(Column("runId") == runId).order(Column("batch"), Column("address")).fetchAll(db)

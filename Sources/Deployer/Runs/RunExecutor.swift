@@ -139,7 +139,7 @@ final class RunExecutor: Sendable {
 
     func recordOutcome(_ host: HostRecord, batch: Int?, outcome: HostOutcome, decision: String?, reason: String?,
                        error: String?, tail: String? = nil, startedAt: Date? = nil) throws {
-        let previous = try inventory.runHosts(runId).first { $0.hostUuid == host.uuid }
+        let previous = try inventory.runHost(runId, host.uuid)
         try inventory.saveRunHost(RunHostRecord(
             runId: runId, hostUuid: host.uuid, address: host.address, kind: host.kind, batch: batch ?? previous?.batch,
             decision: decision ?? previous?.decision, reason: reason ?? previous?.reason, outcome: outcome,
