@@ -42,6 +42,32 @@ public enum Files {
         }
     }
 
+    /// `mkdir -p` that reports what it made: the directories that did not exist, outermost first, so that a
+    /// caller whose next step fails can take them away again with `removeDirectoriesIfEmpty`. A failure
+    /// removes what it made itself.
+    public static func makeDirectoriesReportingCreated(_ path: String, mode: mode_t = 0o755) throws(FileSystemError)
+        -> [String]
+    {
+        var missing: [String] = []
+        var cursor = path
+        while !exists(cursor), cursor != "/" {
+            missing.insert(cursor, at: 0)
+            cursor = parentDirectory(of: cursor)
+        }
+        do {
+            try makeDirectories(path, mode: mode)
+        } catch {
+            removeDirectoriesIfEmpty(missing)
+            throw error
+        }
+        return missing
+    }
+
+    /// Removes the directories that are empty, deepest (last) first.
+    public static func removeDirectoriesIfEmpty(_ directories: [String]) {
+        for path in directories.reversed() { removeDirectoryIfEmpty(path) }
+    }
+
     /// Writes `bytes` to a temporary file beside `path`, flushes it and renames it over `path`, so readers see
     /// the old content or the new one, never a torn file.
     public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(FileSystemError) {

@@ -25,13 +25,17 @@ final class StagedFile {
     init(target: String) throws {
         self.target = target
         let directory = Files.parentDirectory(of: target)
-        createdDirectories = try Self.makeDirectories(directory)
+        do {
+            createdDirectories = try Files.makeDirectoriesReportingCreated(directory)
+        } catch {
+            throw SftpBackupStorageError(error.description)
+        }
         let name = (target as NSString).lastPathComponent
         temporaryPath = directory + "/.\(name).\(UUID().uuidString.prefix(8)).download"
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             let reason = String(cString: strerror(errno))
-            Self.removeDirectories(createdDirectories)
+            Files.removeDirectoriesIfEmpty(createdDirectories)
             throw SftpBackupStorageError("cannot create \(temporaryPath): \(reason)")
         }
     }
@@ -89,30 +93,6 @@ final class StagedFile {
             descriptor = -1
         }
         unlink(temporaryPath)
-        Self.removeDirectories(createdDirectories)
-    }
-
-    /// `mkdir -p`, returning the directories it created, deepest last.
-    private static func makeDirectories(_ directory: String) throws -> [String] {
-        var missing: [String] = []
-        var cursor = directory
-        while !Files.exists(cursor), cursor != "/" {
-            missing.insert(cursor, at: 0)
-            cursor = Files.parentDirectory(of: cursor)
-        }
-        var created: [String] = []
-        for path in missing {
-            guard mkdir(path, 0o755) == 0 || errno == EEXIST else {
-                let reason = String(cString: strerror(errno))
-                removeDirectories(created)
-                throw SftpBackupStorageError("cannot create directory \(path): \(reason)")
-            }
-            created.append(path)
-        }
-        return created
-    }
-
-    private static func removeDirectories(_ directories: [String]) {
-        for path in directories.reversed() { Files.removeDirectoryIfEmpty(path) }
+        Files.removeDirectoriesIfEmpty(createdDirectories)
     }
 }

@@ -19,6 +19,20 @@ import Glibc
         }
     }
 
+    @Test func makeDirectoriesReportsWhatItCreatedSoItCanBeUndone() async throws {
+        try await TemporaryDirectory.with { directory in
+            try Files.makeDirectories("\(directory)/kept")
+            let created = try Files.makeDirectoriesReportingCreated("\(directory)/kept/x/y")
+            #expect(created == ["\(directory)/kept/x", "\(directory)/kept/x/y"])
+            Files.removeDirectoriesIfEmpty(created)
+            #expect(Files.kind("\(directory)/kept/x") == nil)
+            #expect(Files.kind("\(directory)/kept") == .directory, "what existed before stays")
+            // A file in the way: an error, and nothing made is left behind.
+            try Files.createEmptyFileIfMissing("\(directory)/kept/file")
+            #expect(throws: FileSystemError.self) { try Files.makeDirectoriesReportingCreated("\(directory)/kept/file/sub") }
+        }
+    }
+
     @Test func makeDirectoriesRefusesAFileInTheWay() async throws {
         try await TemporaryDirectory.with { directory in
             try Files.createEmptyFileIfMissing("\(directory)/file")

@@ -47,7 +47,7 @@ struct SftpImageTransfer: Sendable {
     @discardableResult
     func download(_ remote: String, from endpoint: Endpoint, to local: String) async throws -> Int64 {
         guard Files.kind(local) != .directory else { throw LocalStorageError("\(local) is a directory, not an image file") }
-        let created = try Self.makeDirectories(Files.parentDirectory(of: local))
+        let created = try Files.makeDirectoriesReportingCreated(Files.parentDirectory(of: local))
         let temporary = "\(Files.parentDirectory(of: local))/.\(UUID().uuidString).sftp-download"
         do {
             let size = try await withSession(endpoint, remote) { session throws(SSHError) in
@@ -59,7 +59,7 @@ struct SftpImageTransfer: Sendable {
             return size
         } catch {
             unlink(temporary)
-            for directory in created.reversed() { _ = Files.removeDirectoryIfEmpty(directory) }
+            Files.removeDirectoriesIfEmpty(created)
             throw error
         }
     }
@@ -77,18 +77,6 @@ struct SftpImageTransfer: Sendable {
                 throw error
             }
         }
-    }
-
-    /// `mkdir -p`, returning the directories it made, outermost first, so a failure can take them away again.
-    private static func makeDirectories(_ directory: String) throws -> [String] {
-        var missing: [String] = []
-        var cursor = directory
-        while !Files.exists(cursor), cursor != "/" {
-            missing.insert(cursor, at: 0)
-            cursor = Files.parentDirectory(of: cursor)
-        }
-        try Files.makeDirectories(directory)
-        return missing
     }
 
     /// Connects, runs `body`, closes; SSH failures come back naming the remote file and what went wrong.
