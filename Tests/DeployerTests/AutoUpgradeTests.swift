@@ -19,7 +19,7 @@ struct AutoUpgradeTests {
 
         // Start with v1: the service finds hosts that never received it and deploys them all.
         var service = ServiceUnderTest(fleet.deployer)
-        var first = try await service.nextRun(after: added.run.id!)
+        let first = try await service.nextRun(after: added.run.id!)
         #expect(first.run.trigger == "package change")
         #expect(first.run.status == .succeeded, "\(first.run.message ?? "")")
         #expect(fleet.members.allSatisfy { fleet.currentRelease($0) == "kvmagent-1.0.0" })
@@ -31,7 +31,7 @@ struct AutoUpgradeTests {
         service = ServiceUnderTest(fleet.deployer)
         // The package directory vanishes during the first batch: the run goes on from its staged copy.
         let away = fleet.packages.deletingLastPathComponent().appendingPathComponent("packages-away")
-        try await service.whenBatch(1, startsIn: first.run.id! + 1) {
+        service.whenBatch(1, startsIn: first.run.id! + 1) {
             try FileManager.default.moveItem(at: fleet.packages, to: away)
         }
         let second = try await service.nextRun(after: first.run.id!)
@@ -50,7 +50,7 @@ struct AutoUpgradeTests {
         try inventory.setSetting("upgrade.batchSize", "1")
         let kvmExtensions = fleet.extensions.appendingPathComponent("kvm")
         try FileManager.default.createDirectory(at: kvmExtensions, withIntermediateDirectories: true)
-        try await service.whenBatch(1, startsIn: missing.run.id! + 1) {
+        service.whenBatch(1, startsIn: missing.run.id! + 1) {
             try inventory.setSetting("upgrade.batchSize", "5")
         }
         try Data("""
@@ -133,7 +133,7 @@ struct ServiceUnderTest {
 
     /// Runs `action` while batch `number` of run `runId` is being deployed: the batch after it is the first
     /// that can see what the action did.
-    func whenBatch(_ number: Int, startsIn runId: Int64, _ action: @escaping @Sendable () throws -> Void) async throws {
+    func whenBatch(_ number: Int, startsIn runId: Int64, _ action: @escaping @Sendable () throws -> Void) {
         let inventory = deployer.inventory
         Task {
             while true {

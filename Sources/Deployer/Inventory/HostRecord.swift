@@ -37,9 +37,6 @@ public struct HostRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
     /// How progress lines name the host: its address and kind, or its name and address when it has one.
     public var label: String { name == address ? "\(address) [\(kind)]" : "\(name) (\(address))" }
 
-    /// Where the agent is reached: the SSH address, on the agent's port.
-    public var agentEndpoint: String { "\(address):\(agentPort)" }
-
     /// A host variable, or the playbooks' default for it.
     func variable(_ name: String, default value: String) -> String {
         variables[name].flatMap { $0.isEmpty ? nil : $0 } ?? value

@@ -63,12 +63,10 @@ extension Inventory {
         }
     }
 
-    @discardableResult
-    func appendEvent(_ runId: Int64, _ message: String) throws -> RunEventRecord {
+    func appendEvent(_ runId: Int64, _ message: String) throws {
         try database.write { db in
             var event = RunEventRecord(runId: runId, at: Date(), message: message)
             try event.insert(db)
-            return event
         }
     }
 

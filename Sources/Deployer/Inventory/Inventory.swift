@@ -14,8 +14,9 @@ public final class Inventory: Sendable {
                                                 attributes: [.posixPermissions: 0o700])
         // The file may hold passwords: readable by its owner only. SQLite gives its -wal and -shm files the
         // database file's mode, so the file is made 0600 before SQLite first opens it.
-        if !FileManager.default.fileExists(atPath: path) {
-            FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+        if !FileManager.default.fileExists(atPath: path),
+           !FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) {
+            throw DeployerError(.environment, "cannot create the inventory file \(path)")
         }
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
