@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import HostSystem
 
 /// A run with its hosts and events, as `GET /v1/runs/{id}` and `status` show it.
 public struct RunDetails: Codable, Sendable, Equatable {
@@ -124,7 +125,7 @@ extension Inventory {
     func markOrphanedRuns() throws {
         try database.write { db in
             let running = try RunRecord.filter(Column("status") == RunStatus.running.rawValue).fetchAll(db)
-            for run in running where !ProcessLiveness.isAlive(run.ownerPid) {
+            for run in running where !ProcessTable.isAlive(run.ownerPid) {
                 try db.execute(sql: "UPDATE run SET status = ?, message = ? WHERE id = ?",
                                arguments: [RunStatus.interrupted.rawValue,
                                            "its process (pid \(run.ownerPid)) ended before the run did", run.id])
@@ -161,14 +162,5 @@ extension Inventory {
                 try db.execute(sql: "DELETE FROM hostLease WHERE hostUuid = ? AND runId = ?", arguments: [uuid, runId])
             }
         }
-    }
-}
-
-enum ProcessLiveness {
-    /// Whether a process with this pid exists (EPERM means it exists but is not ours).
-    static func isAlive(_ pid: Int32) -> Bool {
-        guard pid > 0 else { return false }
-        if kill(pid, 0) == 0 { return true }
-        return errno == EPERM
     }
 }

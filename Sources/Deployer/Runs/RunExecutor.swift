@@ -1,5 +1,6 @@
 import AgentClient
 import Foundation
+import HostSystem
 import SSH
 import Synchronization
 
@@ -163,11 +164,7 @@ final class RunExecutor: Sendable {
     private func killLeftoverAnsible() {
         guard plan.resumed else { return }
         let marker = "\(deployer.configuration.dataDirectory)/work/run-\(runId)-"
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-            guard let pid = Int32(entry), pid != getpid(),
-                  let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
-                  String(decoding: data, as: UTF8.self).contains(marker)
-            else { continue }
+        for pid in ProcessTable.pids(commandLineContaining: marker) {
             kill(pid, SIGKILL)
             report("stopped ansible-playbook (pid \(pid)) left by the interrupted run")
         }
