@@ -24,6 +24,19 @@ public final class AgentMetrics: Sendable {
                              labels: [("path", path), ("outcome", outcome)]).increment()
     }
 
+    /// A connection closed before HTTP: `source` (not in --allow-from) or `tls` (handshake refused).
+    func connectionRefused(reason: String) {
+        registry.makeCounter(descriptor: Self.name("connections_refused", "total", "Connections closed before HTTP, by reason"),
+                             labels: [("reason", reason)]).increment()
+    }
+
+    /// Publishes the authentication mode as `zstack_agent_auth_mode{mode="..."} 1`, so a fleet scrape shows
+    /// which agents still run without authentication.
+    func authenticationMode(_ mode: String) {
+        registry.makeGauge(descriptor: Self.name("auth", "mode", "Authentication mode the agent enforces"),
+                           labels: [("mode", mode)]).set(Int64(1))
+    }
+
     func asyncStarted() { inFlight.increment() }
     func asyncFinished() { inFlight.decrement() }
     func callbackRetried() { retries.increment() }

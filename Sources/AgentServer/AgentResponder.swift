@@ -7,12 +7,14 @@ import NIOCore
 /// Turns HTTP requests into commands the ZStack way: POST only, sync replies in the body, async ones
 /// acknowledged at once and delivered to `callbackurl`, every failure a JSON error (never a crash or a hang).
 struct AgentResponder: HTTPResponder {
-    typealias Context = BasicRequestContext
+    typealias Context = AgentRequestContext
 
     let registry: CommandRegistry
     let runner: AsyncCommandRunner
     let events: EventPusher
     let metrics: AgentMetrics
+    let admission: CommandAdmission
+    let outbound: OutboundURLPolicy
     let configuration: AgentServerConfiguration
     let logger: Logger
 
@@ -21,26 +23,55 @@ struct AgentResponder: HTTPResponder {
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let path = CommandRegistry.normalized(request.uri.path)
+        // In token mode every path needs the token, /metrics included: its labels name the commands served.
+        if case .token(let token) = configuration.authentication,
+           !token.accepts(authorization: request.headers[.authorization]) {
+            metrics.request(path: "unauthenticated", outcome: "refused")
+            logger.notice("request refused: no valid bearer token", metadata: [
+                "path": "\(LogSafe.text(path, limit: 200))",
+                "peer": "\(context.remoteAddress.map { "\($0)" } ?? "unknown")",
+            ])
+            var response = Self.error(.unauthorized, request.headers[.authorization] == nil
+                ? "this agent requires Authorization: Bearer <token>"
+                : "the bearer token is not the one this agent was given")
+            response.headers[.wwwAuthenticate] = "Bearer"
+            return response
+        }
         if path == "/metrics" {
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                             body: .init(byteBuffer: ByteBuffer(bytes: metrics.render())))
         }
         guard let route = registry.route(for: path) else {
             metrics.request(path: "unmatched", outcome: "not_found")
-            return Self.error(.notFound, "no command is served at \(path)")
+            return Self.error(.notFound, "no command is served at \(LogSafe.text(path, limit: 200))")
         }
         guard request.method == .post else {
             metrics.request(path: path, outcome: "bad_method")
             return Self.error(.methodNotAllowed, "\(path) accepts POST only, not \(request.method)")
         }
-        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > configuration.maxBodyBytes {
+        let declared = request.headers[.contentLength].flatMap { Int($0) }
+        if let declared, declared > configuration.maxBodyBytes {
             return tooLarge(path)
+        }
+        // Admitted before the body is read, so bodies waiting to be read count against the bounds too; a
+        // body without Content-Length reserves the most it may be.
+        let ticket: CommandAdmission.Ticket
+        switch admission.admit(route.mode, bytes: max(0, declared ?? configuration.maxBodyBytes)) {
+        case .success(let admitted):
+            ticket = admitted
+        case .failure(let refusal):
+            metrics.request(path: path, outcome: "busy")
+            return Self.error(.serviceUnavailable, refusal.description)
         }
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: configuration.maxBodyBytes)
         } catch is NIOTooManyBytesError {
+            admission.release(ticket)
             return tooLarge(path)
+        } catch {
+            admission.release(ticket)
+            throw error
         }
         let taskUUID = request.headers[Self.taskUUIDField]
         var requestLogger = logger
@@ -51,6 +82,7 @@ struct AgentResponder: HTTPResponder {
 
         switch route.mode {
         case .sync:
+            defer { admission.release(ticket) }
             if let taskUUID {
                 metrics.request(path: path, outcome: "rejected")
                 // The Python agent answers 500 here: the MN registered this path as async by mistake.
@@ -61,26 +93,37 @@ struct AgentResponder: HTTPResponder {
             return Response(status: .ok, headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: ByteBuffer(bytes: outcome.body)))
         case .async:
-            guard let taskUUID, !taskUUID.isEmpty else {
+            guard let taskUUID, !taskUUID.isEmpty, taskUUID.utf8.count <= 256 else {
+                admission.release(ticket)
                 metrics.request(path: path, outcome: "rejected")
-                return Self.error(.badRequest, "taskuuid missing in request header of async command \(path)")
+                return Self.error(.badRequest, "taskuuid missing (or over 256 bytes) in request header of async command \(path)")
             }
-            guard let callbackURL = request.headers[Self.callbackURLField], Self.isHTTPURL(callbackURL) else {
+            guard let callbackURL = request.headers[Self.callbackURLField] else {
+                admission.release(ticket)
                 metrics.request(path: path, outcome: "rejected")
-                return Self.error(.badRequest, "callbackurl header missing or not an http(s) URL for \(path)")
+                return Self.error(.badRequest, "callbackurl header missing for async command \(path)")
+            }
+            do {
+                try outbound.check(callbackURL, field: "callbackurl")
+            } catch {
+                admission.release(ticket)
+                metrics.request(path: path, outcome: "rejected")
+                return Self.error(.badRequest, error.description)
             }
             let bytes = Array(body.readableBytesView)
-            let job = AsyncCommandRunner.Job(taskUUID: taskUUID, callbackURL: callbackURL) {
+            let job = AsyncCommandRunner.Job(taskUUID: taskUUID, callbackURL: callbackURL, ticket: ticket) {
                 await run(route, bytes, commandContext).body
             }
             switch runner.submit(job) {
             case .accepted:
                 return Response(status: .ok)
             case .duplicate:
+                admission.release(ticket)
                 metrics.request(path: path, outcome: "duplicate")
                 requestLogger.info("ignored duplicated task")
                 return Response(status: .ok)
             case .stopping:
+                admission.release(ticket)
                 metrics.request(path: path, outcome: "rejected")
                 return Self.error(.serviceUnavailable, "the agent is stopping")
             }
@@ -106,10 +149,6 @@ struct AgentResponder: HTTPResponder {
     private func tooLarge(_ path: String) -> Response {
         metrics.request(path: path, outcome: "too_large")
         return Self.error(.contentTooLarge, "request body larger than \(configuration.maxBodyBytes) bytes")
-    }
-
-    private static func isHTTPURL(_ text: String) -> Bool {
-        (text.hasPrefix("http://") || text.hasPrefix("https://")) && !text.contains(where: \.isWhitespace)
     }
 
     private static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {

@@ -1,6 +1,7 @@
 import AgentWire
 import AsyncHTTPClient
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -14,27 +15,45 @@ public struct AgentServer: Sendable {
     public let metrics: AgentMetrics
     private let registry: CommandRegistry
     private let runner: AsyncCommandRunner
+    private let admission: CommandAdmission
+    private let outbound: OutboundURLPolicy
+    private let tls: TLSServerIdentity?
     private let logger: Logger
     private var companions: [any Service] = []
 
     /// - Parameters:
     ///   - routes: the agent's route collections; a path registered twice is a programming error.
     ///   - logger: the agent's logger; request loggers add `path` and `task_uuid`.
-    public init(configuration: AgentServerConfiguration, routes: [any CommandRoutes], logger: Logger) {
+    /// - Throws: `AgentSecurityError` when the configured authentication cannot be set up (a TLS file
+    ///   missing or unusable): the agent must not start with less protection than it was told to have.
+    public init(configuration: AgentServerConfiguration, routes: [any CommandRoutes], logger: Logger) throws {
         var registry = CommandRegistry()
         for collection in routes { registry.add(collection) }
-        let client = HTTPClient.toManagementNode
+        let client: HTTPClient
+        switch configuration.authentication {
+        case .mutualTLS(let files):
+            tls = try TLSServerIdentity(files)
+            client = try HTTPClient.toManagementNode(identity: files)
+        case .none, .token:
+            tls = nil
+            client = HTTPClient.toManagementNode
+        }
         let metrics = AgentMetrics()
+        metrics.authenticationMode(configuration.authentication.mode)
         self.configuration = configuration
         self.registry = registry
         self.metrics = metrics
         self.logger = logger
-        self.events = EventPusher(client: client, logger: logger)
+        self.admission = CommandAdmission(maxSync: configuration.maxConcurrentSyncCommands,
+                                          maxAsync: configuration.maxConcurrentAsyncCommands,
+                                          maxBytes: configuration.maxBufferedBodyBytes)
+        self.outbound = OutboundURLPolicy(allowedNetworks: configuration.callbackTo)
+        self.events = EventPusher(client: client, policy: outbound, logger: logger)
         self.runner = AsyncCommandRunner(
             sender: CallbackSender(client: client, retryWindow: configuration.callbackRetryWindow,
                                    retryInterval: configuration.callbackRetryInterval,
                                    metrics: metrics, logger: logger),
-            drainTimeout: configuration.shutdownDrainTimeout, metrics: metrics, logger: logger)
+            admission: admission, drainTimeout: configuration.shutdownDrainTimeout, metrics: metrics, logger: logger)
     }
 
     /// Adds long-running work of the agent (e.g. a libvirt event watcher) that runs in the server's service
@@ -49,14 +68,41 @@ public struct AgentServer: Sendable {
     /// - Parameter onListening: called with the bound port once the server accepts connections.
     public func service(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some Service {
         let responder = AgentResponder(registry: registry, runner: runner, events: events, metrics: metrics,
-                                       configuration: configuration, logger: logger)
+                                       admission: admission, outbound: outbound, configuration: configuration,
+                                       logger: logger)
+        let (allowFrom, tls, metrics, idleTimeout) = (configuration.allowFrom, tls, metrics, configuration.idleTimeout)
+        let server = HTTPServerBuilder { responder in
+            AgentChildChannel(
+                base: HTTP1Channel(responder: responder, configuration: .init(idleTimeout: TimeAmount(idleTimeout))),
+                allowFrom: allowFrom, tls: tls, metrics: metrics)
+        }
         return Application(
             responder: responder,
+            server: server,
             configuration: .init(address: .hostname(configuration.listenAddress, port: configuration.port),
-                                 serverName: nil),
+                                 serverName: nil,
+                                 availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)),
             services: [runner] + companions,
-            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+            onServerRunning: { [logger, configuration] channel in
+                Self.logSecurity(configuration, logger: logger)
+                await onListening(channel.localAddress?.port ?? 0)
+            },
             logger: logger)
+    }
+
+    /// One line at start saying how the agent is protected; a warning when nothing but the network is.
+    private static func logSecurity(_ configuration: AgentServerConfiguration, logger: Logger) {
+        let metadata: Logger.Metadata = [
+            "auth": "\(configuration.authentication.mode)",
+            "allow_from": "\(configuration.allowFrom.isEmpty ? "any" : configuration.allowFrom.map(\.description).joined(separator: ","))",
+        ]
+        if configuration.authentication == .none {
+            let limit = configuration.allowFrom.isEmpty ? "no --allow-from is set either" : "only --allow-from limits who"
+            logger.warning("no authentication (--auth none): any peer that can reach this port can command the agent; \(limit)",
+                           metadata: metadata)
+        } else {
+            logger.info("authentication enforced", metadata: metadata)
+        }
     }
 
     /// Runs until SIGTERM or SIGINT, then shuts down gracefully.

@@ -5,8 +5,28 @@ public struct AgentServerConfiguration: Sendable {
     public var listenAddress: String
     /// TCP port; 0 picks a free one (tests), reported through `AgentServer.run(onListening:)`.
     public var port: Int
-    /// Largest request body accepted; larger ones get 413 before the handler runs.
+    /// Who may command the agent (see `AgentAuthentication`).
+    public var authentication: AgentAuthentication
+    /// Source networks whose connections are accepted; empty accepts any source.
+    public var allowFrom: [SourceAddressRange]
+    /// Networks that callback and event URLs (`callbackurl`, `sendCommandUrl`) may point into; empty allows
+    /// any http(s) host. With it set, a URL must name an address literal inside one of them.
+    public var callbackTo: [SourceAddressRange]
+    /// Largest request body accepted; larger ones get 413 before the handler runs. ZStack's largest
+    /// commands (a VM start with dozens of disks and NICs, a security-group refresh with thousands of rules)
+    /// stay well under 8 MiB.
     public var maxBodyBytes: Int
+    /// Connections served at once; further ones wait in the listen backlog until one closes.
+    public var maxConnections: Int
+    /// A connection that sends no complete request head (or no body part while a body is being read) for
+    /// this long is closed: half-open and slowly-typed connections cannot hold the agent.
+    public var idleTimeout: Duration
+    /// Sync commands running at once; beyond it the caller gets 503 with an in-band error at once.
+    public var maxConcurrentSyncCommands: Int
+    /// Async commands accepted and not yet answered; beyond it the caller gets 503 at once.
+    public var maxConcurrentAsyncCommands: Int
+    /// Bytes of request bodies held by running commands at once; beyond it new commands get 503.
+    public var maxBufferedBodyBytes: Int
     /// Longest a handler may run before its caller gets a timeout failure (per-route timeouts override).
     public var commandTimeout: Duration
     /// How long an async reply is retried while the callback receiver cannot be reached (ZStack: 60 s).
@@ -20,7 +40,15 @@ public struct AgentServerConfiguration: Sendable {
     public init(
         listenAddress: String = "0.0.0.0",
         port: Int,
-        maxBodyBytes: Int = 64 << 20,
+        authentication: AgentAuthentication = .none,
+        allowFrom: [SourceAddressRange] = [],
+        callbackTo: [SourceAddressRange] = [],
+        maxBodyBytes: Int = 8 << 20,
+        maxConnections: Int = 256,
+        idleTimeout: Duration = .seconds(30),
+        maxConcurrentSyncCommands: Int = 128,
+        maxConcurrentAsyncCommands: Int = 512,
+        maxBufferedBodyBytes: Int = 256 << 20,
         commandTimeout: Duration = .seconds(3600),
         callbackRetryWindow: Duration = .seconds(60),
         callbackRetryInterval: Duration = .seconds(1),
@@ -28,7 +56,15 @@ public struct AgentServerConfiguration: Sendable {
     ) {
         self.listenAddress = listenAddress
         self.port = port
+        self.authentication = authentication
+        self.allowFrom = allowFrom
+        self.callbackTo = callbackTo
         self.maxBodyBytes = maxBodyBytes
+        self.maxConnections = maxConnections
+        self.idleTimeout = idleTimeout
+        self.maxConcurrentSyncCommands = maxConcurrentSyncCommands
+        self.maxConcurrentAsyncCommands = maxConcurrentAsyncCommands
+        self.maxBufferedBodyBytes = maxBufferedBodyBytes
         self.commandTimeout = commandTimeout
         self.callbackRetryWindow = callbackRetryWindow
         self.callbackRetryInterval = callbackRetryInterval

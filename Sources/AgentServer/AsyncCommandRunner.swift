@@ -10,6 +10,7 @@ final class AsyncCommandRunner: Service, Sendable {
     struct Job: Sendable {
         let taskUUID: String
         let callbackURL: String
+        let ticket: CommandAdmission.Ticket
         let work: @Sendable () async -> [UInt8]
     }
 
@@ -28,13 +29,15 @@ final class AsyncCommandRunner: Service, Sendable {
     private let jobs: AsyncStream<Job>
     private let queue: AsyncStream<Job>.Continuation
     private let sender: CallbackSender
+    private let admission: CommandAdmission
     private let drainTimeout: Duration
     private let metrics: AgentMetrics
     private let logger: Logger
 
-    init(sender: CallbackSender, drainTimeout: Duration, metrics: AgentMetrics, logger: Logger) {
+    init(sender: CallbackSender, admission: CommandAdmission, drainTimeout: Duration, metrics: AgentMetrics, logger: Logger) {
         (jobs, queue) = AsyncStream.makeStream(of: Job.self)
         self.sender = sender
+        self.admission = admission
         self.drainTimeout = drainTimeout
         self.metrics = metrics
         self.logger = logger
@@ -59,7 +62,9 @@ final class AsyncCommandRunner: Service, Sendable {
 
     func run() async throws {
         await withGracefulShutdownHandler {
-            await withTaskGroup(of: Void.self) { group in
+            // A discarding group: a plain task group keeps every finished child until its result is consumed,
+            // which this loop never does, so each async command leaked its task for the life of the process.
+            await withDiscardingTaskGroup { group in
                 for await job in jobs {
                     group.addTask { await self.execute(job) }
                 }
@@ -88,6 +93,7 @@ final class AsyncCommandRunner: Service, Sendable {
         let delivery = await sender.deliver(reply, taskUUID: job.taskUUID, to: job.callbackURL)
         logger.debug("async reply", metadata: ["task_uuid": "\(job.taskUUID)", "delivery": "\(delivery)"])
         _ = state.withLock { $0.running.remove(job.taskUUID) }
+        admission.release(job.ticket)
         metrics.asyncFinished()
     }
 }

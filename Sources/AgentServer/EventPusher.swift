@@ -10,17 +10,22 @@ import Synchronization
 public final class EventPusher: Sendable {
     private let url = Mutex<String?>(nil)
     private let client: HTTPClient
+    private let policy: OutboundURLPolicy
     private let logger: Logger
 
-    init(client: HTTPClient, logger: Logger) {
+    init(client: HTTPClient, policy: OutboundURLPolicy, logger: Logger) {
         self.client = client
+        self.policy = policy
         self.logger = logger
     }
 
     /// The URL events go to; nil until the MN connects.
     public var sendCommandURL: String? { url.withLock { $0 } }
 
-    public func setURL(_ sendCommandUrl: String?) {
+    /// Points events at the MN's URL, after checking it against the agent's outbound policy; nil forgets it.
+    /// - Throws: `OutboundURLError` when the URL is not one the agent may post to; the old URL stays.
+    public func setURL(_ sendCommandUrl: String?) throws(OutboundURLError) {
+        if let sendCommandUrl { try policy.check(sendCommandUrl, field: "sendCommandUrl") }
         url.withLock { $0 = sendCommandUrl }
     }
 

@@ -18,9 +18,9 @@ public struct VirtualRouterAgentConfiguration: Sendable {
 /// Builds the virtual-router agent's command server around `router` (made from the configuration when
 /// nil); the `zstack-virtualrouter` executable and the tests both call this.
 public func buildVirtualRouterAgent(_ configuration: VirtualRouterAgentConfiguration, router: VirtualRouter? = nil,
-                                    logger: Logger) -> AgentServer {
+                                    logger: Logger) throws -> AgentServer {
     let router = router ?? VirtualRouter(configuration: configuration.router)
-    return AgentServer(
+    return try AgentServer(
         configuration: configuration.server,
         routes: [
             RouterRoutes(router: router),

@@ -43,8 +43,8 @@ struct VirtualRouterCommand: AsyncParsableCommand {
             managementNIC: managementNic,
             dnsmasqUser: dnsmasqUser,
             dnsmasqReload: dnsmasqReload == "signal" ? .signal : .restart)
-        let agent = buildVirtualRouterAgent(
-            VirtualRouterAgentConfiguration(server: server.serverConfiguration(defaultPort: AgentPort.virtualRouter), router: router),
+        let agent = try buildVirtualRouterAgent(
+            VirtualRouterAgentConfiguration(server: try server.serverConfiguration(defaultPort: AgentPort.virtualRouter), router: router),
             logger: logger)
         try await agent.run { port in
             logger.info("listening", metadata: ["port": "\(port)"])

@@ -8,7 +8,7 @@ import Testing
 @Suite struct AsyncCommandTests {
     let gates = Gates()
     var server: AgentServer {
-        AgentServer(configuration: .test(), routes: [ProbeRoutes(gates: gates)], logger: Logger(label: "test"))
+        get throws { try AgentServer(configuration: .test(), routes: [ProbeRoutes(gates: gates)], logger: Logger(label: "test")) }
     }
 
     private func send(_ agent: RunningAgent, _ path: String, _ body: String, task: String, callback: String)
@@ -18,7 +18,7 @@ import Testing
     }
 
     @Test func acknowledgesWithAnEmptyBodyBeforeTheWorkFinishes() async throws {
-        try await RunningAgent.with(server) { agent in
+        try await RunningAgent.with(try server) { agent in
             try await ManagementNodeEndpoint.run { mn in
                 let task = AgentClient.newTaskUUID()
                 mn.expectCallback(task)
@@ -33,7 +33,7 @@ import Testing
     }
 
     @Test func clientRoundTripAndInBandFailure() async throws {
-        try await RunningAgent.with(server) { agent in
+        try await RunningAgent.with(try server) { agent in
             try await ManagementNodeEndpoint.run { mn in
                 let ok = try await agent.client.async("/test/async", ProbeCommand(name: "x"), as: ProbeReply.self, via: mn)
                 #expect(ok.success && ok.name == "x")
@@ -49,7 +49,7 @@ import Testing
     }
 
     @Test func missingTaskUUIDIs400() async throws {
-        try await RunningAgent.with(server) { agent in
+        try await RunningAgent.with(try server) { agent in
             let (status, body) = try await agent.client.post("/test/async", body: Array("{}".utf8))
             #expect(status == 400)
             #expect(String(decoding: body, as: UTF8.self).contains("taskuuid missing"))
@@ -61,7 +61,7 @@ import Testing
     @Test func callbackIsRetriedUntilTheReceiverComesUp() async throws {
         // Learn a free port, then leave it closed while the agent starts delivering.
         let port = try await ManagementNodeEndpoint.run { $0.port }
-        try await RunningAgent.with(server) { agent in
+        try await RunningAgent.with(try server) { agent in
             let task = AgentClient.newTaskUUID()
             let url = "http://127.0.0.1:\(port)\(ManagementNodeEndpoint.callbackPath)"
             #expect(try await send(agent, "/test/async", #"{"value":9}"#, task: task, callback: url).status == 200)
@@ -77,7 +77,7 @@ import Testing
     }
 
     @Test func a404FromTheReceiverStopsRetries() async throws {
-        try await RunningAgent.with(server) { agent in
+        try await RunningAgent.with(try server) { agent in
             try await ManagementNodeEndpoint.run { mn in
                 let task = AgentClient.newTaskUUID()  // never expected: the MN "timed it out"
                 #expect(try await send(agent, "/test/async", "{}", task: task, callback: mn.callbackURL).status == 200)
@@ -92,7 +92,7 @@ import Testing
     }
 
     @Test func aDuplicateTaskIsAnsweredOnce() async throws {
-        try await RunningAgent.with(server) { agent in
+        try await RunningAgent.with(try server) { agent in
             try await ManagementNodeEndpoint.run { mn in
                 let task = AgentClient.newTaskUUID()
                 mn.expectCallback(task)
@@ -108,7 +108,7 @@ import Testing
     }
 
     @Test func aHandlerOverItsTimeoutIsReportedAsFailure() async throws {
-        try await RunningAgent.with(server) { agent in
+        try await RunningAgent.with(try server) { agent in
             try await ManagementNodeEndpoint.run { mn in
                 let reply = try await agent.client.async("/test/slow", EmptyCommand(), as: EmptyReply.self, via: mn,
                                                          timeout: .seconds(10))

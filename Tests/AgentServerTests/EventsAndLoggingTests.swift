@@ -35,7 +35,7 @@ final class CapturedLog: Sendable {
 
 @Suite struct EventsAndLoggingTests {
     @Test func eventsReachTheSendCommandURLWithCommandPath() async throws {
-        let server = AgentServer(configuration: .test(), routes: [ProbeRoutes(gates: Gates())], logger: Logger(label: "test"))
+        let server = try AgentServer(configuration: .test(), routes: [ProbeRoutes(gates: Gates())], logger: Logger(label: "test"))
         try await ManagementNodeEndpoint.run { mn in
             try await RunningAgent.with(server) { agent in
                 let notConnected = try await agent.client.async("/test/notify", ProbeCommand(), as: EmptyReply.self, via: mn)
@@ -50,7 +50,7 @@ final class CapturedLog: Sendable {
     }
 
     @Test func onlyPOSTIsAccepted() async throws {
-        let server = AgentServer(configuration: .test(), routes: [ProbeRoutes(gates: Gates())], logger: Logger(label: "test"))
+        let server = try AgentServer(configuration: .test(), routes: [ProbeRoutes(gates: Gates())], logger: Logger(label: "test"))
         try await RunningAgent.with(server) { agent in
             var request = HTTPRequestProbe.get(agent.port, "/test/sync")
             let (status, body) = try await request.send()
@@ -61,7 +61,7 @@ final class CapturedLog: Sendable {
 
     @Test func secretsNeverReachTheLog() async throws {
         let log = CapturedLog()
-        let server = AgentServer(configuration: .test(), routes: [ProbeRoutes(gates: Gates())], logger: log.logger(level: .trace))
+        let server = try AgentServer(configuration: .test(), routes: [ProbeRoutes(gates: Gates())], logger: log.logger(level: .trace))
         try await RunningAgent.with(server) { agent in
             let body = #"{"name":"vm","password":"hunter2","sshKey":"-----BEGIN OPENSSH PRIVATE KEY-----","consolePassword":"vnc-secret"}"#
             _ = try await agent.client.post("/test/sync", body: Array(body.utf8))

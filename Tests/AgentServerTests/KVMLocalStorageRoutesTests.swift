@@ -16,13 +16,13 @@ import Testing
 
     /// A scratch directory holding the storage (`<dir>/ps`) and a place outside it (`<dir>/outside`).
     private func withStorage(
-        allowedRoots: (String) -> [String] = { _ in [] },
+        allowedRoots: (String) -> [String] = { [$0 + "/ps"] },
         _ body: @Sendable (_ directory: String, AgentClient, ManagementNodeEndpoint) async throws -> Void
     ) async throws {
         let directory = try Files.canonicalPath(FileManager.default.temporaryDirectory.path)
             + "/zstack-localstorage-\(UUID().uuidString.prefix(8))"
         try Files.makeDirectories(directory + "/outside")
-        let configuration = KVMAgentConfiguration(server: .test(), libvirtURI: "test:///default", localStorageRoots: allowedRoots(directory))
+        let configuration = KVMAgentConfiguration(server: .test(), libvirtURI: "test:///default", storageRoots: allowedRoots(directory))
         let result: Result<Void, any Error>
         do {
             result = .success(try await ManagementNodeEndpoint.run { mn in
@@ -212,7 +212,7 @@ import Testing
 
             try Files.makeDirectories(directory + "/allowed")
             let refused = try await initialize(directory + "/ps", client, mn)
-            #expect(!refused.success && refused.error?.contains("outside the roots this agent allows") == true)
+            #expect(!refused.success && refused.error?.contains("outside the storage roots this agent serves") == true)
             #expect(!Files.exists(directory + "/ps"))
             #expect(try await initialize(directory + "/allowed/ps", client, mn).success)
         }

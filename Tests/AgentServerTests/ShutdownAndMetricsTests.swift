@@ -9,7 +9,7 @@ import Testing
 @Suite struct ShutdownAndMetricsTests {
     @Test func gracefulShutdownDeliversInFlightCallbacks() async throws {
         let gates = Gates()
-        let server = AgentServer(configuration: .test(), routes: [ProbeRoutes(gates: gates)], logger: Logger(label: "test"))
+        let server = try AgentServer(configuration: .test(), routes: [ProbeRoutes(gates: gates)], logger: Logger(label: "test"))
         try await ManagementNodeEndpoint.run { mn in
             let task = AgentClient.newTaskUUID()
             mn.expectCallback(task)
@@ -31,7 +31,7 @@ import Testing
     }
 
     @Test func metricsCountRequestsByPathAndOutcome() async throws {
-        let server = AgentServer(configuration: .test(), routes: [ProbeRoutes(gates: Gates())], logger: Logger(label: "test"))
+        let server = try AgentServer(configuration: .test(), routes: [ProbeRoutes(gates: Gates())], logger: Logger(label: "test"))
         try await RunningAgent.with(server) { agent in
             _ = try await agent.client.sync("/test/sync", ProbeCommand(), as: ProbeReply.self)
             _ = try await agent.client.sync("/test/sync/", ProbeCommand(), as: ProbeReply.self)

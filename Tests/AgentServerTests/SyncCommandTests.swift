@@ -6,8 +6,12 @@ import Logging
 import Testing
 
 @Suite struct SyncCommandTests {
-    let server = AgentServer(configuration: .test(maxBodyBytes: 64 << 20),
-                             routes: [ProbeRoutes(gates: Gates())], logger: Logger(label: "test"))
+    let server: AgentServer
+
+    init() throws {
+        server = try AgentServer(configuration: .test(maxBodyBytes: 64 << 20),
+                                 routes: [ProbeRoutes(gates: Gates())], logger: Logger(label: "test"))
+    }
 
     private func post(_ agent: RunningAgent, _ path: String, _ body: String, headers: [(String, String)] = [])
         async throws -> (status: Int, reply: JSONValue?) {

@@ -58,7 +58,7 @@ struct ProbeRoutes: CommandRoutes {
             return EmptyReply()
         }
         registry.sync("/test/connect") { (command: ConnectCmd, context) -> EmptyReply in
-            context.events.setURL(command.sendCommandUrl)
+            try context.events.setURL(command.sendCommandUrl)
             return EmptyReply()
         }
         registry.async("/test/notify") { (command: ProbeCommand, context) -> EmptyReply in
@@ -68,7 +68,11 @@ struct ProbeRoutes: CommandRoutes {
     }
 
     private func probe(_ command: ProbeCommand, _ context: CommandContext) async throws -> ProbeReply {
-        if let gate = command.gate { await gates.wait(gate) }
+        if let gate = command.gate {
+            // Tests wait for "entered:<gate>" to know the command holds its slot.
+            gates.open("entered:" + gate)
+            await gates.wait(gate)
+        }
         if let message = command.fail { throw ProbeError(description: message) }
         return ProbeReply(value: command.value, flag: command.flag, name: command.name)
     }

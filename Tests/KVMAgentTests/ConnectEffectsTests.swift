@@ -39,9 +39,9 @@ struct ConnectEffectsTests {
     @Test("a closed libvirt connection sends /kvm/reconnectme, then calls onLost")
     func reconnectMe() async throws {
         try await ManagementNodeEndpoint.run { mn in
-            let server = AgentServer(configuration: .init(listenAddress: "127.0.0.1", port: 0), routes: [],
+            let server = try AgentServer(configuration: .init(listenAddress: "127.0.0.1", port: 0), routes: [],
                                      logger: Logger(label: "test.reporter"))
-            server.events.setURL(mn.sendCommandURL)
+            try server.events.setURL(mn.sendCommandURL)
             let identity = HostIdentity()
             identity.update { $0.hostUuid = KVMAgentHarness.hostUuid }
             let (closes, close) = AsyncStream.makeStream(of: ConnectionCloseReason.self)

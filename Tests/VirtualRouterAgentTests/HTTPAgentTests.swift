@@ -10,8 +10,8 @@ import Testing
 /// The agent as the MN sees it: real HTTP on loopback, async replies through callbacks, the router's
 /// tools running in the lab's router namespace.
 @Suite struct HTTPAgentTests {
-    static func agent(_ lab: NetnsLab) -> AgentServer {
-        buildVirtualRouterAgent(
+    static func agent(_ lab: NetnsLab) throws -> AgentServer {
+        try buildVirtualRouterAgent(
             VirtualRouterAgentConfiguration(
                 server: .init(listenAddress: "127.0.0.1", port: 0, callbackRetryInterval: .milliseconds(100)),
                 router: .init(paths: RouterPaths(root: lab.root), runner: lab.routerRunner, haproxyUser: nil)),
@@ -21,7 +21,7 @@ import Testing
     @Test func mnDrivesTheRouterOverHTTP() async throws {
         try await NetnsLab.with { lab in
             try await ManagementNodeEndpoint.run { mn in
-                try await RunningAgent.with(Self.agent(lab)) { agent in
+                try await RunningAgent.with(try Self.agent(lab)) { agent in
                     let client = agent.client
                     func call<C: Codable & Sendable>(_ path: String, _ json: String, as: C.Type) async throws -> EmptyReply {
                         let command = try WireJSON.decode(C.self, from: Array(json.utf8))
@@ -55,7 +55,7 @@ import Testing
                     #expect(try await NATIntegrationTests.ourRules(lab) == before)
                 }
                 // A restarted agent does not know its uuid: the MN re-runs /init.
-                try await RunningAgent.with(Self.agent(lab)) { agent in
+                try await RunningAgent.with(try Self.agent(lab)) { agent in
                     let ping = try await agent.client.async("/ping", VR.PingCmd(uuid: "7d9ba2d0"), as: VR.PingRsp.self, via: mn)
                     #expect(ping.success && ping.uuid == nil)
                 }
