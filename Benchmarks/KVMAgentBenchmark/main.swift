@@ -49,7 +49,7 @@ func withAgent<T: Sendable>(uri: String, stateDirectory: String,
     let logger = { var logger = Logger(label: "bench"); logger.logLevel = .error; return logger }()
     let server = try await buildKVMAgent(
         KVMAgentConfiguration(server: .init(listenAddress: "127.0.0.1", port: 0), libvirtURI: uri,
-                              stateDirectory: stateDirectory), logger: logger)
+                              stateDirectory: stateDirectory, storageRoots: [stateDirectory]), logger: logger)
     return try await ManagementNodeEndpoint.run(logger: logger) { mn in
         let (ports, sink) = AsyncStream.makeStream(of: Int.self)
         let group = ServiceGroup(configuration: .init(services: [server.service { sink.yield($0) }], logger: logger))

@@ -127,4 +127,18 @@ public enum Files {
         let parent = trimmed[..<slash]
         return parent.isEmpty ? "/" : String(parent)
     }
+
+    /// The names in the directory at `path`, without `.` and `..`, in no particular order.
+    public static func directoryEntries(_ path: String) throws(FileSystemError) -> [String] {
+        guard let directory = opendir(path) else { throw FileSystemError("list", path) }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { bytes in
+                String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
 }

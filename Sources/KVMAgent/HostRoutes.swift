@@ -14,6 +14,7 @@ struct HostRoutes: CommandRoutes {
     let identity: HostIdentity
     let connection: LibvirtConnection
     let configuration: KVMAgentConfiguration
+    let volumePaths: VolumePathPolicy
 
     func register(in registry: inout CommandRegistry) {
         registry.syncRaw("/host/echo") { _, _ in [] }
@@ -29,6 +30,8 @@ struct HostRoutes: CommandRoutes {
     }
 
     private func connect(_ command: ConnectCmd, _ context: CommandContext) async throws -> ConnectResponse {
+        // First: a URL the agent may not post to refuses the whole connect before anything is applied.
+        try context.events.setURL(command.sendCommandUrl)
         if let rules = command.iptablesRules, !rules.isEmpty {
             try await IptablesRules(command: configuration.iptablesCommand).apply(rules)
         }
@@ -38,7 +41,6 @@ struct HostRoutes: CommandRoutes {
             $0.sendCommandUrl = command.sendCommandUrl
             $0.version = command.version
         }
-        context.events.setURL(command.sendCommandUrl)
         return ConnectResponse(libvirtVersion: try await connection.libraryVersion().description,
                                qemuVersion: try await connection.hypervisorVersion().description)
     }
@@ -59,8 +61,8 @@ struct HostRoutes: CommandRoutes {
     }
 
     private func updateConfiguration(_ command: UpdateHostConfigurationCmd, _ context: CommandContext) async throws -> EmptyReply {
+        try context.events.setURL(command.sendCommandUrl)
         identity.update { $0.sendCommandUrl = command.sendCommandUrl }
-        context.events.setURL(command.sendCommandUrl)
         return EmptyReply()
     }
 
@@ -95,7 +97,12 @@ struct HostRoutes: CommandRoutes {
 
     private func checkFiles(_ command: CheckFileOnHostCmd) async throws -> CheckFileOnHostResponse {
         var found: [String: String] = [:]
-        for path in command.paths ?? [] where FileManager.default.fileExists(atPath: path) {
+        let paths = command.paths ?? []
+        // Probing for files outside the storage roots would let any caller map the host's file system.
+        if let outside = paths.first(where: { !volumePaths.roots.permits($0) }) {
+            throw HostError("'\(outside)' is outside the storage roots this agent serves (\(volumePaths.roots))")
+        }
+        for path in paths where FileManager.default.fileExists(atPath: path) {
             found[path] = command.md5Return == true ? try await md5(path) : ""
         }
         return CheckFileOnHostResponse(existPaths: found)

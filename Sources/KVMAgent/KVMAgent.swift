@@ -14,20 +14,23 @@ import SSH
 public func buildKVMAgent(_ configuration: KVMAgentConfiguration, logger: Logger) async throws -> AgentServer {
     let identity = HostIdentity()
     let runner = ProcessRunner()
+    let volumePaths = VolumePathPolicy(roots: try PermittedRoots(configuration.storageRoots, purpose: "storage"))
     let connection = try await LibvirtConnection.open(uri: configuration.libvirtURI)
     let lifecycle = try await connection.lifecycleEvents()
     let vms = VMService(connection: connection,
                         builder: DomainXMLBuilder(domainType: configuration.domainType, emulator: configuration.emulator),
+                        volumePaths: volumePaths,
                         undefineOptions: configuration.isTestDriver ? .metadata : .all)
-    var server = AgentServer(
+    var server = try AgentServer(
         configuration: configuration.server,
         routes: [
-            HostRoutes(identity: identity, connection: connection, configuration: configuration),
+            HostRoutes(identity: identity, connection: connection, configuration: configuration, volumePaths: volumePaths),
             VMRoutes(vms: vms),
             NetworkRoutes(bridges: Bridges(link: IPLink(runner: runner, namespace: configuration.networkNamespace))),
-            LocalStorageRoutes(roots: LocalStorageRoots(allowed: configuration.localStorageRoots),
+            LocalStorageRoutes(roots: LocalStorageRoots(permitted: volumePaths.roots),
                                qemuImg: QemuImg(runner: runner), runner: runner,
-                               sftp: SftpImageTransfer(client: SSHClient())),
+                               sftp: SftpImageTransfer(client: SSHClient(), knownHosts: KnownHostsFile(
+                                   path: configuration.stateDirectory + "/sftp_known_hosts"))),
         ],
         logger: logger)
     server.addCompanion(VMStateReporter(

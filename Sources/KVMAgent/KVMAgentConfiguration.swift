@@ -23,8 +23,12 @@ public struct KVMAgentConfiguration: Sendable {
     /// Runs the bridge commands' `ip` inside this network namespace (`ip -n`); nil is the host's own.
     /// Tests give the agent a namespace of its own this way.
     public var networkNamespace: String?
-    /// Directories `/localstorage/init` may place a local storage in; empty allows any absolute path.
-    public var localStorageRoots: [String]
+    /// The storage roots of this host: `/localstorage/init` may only place a local storage inside them, and
+    /// VM disks, CD-ROMs and `/host/checkfile` may only name files inside them (block devices: see
+    /// `VolumePathPolicy`). ZStack's own defaults, so an unmodified MN keeps working; the playbook writes
+    /// `--storage-root` for others.
+    public var storageRoots: [String]
+    public static let defaultStorageRoots = ["/zstack_ps", "/var/lib/zstack", "/opt/zstack/nfsprimarystorage"]
 
     public init(
         server: AgentServerConfiguration = .init(port: AgentPort.kvm),
@@ -34,7 +38,7 @@ public struct KVMAgentConfiguration: Sendable {
         stateDirectory: String = "/var/lib/zstack",
         iptablesCommand: [String] = ["iptables"],
         networkNamespace: String? = nil,
-        localStorageRoots: [String] = [],
+        storageRoots: [String] = Self.defaultStorageRoots,
         onLibvirtLost: @escaping @Sendable (_ reason: String) -> Void = { _ in }
     ) {
         self.server = server
@@ -45,7 +49,7 @@ public struct KVMAgentConfiguration: Sendable {
         self.iptablesCommand = iptablesCommand
         self.onLibvirtLost = onLibvirtLost
         self.networkNamespace = networkNamespace
-        self.localStorageRoots = localStorageRoots
+        self.storageRoots = storageRoots
     }
 
     /// The file the MN's version is persisted to.

@@ -18,9 +18,10 @@ extension SessionHandle {
             try sftpRetry("stat \(remote)", deadline: .never, cancellation: cancellation) {
                 libssh2_sftp_fstat_ex(handle, &attributes, 0)
             }
-            guard let size = SFTPFileAttributes(attributes).size.map(Int64.init) else {
+            guard let reported = SFTPFileAttributes(attributes).size else {
                 throw SSHError(.sftp, "the server did not report the size of \(remote)")
             }
+            let size = try Self.fileSize(reported, of: remote)
             // Only now that the remote file is known to be readable may an existing local file be truncated.
             let file = try LocalFile(
                 path: local, flags: O_WRONLY | O_CREAT | (resume ? 0 : O_TRUNC), permissions: permissions)
@@ -62,7 +63,7 @@ extension SessionHandle {
         var start: Int64 = 0
         if resume {
             do {
-                start = Int64(try stat(remote, deadline: .never, cancellation: cancellation).size ?? 0)
+                start = try Self.fileSize(try stat(remote, deadline: .never, cancellation: cancellation).size ?? 0, of: remote)
             } catch where error.isNoSuchFile {
                 start = 0
             }
@@ -119,5 +120,14 @@ extension SessionHandle {
     /// Data can keep flowing without any wait, so long loops also look at the flag between chunks.
     private func checkCancelled(_ cancellation: CancellationFlag, _ what: String) throws(SSHError) {
         if cancellation.isCancelled { throw SSHError(.cancelled, "cancelled while \(what)") }
+    }
+
+    /// A size the server reported, as a file offset. A hostile or broken server may claim 2^64 - 1 bytes:
+    /// refused, not trapped on.
+    static func fileSize(_ reported: UInt64, of remote: String) throws(SSHError) -> Int64 {
+        guard let size = Int64(exactly: reported) else {
+            throw SSHError(.sftp, "the server reports \(reported) bytes for \(remote), more than a file can hold")
+        }
+        return size
     }
 }

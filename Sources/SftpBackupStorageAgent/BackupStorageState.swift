@@ -1,4 +1,5 @@
 import AgentWire
+import HostSystem
 import Synchronization
 
 /// What the MN's `connect` told the agent: the BS uuid and the storage root. Kept in memory only: after a
@@ -10,8 +11,11 @@ final class BackupStorageState: Sendable {
     }
 
     private let state: Mutex<Snapshot>
+    /// The directories `connect` may name, from the agent's configuration.
+    let permitted: PermittedRoots
 
-    init(root: StorageRoot?) {
+    init(permitted: PermittedRoots, root: StorageRoot?) {
+        self.permitted = permitted
         state = Mutex(Snapshot(root: root))
     }
 

@@ -15,9 +15,9 @@ struct ConnectionRoutes: CommandRoutes {
     }
 
     private func connect(_ command: SftpConnectCmd, _ context: CommandContext) async throws -> SftpAgentResponse {
-        let root = try StorageRoot.prepare(command.storagePath)
+        try context.events.setURL(command.sendCommandUrl)
+        let root = try StorageRoot.prepare(command.storagePath, permitted: state.permitted)
         state.connected(uuid: command.uuid, root: root)
-        context.events.setURL(command.sendCommandUrl)
         return root.withCapacity(SftpAgentResponse())
     }
 

@@ -41,7 +41,8 @@ final class DownloadProgress: Sendable {
     /// Records bytes received out of a total, when the source knows the total.
     func received(_ bytes: Int64, of total: Int64?) {
         guard let total, total > 0 else { return }
-        update(Int(min(100, bytes * 100 / total)))
+        // In floating point: a peer-reported total near Int64.max must not overflow the product.
+        update(Int(min(100, max(0, Double(bytes) / Double(total) * 100))))
     }
 
     /// No more updates: `run()` sends the last one and returns.

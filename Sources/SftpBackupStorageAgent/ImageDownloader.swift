@@ -1,7 +1,9 @@
 import AgentServer
 import AgentWire
 import Foundation
+import HostSystem
 import Logging
+import SSH
 
 /// Carries out `download`: picks the source for the URL, streams it into a staged file beside the target,
 /// inspects it with qemu-img, and only then renames it into place.
@@ -9,6 +11,10 @@ struct ImageDownloader: Sendable {
     let jobs: DownloadJobs
     let defaultTimeout: Duration
     let privateKeyPath: String
+    /// Where `file://` URLs may point; nil when the agent has no import directory.
+    let importDirectories: PermittedRoots?
+    /// Host keys of the `sftp://` servers downloaded from.
+    let knownHosts: KnownHostsFile
 
     func download(_ command: SftpDownloadCmd, root: StorageRoot, context: CommandContext) async throws -> SftpDownloadResponse {
         guard let url = command.url, !url.isEmpty else { throw SftpBackupStorageError("url is missing") }
@@ -60,10 +66,16 @@ struct ImageDownloader: Sendable {
         case "http", "https":
             return HTTPImageSource(url: url)
         case "sftp":
-            return try SFTPImageSource(url: parsed, privateKeyPath: privateKeyPath)
+            return try SFTPImageSource(url: parsed, privateKeyPath: privateKeyPath, knownHosts: knownHosts)
         case "file":
             guard !parsed.path.isEmpty else { throw SftpBackupStorageError("url \(url) names no file") }
-            return LocalFileSource(path: parsed.path)
+            guard let imports = importDirectories else {
+                throw SftpBackupStorageError("file:// downloads are off on this backup storage: start the agent with --import-dir DIR")
+            }
+            guard let path = imports.resolve(parsed.path), Files.kind(path) == .regular else {
+                throw SftpBackupStorageError("file://\(parsed.path) is not a regular file inside the import directories (\(imports))")
+            }
+            return LocalFileSource(path: path)
         default:
             throw SftpBackupStorageError("url scheme '\(urlScheme)' (urlScheme '\(scheme ?? "")') is not supported: use http, https, sftp or file")
         }

@@ -25,9 +25,8 @@ struct ImageRoutes: CommandRoutes {
     /// Removes the image's directory (ZStack keeps one image per directory), never the storage root itself.
     private func delete(_ command: SftpDeleteCmd, _ context: CommandContext) async throws -> SftpAgentResponse {
         let root = try state.requireRoot()
-        guard let installUrl = command.installUrl else { throw SftpBackupStorageError("installUrl is missing") }
-        _ = try root.resolve(installUrl, field: "installUrl")
-        let directory = try root.resolve((installUrl as NSString).deletingLastPathComponent, field: "the directory of installUrl")
+        guard command.installUrl != nil else { throw SftpBackupStorageError("installUrl is missing") }
+        let directory = try root.imageDirectory(of: command.installUrl)
         if FileManager.default.fileExists(atPath: directory) {
             do {
                 try FileManager.default.removeItem(atPath: directory)

@@ -11,8 +11,9 @@ struct SFTPImageSource: ImageSource {
     let password: String?
     let remotePath: String
     let privateKeyPath: String
+    let knownHosts: KnownHostsFile
 
-    init(url: URL, privateKeyPath: String) throws {
+    init(url: URL, privateKeyPath: String, knownHosts: KnownHostsFile) throws {
         guard let host = url.host, !host.isEmpty else { throw SftpBackupStorageError("sftp url names no host") }
         guard !url.path.isEmpty else { throw SftpBackupStorageError("sftp url names no file") }
         self.host = host
@@ -21,6 +22,7 @@ struct SFTPImageSource: ImageSource {
         password = url.password?.removingPercentEncoding
         remotePath = url.path
         self.privateKeyPath = privateKeyPath
+        self.knownHosts = knownHosts
     }
 
     func fetch(into file: StagedFile, progress: @escaping @Sendable (Int64, Int64?) -> Void) async throws {
@@ -34,8 +36,10 @@ struct SFTPImageSource: ImageSource {
             }
             credential = .privateKey(user: user, key: .file(path: privateKeyPath))
         }
-        let session = try await SSHClient().connect(host: host, port: port, credential: credential, hostKey: .trustOnFirstUse)
+        let session = try await SSHClient().connect(host: host, port: port, credential: credential,
+                                                    hostKey: knownHosts.policy(host: host, port: port))
         do {
+            try knownHosts.remember(session)
             try await session.download(remote: remotePath, to: file.temporaryPath, permissions: 0o600) {
                 progress($0.bytesDone, $0.totalBytes)
             }

@@ -1,5 +1,7 @@
 import AgentServer
+import HostSystem
 import Logging
+import SSH
 
 /// Builds the sftp backup-storage agent's command server; the `zstack-sftpbackupstorage` executable and
 /// the tests both call this.
@@ -9,11 +11,16 @@ public func buildSftpBackupStorageAgent(
     _ configuration: SftpBackupStorageConfiguration,
     logger: Logger
 ) throws -> AgentServer {
-    let state = BackupStorageState(root: try configuration.storageRoot.map(StorageRoot.prepare))
+    let permitted = try PermittedRoots(configuration.storageRoots, purpose: "backup storage")
+    let state = BackupStorageState(permitted: permitted,
+                                   root: try configuration.storageRoot.map { try StorageRoot.prepare($0, permitted: permitted) })
     let downloader = ImageDownloader(
         jobs: DownloadJobs(), defaultTimeout: configuration.defaultDownloadTimeout,
-        privateKeyPath: configuration.privateKeyPath)
-    return AgentServer(
+        privateKeyPath: configuration.privateKeyPath,
+        importDirectories: configuration.importDirectories.isEmpty
+            ? nil : try PermittedRoots(configuration.importDirectories, purpose: "image import"),
+        knownHosts: KnownHostsFile(path: configuration.knownHostsPath))
+    return try AgentServer(
         configuration: configuration.server,
         routes: [
             ConnectionRoutes(state: state, privateKeyPath: configuration.privateKeyPath),

@@ -6,23 +6,40 @@ import Foundation
 /// it directly.
 public struct SftpBackupStorageConfiguration: Sendable {
     public var server: AgentServerConfiguration
+    /// The directories `connect` may name as the storage path (the MN's backup-storage URL). They come from
+    /// the configuration only: a `connect {"storagePath":"/"}` must not re-root the agent onto the host.
+    public var storageRoots: [String]
+    public static let defaultStorageRoots = ["/zstack_bs", "/home/sftpBackupStorage", "/var/lib/zstack"]
     /// The storage root used until the MN's `connect` names one (manual use, tests); nil: none until then.
+    /// It must lie inside `storageRoots`.
     public var storageRoot: String?
+    /// Directories `file://` downloads may read from; empty refuses every `file://` URL (otherwise any
+    /// host file, `/dev/sda` included, could be copied into the storage and downloaded from it).
+    public var importDirectories: [String]
     /// The private key `sshkey` returns and `sftp://` downloads without a password use
     /// (the Python agent's `~/.ssh/id_rsa.sftp`).
     public var privateKeyPath: String
+    /// Where host keys of `sftp://` download servers are remembered (trusted on first use, then pinned).
+    public var knownHostsPath: String
+    public static let defaultKnownHostsPath = "/var/lib/zstack/sftpbackupstorage/known_hosts"
     /// Used when a download command carries no `timeout`.
     public var defaultDownloadTimeout: Duration
 
     public init(
         server: AgentServerConfiguration = .init(port: AgentPort.sftpBackupStorage),
+        storageRoots: [String] = Self.defaultStorageRoots,
         storageRoot: String? = nil,
+        importDirectories: [String] = [],
         privateKeyPath: String = Self.defaultPrivateKeyPath,
+        knownHostsPath: String = Self.defaultKnownHostsPath,
         defaultDownloadTimeout: Duration = .seconds(7200)
     ) {
         self.server = server
+        self.storageRoots = storageRoots
         self.storageRoot = storageRoot
+        self.importDirectories = importDirectories
         self.privateKeyPath = privateKeyPath
+        self.knownHostsPath = knownHostsPath
         self.defaultDownloadTimeout = defaultDownloadTimeout
     }
 

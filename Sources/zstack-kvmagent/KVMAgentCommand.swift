@@ -25,6 +25,11 @@ struct KVMAgentCommand: AsyncParsableCommand {
     @Option(help: "Directory for state kept across restarts (the MN version in kvmagent_version).")
     var stateDir = "/var/lib/zstack"
 
+    @Option(help: ArgumentHelp(
+        "A directory local storages, VM disks and CD-ROMs may live in (repeatable).",
+        discussion: "Default: \(KVMAgentConfiguration.defaultStorageRoots.joined(separator: ", ")). / and system directories are refused."))
+    var storageRoot: [String] = []
+
     private var resolvedLibvirtURI: String {
         if let libvirtURI { return libvirtURI }
         if let fromEnvironment = getenv("LIBVIRT_DEFAULT_URI").map({ String(cString: $0) }), !fromEnvironment.isEmpty {
@@ -38,9 +43,10 @@ struct KVMAgentCommand: AsyncParsableCommand {
         let logger = Logger(label: "zstack.kvmagent")
         let agent = try await buildKVMAgent(
             KVMAgentConfiguration(
-                server: server.serverConfiguration(defaultPort: AgentPort.kvm),
+                server: try server.serverConfiguration(defaultPort: AgentPort.kvm),
                 libvirtURI: resolvedLibvirtURI,
                 stateDirectory: stateDir,
+                storageRoots: storageRoot.isEmpty ? KVMAgentConfiguration.defaultStorageRoots : storageRoot,
                 // Exit non-zero so init restarts the agent with a fresh libvirt connection, as ZStack's does.
                 onLibvirtLost: { _ in Glibc.exit(2) }),
             logger: logger)

@@ -13,15 +13,26 @@ struct SftpBackupStorageCommand: AsyncParsableCommand {
 
     @OptionGroup var server: ServerOptions
 
-    @Option(help: "Storage directory to serve until the management node's connect names one.")
-    var storageRoot: String?
+    @Option(help: ArgumentHelp(
+        "A directory the management node's connect may name as the storage path (repeatable).",
+        discussion: "Default: \(SftpBackupStorageConfiguration.defaultStorageRoots.joined(separator: ", ")). / and system directories are refused."))
+    var storageRoot: [String] = []
+
+    @Option(help: "Storage directory to serve until the management node's connect names one (inside a --storage-root).")
+    var storagePath: String?
+
+    @Option(help: "A directory file:// image URLs may read from (repeatable; default: none, file:// refused).")
+    var importDir: [String] = []
 
     @Option(help: "Private key returned by sshkey and used for sftp:// downloads without a password.")
     var privateKey = SftpBackupStorageConfiguration.defaultPrivateKeyPath
 
+    @Option(help: "File remembering the host keys of sftp:// download servers (trusted on first use, then required).")
+    var knownHosts = SftpBackupStorageConfiguration.defaultKnownHostsPath
+
     func validate() throws {
-        if let storageRoot, !storageRoot.hasPrefix("/") {
-            throw ValidationError("--storage-root must be an absolute path")
+        if let bad = (storageRoot + importDir + [storagePath].compactMap { $0 }).first(where: { !$0.hasPrefix("/") }) {
+            throw ValidationError("\(bad) is not an absolute path")
         }
     }
 
@@ -30,9 +41,12 @@ struct SftpBackupStorageCommand: AsyncParsableCommand {
         let logger = Logger(label: "zstack.sftpbackupstorage")
         let agent = try buildSftpBackupStorageAgent(
             SftpBackupStorageConfiguration(
-                server: server.serverConfiguration(defaultPort: AgentPort.sftpBackupStorage),
-                storageRoot: storageRoot,
-                privateKeyPath: privateKey),
+                server: try server.serverConfiguration(defaultPort: AgentPort.sftpBackupStorage),
+                storageRoots: storageRoot.isEmpty ? SftpBackupStorageConfiguration.defaultStorageRoots : storageRoot,
+                storageRoot: storagePath,
+                importDirectories: importDir,
+                privateKeyPath: privateKey,
+                knownHostsPath: knownHosts),
             logger: logger)
         try await agent.run { port in
             logger.info("listening", metadata: ["port": "\(port)"])

@@ -78,7 +78,7 @@ struct HostRoutesHTTPTests {
             let path = agent.directory.appendingPathComponent("image.qcow2").path
             try Data("zstack".utf8).write(to: URL(fileURLWithPath: path))
             var check = CheckFileOnHostCmd()
-            check.paths = [path, "/nonexistent/file"]
+            check.paths = [path, agent.directory.appendingPathComponent("missing/file").path]
             check.md5Return = true
             let files = try await agent.call("/host/checkfile", check, as: CheckFileOnHostResponse.self)
             #expect(files.existPaths == [path: "0c137be244ebcbb621ab70cf2990ac15"])

@@ -34,7 +34,7 @@ struct KVMAgentHarness: Sendable {
         let configuration = KVMAgentConfiguration(
             server: .test(),
             libvirtURI: uri, stateDirectory: directory.appendingPathComponent("state").path,
-            iptablesCommand: iptablesCommand)
+            iptablesCommand: iptablesCommand, storageRoots: [directory.path])
         let server = try await buildKVMAgent(configuration, logger: Logger(label: "test.kvmagent"))
         let libvirt = try await LibvirtConnection.open(uri: uri)
         do {

@@ -164,4 +164,35 @@ struct LocalStorageSftpTests {
             }
         }
     }
+
+    @Test("the backup storage's host key is remembered at first contact and required afterwards")
+    func hostKeyPinning() async throws {
+        try await withBackupStorage { host in
+            try await KVMAgentHarness.with { agent in
+                let root = agent.directory.appendingPathComponent("ps").path
+                try await initialize(root, agent)
+                let remote = try #require(host["ROOT"]) + "/bs/images/image-2.qcow2"
+                try FileManager.default.createDirectory(atPath: (remote as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                _ = try TestProgram.run("qemu-img", "create", "-q", "-f", "qcow2", remote, "16M")
+                let key = try String(contentsOfFile: try #require(host["KEY"]), encoding: .utf8)
+                let first = try await agent.call("/localstorage/sftp/download",
+                                                 try download(host, key: key, from: remote, to: root + "/cache/a/a.qcow2"),
+                                                 as: LocalStorageResponse.self)
+                #expect(first.success, "\(first.error ?? "")")
+                let knownHosts = agent.directory.appendingPathComponent("state/sftp_known_hosts").path
+                let recorded = try String(contentsOfFile: knownHosts, encoding: .utf8)
+                let hostKey = try #require(host["ADDRESS"])
+                #expect(recorded.hasPrefix("[\(hostKey)]:\(try #require(host["PORT"])) SHA256:"))
+
+                // Another server now answers at that address (reinstalled, or a man in the middle).
+                try (recorded.split(separator: " ")[0] + " SHA256:" + String(repeating: "A", count: 43) + "\n")
+                    .write(toFile: knownHosts, atomically: true, encoding: .utf8)
+                let second = try await agent.call("/localstorage/sftp/download",
+                                                  try download(host, key: key, from: remote, to: root + "/cache/b/b.qcow2"),
+                                                  as: LocalStorageResponse.self)
+                #expect(!second.success && second.error?.contains("hostKeyMismatch") == true, "\(second.error ?? "")")
+                #expect(!FileManager.default.fileExists(atPath: root + "/cache/b/b.qcow2"))
+            }
+        }
+    }
 }

@@ -1,5 +1,6 @@
 import AgentWire
 import Foundation
+import HostSystem
 import KVMAgent
 import Libvirt
 import Testing
@@ -9,7 +10,8 @@ import Testing
 struct VMServiceTests {
     /// Temporary volume files so the agent's existence check passes; removed by `remove()`.
     struct Files {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vmsvc-\(UUID().uuidString)")
+        static let parent = FileManager.default.temporaryDirectory.appendingPathComponent("vmsvc-tests")
+        let directory = Files.parent.appendingPathComponent(UUID().uuidString)
 
         func make(_ name: String) throws -> String {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -23,7 +25,9 @@ struct VMServiceTests {
 
     func service() async throws -> VMService {
         VMService(connection: try await LibvirtConnection.open(uri: "test:///default"),
-                  builder: DomainXMLBuilder(domainType: "test"), undefineOptions: .metadata,
+                  builder: DomainXMLBuilder(domainType: "test"),
+                  volumePaths: VolumePathPolicy(roots: try PermittedRoots([Files.parent.path], purpose: "test")),
+                  undefineOptions: .metadata,
                   stopPollInterval: .milliseconds(10))
     }
 

@@ -42,7 +42,8 @@ import Testing
         try await ManagementNodeEndpoint.run { mn in
             try await SftpAgentHarness.with { agent in
                 defer { agent.removeScratch() }
-                let file = agent.scratch + "/plain-file"
+                // The configured storage root itself, taken by a plain file.
+                let file = agent.storagePath
                 try Data("x".utf8).write(to: URL(fileURLWithPath: file))
                 let onFile = try await agent.client.sync(
                     SftpBackupStoragePath.connect, SftpConnectCmd(uuid: "u", storagePath: file), as: SftpAgentResponse.self)

@@ -18,13 +18,18 @@ struct SftpAgentHarness: Sendable {
     var storagePath: String { scratch + "/bs" }
 
     /// Runs `body` against a fresh agent. The scratch directory outlives the agent only for `body`.
+    /// The agent may be connected to `scratch/bs` only; `file://` reads from `importDirectory` (the whole
+    /// scratch directory unless a test narrows it).
     static func with<T: Sendable>(
         scratch: String? = nil,
+        importDirectory: String? = nil,
         _ body: @Sendable (SftpAgentHarness) async throws -> T
     ) async throws -> T {
         let scratch = try scratch ?? makeScratch()
         let server = try buildSftpBackupStorageAgent(
-            SftpBackupStorageConfiguration(server: .test(), privateKeyPath: scratch + "/id_rsa.sftp"),
+            SftpBackupStorageConfiguration(server: .test(), storageRoots: [scratch + "/bs"],
+                                           importDirectories: [importDirectory ?? scratch],
+                                           privateKeyPath: scratch + "/id_rsa.sftp", knownHostsPath: scratch + "/known_hosts"),
             logger: Logger(label: "test.sftpbs"))
         return try await RunningAgent.with(server) { running in
             try await body(SftpAgentHarness(port: running.port, scratch: scratch))

@@ -26,9 +26,15 @@ struct CPUTopology {
         }
         self.sockets = sockets
         isExplicit = true
-        if sockets * perSocket * threads == cpus {
+        // Checked products: the numbers come from the request, and a trap would kill the agent.
+        let (perSocketTotal, overflowA) = sockets.multipliedReportingOverflow(by: perSocket)
+        let (allThreads, overflowB) = perSocketTotal.multipliedReportingOverflow(by: threads)
+        if overflowA || overflowB {
+            throw DomainXMLError("socketNum \(sockets) × cpuOnSocket \(perSocket) × threadsPerCore \(threads) is out of range")
+        }
+        if allThreads == cpus {
             cores = perSocket
-        } else if sockets * perSocket == cpus, perSocket % threads == 0 {
+        } else if perSocketTotal == cpus, perSocket % threads == 0 {
             cores = perSocket / threads
         } else {
             throw DomainXMLError("""

@@ -5,26 +5,24 @@ import Synchronization
 /// re-sends it on every host connect, so memory is enough); every other path a command names must resolve
 /// inside one of them, with no `..` and no symbolic link leading out.
 ///
-/// When the agent is configured with allowed roots, an init may only register a directory inside them.
+/// An init may only register a directory inside the agent's configured storage roots: the roots come from
+/// the agent's configuration, never from a request (`{"path":"/"}` would otherwise make every path valid).
 final class LocalStorageRoots: Sendable {
-    private let allowed: [String]
+    private let permitted: PermittedRoots
     private let registered = Mutex<[ConfinedRoot]>([])
 
-    init(allowed: [String]) {
-        self.allowed = allowed
+    init(permitted: PermittedRoots) {
+        self.permitted = permitted
     }
 
     /// Creates `path` if needed (as the Python agent does) and accepts paths inside it from now on.
     func register(_ path: String?) throws -> ConfinedRoot {
         guard let path, !path.isEmpty else { throw LocalStorageError("path of the local storage is missing") }
-        if !allowed.isEmpty {
-            let permitted = allowed.contains { (try? ConfinedRoot($0))?.contains(path) ?? false }
-            guard permitted else {
-                throw LocalStorageError("local storage path \(path) is outside the roots this agent allows (\(allowed.joined(separator: ", ")))")
-            }
-        }
-        // Refuses `..` and relative paths before creating anything.
+        // Refuses `..`, relative paths and anything outside the configured roots before creating anything.
         _ = try ConfinedRoot("/").resolve(path)
+        guard permitted.permits(path) else {
+            throw LocalStorageError("local storage path \(path) is outside the storage roots this agent serves (\(permitted)); add it with --storage-root")
+        }
         try Files.makeDirectories(path)
         let root = try ConfinedRoot(path)
         registered.withLock { roots in

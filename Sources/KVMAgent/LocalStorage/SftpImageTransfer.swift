@@ -15,7 +15,8 @@ import Foundation
 /// message: `SSHCredential` and `SSHError` never print it.
 ///
 /// The MN sends no host-key fingerprint with these commands, so the backup storage's key is trusted on
-/// first use, as the Python agent's `StrictHostKeyChecking=no` does.
+/// first use and remembered in `knownHosts`: later transfers to that host must meet the same key (the
+/// Python agent's `StrictHostKeyChecking=no` accepts any key, every time).
 struct SftpImageTransfer: Sendable {
     /// Where the backup storage is and how to log in to it.
     struct Endpoint: Sendable {
@@ -40,6 +41,8 @@ struct SftpImageTransfer: Sendable {
     }
 
     let client: SSHClient
+    /// Backup-storage host keys seen so far (`<state dir>/sftp_known_hosts`).
+    let knownHosts: KnownHostsFile
 
     /// Downloads `remote` into `local` by way of a temporary file in the same directory, renamed over
     /// `local` only when complete: a reader never sees half an image, and a failure leaves nothing behind.
@@ -84,9 +87,10 @@ struct SftpImageTransfer: Sendable {
         _ endpoint: Endpoint, _ remote: String, _ body: (SSHSession) async throws(SSHError) -> T
     ) async throws -> T {
         do {
-            let session = try await client.connect(host: endpoint.host, port: endpoint.port,
-                                                   credential: endpoint.credential, hostKey: .trustOnFirstUse)
+            let session = try await client.connect(host: endpoint.host, port: endpoint.port, credential: endpoint.credential,
+                                                   hostKey: knownHosts.policy(host: endpoint.host, port: endpoint.port))
             do {
+                try knownHosts.remember(session)
                 let result = try await body(session)
                 await session.close()
                 return result

@@ -33,7 +33,7 @@ extension VMService {
         let uuid = try Self.required(command.vmInstanceUuid, "vmInstanceUuid")
         guard let volume = command.volume else { throw VMError("volume is missing") }
         let xml = try DeviceXML.disk(volume)
-        try Self.checkExists(volume.installPath, "volume \(volume.volumeUuid ?? "?")")
+        try volumePaths.check(volume.installPath, "volume \(volume.volumeUuid ?? "?")")
         try await hotPlug(uuid, "attach volume \(volume.volumeUuid ?? "?")") { try await $0.attachDevice(xml: xml, $1) }
         return VirtualDeviceInfoResponse(virtualDeviceInfoList: [VirtualDeviceInfo(resourceUuid: volume.volumeUuid)])
     }
@@ -74,7 +74,7 @@ extension VMService {
         return try await withDomain(uuid) { domain in
             do {
                 if let cpus = command.cpuNum { try await domain.setVirtualCPUs(cpus) }
-                if let memory = command.memorySize { try await domain.setMemory(kib: UInt64(memory) / 1024) }
+                if let memory = command.memorySize { try await domain.setMemory(kib: UInt64(memory / 1024)) }
             } catch let error as LibvirtError {
                 throw VMError("cannot change cpu/memory of vm \(uuid) online: \(error.message)")
             }
@@ -94,12 +94,6 @@ extension VMService {
             } catch let error as LibvirtError {
                 throw VMError("cannot \(what) on vm \(uuid): \(error.message)")
             }
-        }
-    }
-
-    static func checkExists(_ path: String?, _ what: String) throws {
-        if let path, !FileManager.default.fileExists(atPath: path) {
-            throw VMError("\(what): installPath '\(path)' does not exist on this host")
         }
     }
 }

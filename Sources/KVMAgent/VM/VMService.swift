@@ -15,6 +15,8 @@ import Foundation
 public struct VMService: Sendable {
     public let connection: LibvirtConnection
     public let builder: DomainXMLBuilder
+    /// Which paths a disk or CD-ROM may name.
+    public let volumePaths: VolumePathPolicy
     /// What undefining removes: `.all` on qemu, `.metadata` on the test driver (which rejects `.nvram`).
     public let undefineOptions: UndefineOptions
     /// How often a graceful stop checks whether the guest is down.
@@ -24,10 +26,12 @@ public struct VMService: Sendable {
     /// Migrations in flight, for `/job/cancel`.
     public let jobs = MigrationJobs()
 
-    public init(connection: LibvirtConnection, builder: DomainXMLBuilder, undefineOptions: UndefineOptions = .all,
-                stopPollInterval: Duration = .milliseconds(200), expectedEvents: ExpectedEvents = ExpectedEvents()) {
+    public init(connection: LibvirtConnection, builder: DomainXMLBuilder, volumePaths: VolumePathPolicy,
+                undefineOptions: UndefineOptions = .all, stopPollInterval: Duration = .milliseconds(200),
+                expectedEvents: ExpectedEvents = ExpectedEvents()) {
         self.connection = connection
         self.builder = builder
+        self.volumePaths = volumePaths
         self.undefineOptions = undefineOptions
         self.stopPollInterval = stopPollInterval
         self.expectedEvents = expectedEvents
@@ -38,7 +42,7 @@ public struct VMService: Sendable {
     /// new definition is removed, so no half-made VM stays behind.
     public func start(_ command: StartVmCmd) async throws -> StartVmResponse {
         let xml = try builder.build(command)
-        try Self.checkFilesExist(command)
+        try checkPaths(command)
         let name = command.vmInstanceUuid ?? ""
         if let existing = try await connection.domain(named: name) {
             defer { existing.close() }
@@ -173,13 +177,12 @@ public struct VMService: Sendable {
         return value
     }
 
-    /// libvirt's test driver never opens disk files, and qemu only fails at start with a less clear
-    /// message, so the agent checks every path itself before defining anything.
-    static func checkFilesExist(_ command: StartVmCmd) throws {
+    /// Every disk and CD-ROM path checked before anything is defined (`VolumePathPolicy`).
+    func checkPaths(_ command: StartVmCmd) throws {
         var paths = [("rootVolume", command.rootVolume?.installPath)]
         paths += (command.dataVolumes ?? []).map { ("data volume \($0.volumeUuid ?? "?")", $0.installPath) }
         paths += (command.cdRoms ?? []).filter { $0.isEmpty != true }.map { ("cdRom \($0.imageUuid ?? "?")", $0.path) }
-        for (what, path) in paths { try checkExists(path, what) }
+        for (what, path) in paths { try volumePaths.check(path, what) }
     }
 
     private static func reply(_ command: StartVmCmd) -> StartVmResponse {
