@@ -34,7 +34,7 @@ public enum Setting: Sendable {
     public static func problem(key: String, value: String) -> String? {
         if key.hasPrefix(ansibleVariablePrefix) {
             let name = String(key.dropFirst(ansibleVariablePrefix.count))
-            return HostInput.variableProblem(name: name, value: value)
+            return PlaybookVariables.problem(name: name, value: value)
         }
         guard let definition = all.first(where: { $0.key == key }) else {
             let known = (all.map(\.key) + ["\(ansibleVariablePrefix)<name>"]).joined(separator: ", ")
@@ -60,12 +60,13 @@ extension Inventory {
         return stored.flatMap(Int.init) ?? Int(definition.defaultValue)!
     }
 
-    /// The `ansible.var.*` settings as extra-vars.
+    /// The `ansible.var.*` settings as extra-vars; only allowed ones, should the store hold others from
+    /// before the allow-list.
     func ansibleVariables() throws -> [String: String] {
         var variables: [String: String] = [:]
         for (key, value) in try settings() where key.hasPrefix(Setting.ansibleVariablePrefix) {
             variables[String(key.dropFirst(Setting.ansibleVariablePrefix.count))] = value
         }
-        return variables
+        return PlaybookVariables.filtered(variables)
     }
 }
