@@ -75,6 +75,11 @@ public final class Deployer: Sendable {
 
     public var publicKey: String { key.publicKey }
 
+    /// The API's bearer token, made in the data directory the first time it is asked for.
+    public func apiToken() throws -> APIToken {
+        try APIToken.loadOrCreate(in: configuration.dataDirectory)
+    }
+
     var connector: HostConnector {
         HostConnector(client: ssh, key: key, timeout: configuration.sshTimeout)
     }
