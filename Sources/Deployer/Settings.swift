@@ -27,6 +27,18 @@ public enum Setting: Sendable {
 
     public static let all = [batchSize, maxFailPercent, checkConcurrency, forks, echoTimeout]
 
+    /// What the API shows for a value that may hold a secret (an extra-var can be a password or a token).
+    public static let masked = "******"
+
+    /// A setting as the API returns it: `ansible.var.*` values masked, the deployer's own settings as they are.
+    public static func shown(key: String, value: String) -> String {
+        key.hasPrefix(ansibleVariablePrefix) ? masked : value
+    }
+
+    public static func shown(_ settings: [String: String]) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: settings.map { ($0.key, shown(key: $0.key, value: $0.value)) })
+    }
+
     /// `ansible.var.<name>`: an extra-var given to every playbook run (ZStack's `Ansible.var.*`).
     public static let ansibleVariablePrefix = "ansible.var."
 

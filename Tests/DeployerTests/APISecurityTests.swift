@@ -5,7 +5,8 @@ import NIOHTTP1
 import Testing
 
 /// Issue 14: the API takes requests only with the deployer's token, a Host header naming the deployer and
-/// JSON bodies; it refuses variables that would steer ansible and key files that are not private keys.
+/// JSON bodies; it refuses variables that would steer ansible and key files that are not private keys;
+/// and no GET returns a value that may hold a secret.
 @Suite(.serialized)
 struct APISecurityTests {
     @Test func tokenIsMadeOnceInAPrivateFileAndRequired() async throws {
@@ -81,6 +82,35 @@ struct APISecurityTests {
         #expect(throws: DeployerError.self) {
             try APIAccess(token: deployer.apiToken(), listenAddress: "127.0.0.1", allowedHosts: ["evil host"])
         }
+    }
+
+    @Test func getNeverReturnsSecrets() async throws {
+        let (deployer, directory) = try await Self.bareDeployer("secrets")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let secret = "s3cret-value"
+        try deployer.inventory.insert(HostRecord(
+            uuid: "dsechost1", name: "dsec1", address: "127.0.68.9", sshPort: 22, user: "root", kind: .kvm,
+            agentPort: 7070, password: "password-\(secret)", become: false, hostKeyFingerprint: "SHA256:x",
+            hostKey: "ssh-ed25519 AAAA", variables: ["libvirt_uri": "qemu+tcp://admin:\(secret)@h/system"],
+            addedAt: Date()))
+        try deployer.inventory.setSetting("ansible.var.libvirt_uri", "qemu+tcp://admin:\(secret)@h/system")
+        try deployer.inventory.setSetting("upgrade.batchSize", "7")
+        try await withAPI(deployer) { api in
+            for path in ["/v1/hosts", "/v1/hosts/dsechost1", "/v1/settings"] {
+                let text = String(decoding: try await api.exchange(.GET, path).body, as: UTF8.self)
+                #expect(!text.contains(secret), "\(path): \(text)")
+            }
+            let (_, one) = try await api.send(.GET, "/v1/hosts/dsechost1")
+            let inventory = try #require(one["inventory"] as? [String: Any])
+            #expect(inventory["variables"] as? [String: String] == ["libvirt_uri": "******"])
+            #expect(inventory["password"] == nil && inventory["passwordStored"] as? Bool == true)
+            let (_, settings) = try await api.send(.GET, "/v1/settings")
+            #expect(settings["settings"] as? [String: String] == ["ansible.var.libvirt_uri": "******", "upgrade.batchSize": "7"])
+            let (status, put) = try await api.send(.PUT, "/v1/settings/ansible.var.hostname", Data(#"{"value":"\#(secret)"}"#.utf8))
+            #expect(status == 200 && put["value"] as? String == "******")
+        }
+        // What ansible gets is the real value.
+        #expect(try deployer.inventory.ansibleVariables()["libvirt_uri"]?.contains(secret) == true)
     }
 
     @Test func refusesVariablesAndKeyFilesOverTheAPIAndTheCLI() async throws {

@@ -5,7 +5,7 @@ import NIOCore
 /// The deployer's HTTP API, in ZStack's REST shapes where ZStack has them: `PUT /v1/hosts/{uuid}/actions`
 /// with `{"reconnectHost":{}}`, `{"params":{...}}` bodies, `inventories`/`inventory` replies, and long
 /// operations answered 202 with the `location` to poll. Every request passes `APIAccess` first (token,
-/// Host, Content-Type).
+/// Host, Content-Type); nothing a GET returns holds a secret (passwords, variable and extra-var values).
 public struct DeployAPI: Sendable {
     public let deployer: Deployer
     public let access: APIAccess
@@ -54,13 +54,13 @@ public struct DeployAPI: Sendable {
             try await RunEventStream(inventory: deployer.inventory, runId: try runDetails(context).run.id!)
                 .response(to: request)
         }
-        router.get("/v1/settings") { _, _ in try json(["settings": deployer.inventory.settings()]) }
+        router.get("/v1/settings") { _, _ in try json(["settings": Setting.shown(deployer.inventory.settings())]) }
         router.put("/v1/settings/:key") { request, context in
             let key = try context.parameters.require("key")
             let body = try await decode(SettingBody.self, request)
             if let problem = Setting.problem(key: key, value: body.value) { throw APIError(.badRequest, problem) }
             try deployer.inventory.setSetting(key, body.value)
-            return try json(["key": key, "value": body.value])
+            return try json(["key": key, "value": Setting.shown(key: key, value: body.value)])
         }
         return router
     }
