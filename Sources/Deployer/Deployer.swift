@@ -20,6 +20,10 @@ public struct DeployerConfiguration: Sendable {
         self.sources = sources
     }
 
+    /// The runs' ansible workspaces (`run-<id>-batch-<n>-<kind>`: inventory, extra-vars, log), kept for
+    /// post-mortems as long as their run is (`runs.keep`).
+    public var workDirectory: String { dataDirectory + "/work" }
+
     /// `$XDG_DATA_HOME/zstack-deploy`, else `~/.local/share/zstack-deploy`.
     public static var defaultDataDirectory: String {
         let environment = ProcessInfo.processInfo.environment

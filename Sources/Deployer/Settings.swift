@@ -25,7 +25,12 @@ public enum Setting: Sendable {
         key: "agent.echoTimeoutSeconds", defaultValue: "60",
         help: "how long to wait for a deployed agent to answer its echo", validate: integer(in: 1...3600))
 
-    public static let all = [batchSize, maxFailPercent, checkConcurrency, forks, echoTimeout]
+    public static let runsKeep = Definition(
+        key: "runs.keep", defaultValue: "200",
+        help: "runs kept (with their ansible workspaces) after each run; running and resumable ones always are",
+        validate: integer(in: 1...1_000_000))
+
+    public static let all = [batchSize, maxFailPercent, checkConcurrency, forks, echoTimeout, runsKeep]
 
     /// What the API shows for a value that may hold a secret (an extra-var can be a password or a token).
     public static let masked = "******"

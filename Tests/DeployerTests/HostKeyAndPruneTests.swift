@@ -3,7 +3,8 @@ import FleetTestSupport
 import Foundation
 import Testing
 
-/// Issue 14: an expected host-key fingerprint is checked at first contact, before any password.
+/// Issue 14: an expected host-key fingerprint is checked at first contact, before any password; old runs
+/// and their ansible workspaces are pruned after each run, never a running or resumable one.
 @Suite(.serialized)
 struct HostKeyAndPruneTests {
     @Test func expectedFingerprintIsCheckedBeforeThePassword() async throws {
@@ -33,5 +34,40 @@ struct HostKeyAndPruneTests {
         let added = try await fleet.deployer.run(.add([input], deploy: false), trigger: "test")
         #expect(added.run.status == .succeeded, "\(added.hosts.map { $0.error ?? "" })")
         #expect(try fleet.deployer.inventory.host(matching: member.host.address)?.hostKeyFingerprint == right)
+    }
+
+    @Test func oldRunsAndWorkspacesArePrunedAfterEachRun() async throws {
+        let (deployer, directory) = try await APISecurityTests.bareDeployer("prune")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let inventory = deployer.inventory
+        try inventory.setSetting(Setting.runsKeep.key, "2")
+        func oldRun(_ kind: RunKind, _ status: RunStatus) throws -> Int64 {
+            let run = try inventory.createRun(RunRecord(kind: kind, trigger: "test", status: status, ownerPid: getpid(),
+                                                        startedAt: Date(timeIntervalSinceNow: -86400)))
+            try inventory.appendEvent(run.id!, "old")
+            return run.id!
+        }
+        let finished = try oldRun(.add, .succeeded)
+        let refused = try oldRun(.reconnect, .refused)
+        let stopped = try oldRun(.add, .stopped)
+        let interrupted = try oldRun(.reconnect, .interrupted)
+        let running = try oldRun(.add, .running)
+        let work = deployer.configuration.workDirectory
+        func workspace(_ id: Int64) -> String { "\(work)/run-\(id)-batch-1-kvm" }
+        let future: Int64 = 1_000_000
+        for id in [finished, refused, stopped, interrupted, running, future] {
+            try FileManager.default.createDirectory(atPath: workspace(id), withIntermediateDirectories: true)
+            _ = FileManager.default.createFile(atPath: workspace(id) + "/ansible.log", contents: Data("log".utf8))
+        }
+
+        var newRuns: [Int64] = []
+        for _ in 0..<3 {
+            newRuns.append(try await deployer.run(.upgrade(batchSize: nil, maxFailPercent: nil), trigger: "test").run.id!)
+        }
+        let remaining = Set(try inventory.runs(limit: 100).map { $0.id! })
+        #expect(remaining == [stopped, interrupted, running, newRuns[1], newRuns[2]])
+        #expect(try inventory.events(of: finished).isEmpty, "a pruned run's events go with it")
+        for id in [finished, refused] { #expect(!FileManager.default.fileExists(atPath: workspace(id)), "run \(id)'s workspace") }
+        for id in [stopped, interrupted, running, future] { #expect(FileManager.default.fileExists(atPath: workspace(id)), "run \(id)'s workspace") }
     }
 }

@@ -91,6 +91,8 @@ struct InputAndOutputTests {
         #expect(Setting.problem(key: "ansible.var.skip_packages", value: "true") == nil)
         #expect(Setting.problem(key: "ansible.var.x", value: "{{ 7*7 }}") != nil)
         #expect(Setting.problem(key: "no.such.key", value: "1")?.contains("unknown setting") == true)
+        #expect(Setting.problem(key: "runs.keep", value: "0") != nil)
+        #expect(Setting.problem(key: "runs.keep", value: "50") == nil)
     }
 
     @Test func readsFailuresPerHostFromAnsibleOutput() {
