@@ -58,7 +58,7 @@ struct APITests {
                 (.PUT, "/v1/hosts/\(uuid)/actions", #"{"reconnectHost":"#, 400),
                 (.PUT, "/v1/hosts/no-such-host/actions", #"{"reconnectHost":{}}"#, 404),
                 (.POST, "/v1/hosts", #"{"params":{"address":"; rm -rf /","password":"x"}}"#, 400),
-                (.POST, "/v1/hosts", #"{"params":{"address":"127.0.64.9","password":"x","variables":{"a":"{{ lookup('pipe','id') }}"}}}"#, 400),
+                (.POST, "/v1/hosts", #"{"params":{"address":"127.0.64.9","password":"x","variables":{"zstack_root":"{{ lookup('pipe','id') }}"}}}"#, 400),
                 (.POST, "/v1/upgrade", #"{"params":{"batchSize":"many"}}"#, 400),
                 (.POST, "/v1/upgrade", #"{"params":{"batchSize":0}}"#, 400),
                 (.GET, "/v1/runs/999999", "", 404),
