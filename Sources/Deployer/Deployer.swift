@@ -20,6 +20,10 @@ public struct DeployerConfiguration: Sendable {
         self.sources = sources
     }
 
+    /// The runs' ansible workspaces (`run-<id>-batch-<n>-<kind>`: inventory, extra-vars, log), kept for
+    /// post-mortems as long as their run is (`runs.keep`).
+    public var workDirectory: String { dataDirectory + "/work" }
+
     /// `$XDG_DATA_HOME/zstack-deploy`, else `~/.local/share/zstack-deploy`.
     public static var defaultDataDirectory: String {
         let environment = ProcessInfo.processInfo.environment
@@ -74,6 +78,11 @@ public final class Deployer: Sendable {
     }
 
     public var publicKey: String { key.publicKey }
+
+    /// The API's bearer token, made in the data directory the first time it is asked for.
+    public func apiToken() throws -> APIToken {
+        try APIToken.loadOrCreate(in: configuration.dataDirectory)
+    }
 
     var connector: HostConnector {
         HostConnector(client: ssh, key: key, timeout: configuration.sshTimeout)

@@ -1,4 +1,6 @@
 import Foundation
+import HostSystem
+import SSH
 
 /// A host to add, as the CLI, a hosts file or `POST /v1/hosts` gives it. Everything here reaches SSH,
 /// ansible inventories and templates, so it is checked before anything else happens.
@@ -15,11 +17,14 @@ public struct HostInput: Codable, Sendable {
     public var become: Bool?
     public var storePassword: Bool?
     public var variables: [String: String]?
+    /// The host key's expected SHA-256 fingerprint (`SHA256:<base64>`, as `ssh-keygen -lf` prints it): checked
+    /// at first contact, before any password is sent, instead of trusting whatever key the host offers.
+    public var hostKeyFingerprint: String?
 
     public init(address: String, sshPort: Int? = nil, user: String? = nil, password: String? = nil,
                 privateKeyPath: String? = nil, kind: AgentKind? = nil, agentPort: Int? = nil, name: String? = nil,
                 uuid: String? = nil, become: Bool? = nil, storePassword: Bool? = nil,
-                variables: [String: String]? = nil) {
+                variables: [String: String]? = nil, hostKeyFingerprint: String? = nil) {
         self.address = address
         self.sshPort = sshPort
         self.user = user
@@ -32,6 +37,7 @@ public struct HostInput: Codable, Sendable {
         self.become = become
         self.storePassword = storePassword
         self.variables = variables
+        self.hostKeyFingerprint = hostKeyFingerprint
     }
 
     /// The first problem with this input, or nil.
@@ -55,23 +61,41 @@ public struct HostInput: Codable, Sendable {
         if password == nil && privateKeyPath == nil {
             return "give a password (to install the deployer's key) or a private key file"
         }
-        for (key, value) in variables ?? [:] {
-            if let problem = Self.variableProblem(name: key, value: value) { return problem }
+        if let privateKeyPath, let problem = Self.privateKeyProblem(privateKeyPath) { return problem }
+        if let hostKeyFingerprint, (try? HostKeyPolicy.normalize(hostKeyFingerprint)) == nil {
+            return "host key fingerprint \(hostKeyFingerprint.debugDescription) is not 'SHA256:<base64>' "
+                + "(as `ssh-keygen -lf` prints it)"
+        }
+        for (key, value) in (variables ?? [:]).sorted(by: { $0.key < $1.key }) {
+            if let problem = PlaybookVariables.problem(name: key, value: value) { return problem }
         }
         return nil
     }
 
-    /// Variables become ansible inventory values, which ansible templates: a `{{ ... }}` in one would be
-    /// code run on this machine. Names must be identifiers; values must hold no template markers.
-    static func variableProblem(name: String, value: String) -> String? {
-        guard let first = name.unicodeScalars.first, first == "_" || CharacterSet.letters.contains(first),
-              name.unicodeScalars.allSatisfy({ $0 == "_" || CharacterSet.alphanumerics.contains($0) && $0.isASCII })
-        else { return "variable name \(name.debugDescription) is not an identifier" }
-        if ["{{", "{%", "{#"].contains(where: value.contains) {
-            return "variable \(name): template markers ({{, {%, {#) are not allowed in values"
+    /// The key file is stored with the host and handed to libssh2 and to ansible on every run: it must be
+    /// the file it looks like (no `..`, no symlink to something else, no template markers ansible would
+    /// expand), readable here, and private, as ssh itself insists.
+    static func privateKeyProblem(_ path: String) -> String? {
+        let shown = "private key file \(path.debugDescription)"
+        guard path.hasPrefix("/") else { return "\(shown) must be an absolute path" }
+        if path.split(separator: "/").contains("..") { return "\(shown) must not contain '..'" }
+        if PlaybookVariables.holdsTemplateMarkers(path) { return "\(shown): template markers are not allowed" }
+        if path.unicodeScalars.contains(where: {
+            $0.properties.isWhitespace || $0.properties.generalCategory == .control
+        }) {
+            return "\(shown) must not contain whitespace or control characters"
         }
-        if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            return "variable \(name): control characters are not allowed in values"
+        switch Files.kind(path) {
+        case nil: return "\(shown) does not exist"
+        case .symbolicLink: return "\(shown) is a symbolic link; give the file it points to"
+        case .regular: break
+        default: return "\(shown) is not a regular file"
+        }
+        guard access(path, R_OK) == 0,
+              let mode = (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int
+        else { return "\(shown) is not readable by the deployer" }
+        if mode & 0o077 != 0 {
+            return "\(shown) is accessible by group or others (mode \(String(mode & 0o777, radix: 8))); chmod 600 it"
         }
         return nil
     }

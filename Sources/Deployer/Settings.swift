@@ -25,7 +25,24 @@ public enum Setting: Sendable {
         key: "agent.echoTimeoutSeconds", defaultValue: "60",
         help: "how long to wait for a deployed agent to answer its echo", validate: integer(in: 1...3600))
 
-    public static let all = [batchSize, maxFailPercent, checkConcurrency, forks, echoTimeout]
+    public static let runsKeep = Definition(
+        key: "runs.keep", defaultValue: "200",
+        help: "runs kept (with their ansible workspaces) after each run; running and resumable ones always are",
+        validate: integer(in: 1...1_000_000))
+
+    public static let all = [batchSize, maxFailPercent, checkConcurrency, forks, echoTimeout, runsKeep]
+
+    /// What the API shows for a value that may hold a secret (an extra-var can be a password or a token).
+    public static let masked = "******"
+
+    /// A setting as the API returns it: `ansible.var.*` values masked, the deployer's own settings as they are.
+    public static func shown(key: String, value: String) -> String {
+        key.hasPrefix(ansibleVariablePrefix) ? masked : value
+    }
+
+    public static func shown(_ settings: [String: String]) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: settings.map { ($0.key, shown(key: $0.key, value: $0.value)) })
+    }
 
     /// `ansible.var.<name>`: an extra-var given to every playbook run (ZStack's `Ansible.var.*`).
     public static let ansibleVariablePrefix = "ansible.var."
@@ -34,7 +51,7 @@ public enum Setting: Sendable {
     public static func problem(key: String, value: String) -> String? {
         if key.hasPrefix(ansibleVariablePrefix) {
             let name = String(key.dropFirst(ansibleVariablePrefix.count))
-            return HostInput.variableProblem(name: name, value: value)
+            return PlaybookVariables.problem(name: name, value: value)
         }
         guard let definition = all.first(where: { $0.key == key }) else {
             let known = (all.map(\.key) + ["\(ansibleVariablePrefix)<name>"]).joined(separator: ", ")
@@ -60,12 +77,13 @@ extension Inventory {
         return stored.flatMap(Int.init) ?? Int(definition.defaultValue)!
     }
 
-    /// The `ansible.var.*` settings as extra-vars.
+    /// The `ansible.var.*` settings as extra-vars; only allowed ones, should the store hold others from
+    /// before the allow-list.
     func ansibleVariables() throws -> [String: String] {
         var variables: [String: String] = [:]
         for (key, value) in try settings() where key.hasPrefix(Setting.ansibleVariablePrefix) {
             variables[String(key.dropFirst(Setting.ansibleVariablePrefix.count))] = value
         }
-        return variables
+        return PlaybookVariables.filtered(variables)
     }
 }

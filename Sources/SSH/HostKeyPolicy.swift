@@ -25,7 +25,11 @@ public enum HostKeyPolicy: Sendable, Hashable {
     }
 
     /// Accepts the fingerprint with or without a trailing `=` padding, and rejects anything that is not SHA256.
-    static func normalize(_ fingerprint: String) throws(SSHError) -> String {
+    /// Public so that callers can check a fingerprint they are given before they connect (the deployer's
+    /// `host add --host-key-fingerprint`).
+    /// - Returns: the fingerprint as `SSHSession.hostKeyFingerprint` spells it: `SHA256:` and 43 base64 characters.
+    /// - Throws: `SSHError` `.invalidArgument` when it is not in `SHA256:<base64>` form.
+    public static func normalize(_ fingerprint: String) throws(SSHError) -> String {
         let prefix = "SHA256:"
         var body = Substring(fingerprint.trimmingWhitespace())
         guard body.hasPrefix(prefix) else {

@@ -8,7 +8,7 @@ struct DeployCommand: AsyncParsableCommand {
         commandName: "zstack-deploy",
         abstract: "Install, reconnect and upgrade ZStack agents on hosts with ansible, only where needed.",
         subcommands: [HostCommand.self, ReconnectCommand.self, UpgradeCommand.self, CheckCommand.self,
-                      StatusCommand.self, RunsCommand.self, ConfigCommand.self, ServeCommand.self, KeyCommand.self])
+                      StatusCommand.self, RunsCommand.self, ConfigCommand.self, ServeCommand.self, APITokenCommand.self, KeyCommand.self])
 }
 
 /// Where state and releases are; every subcommand takes these.
@@ -49,6 +49,11 @@ struct DeployOptions: ParsableArguments {
 
     func deployer() async throws -> Deployer {
         try await Deployer(configuration())
+    }
+
+    /// Without opening the inventory: the token is all `api-token` needs.
+    func apiToken() throws -> APIToken {
+        try APIToken.loadOrCreate(in: configuration().dataDirectory)
     }
 
     private func absolute(_ path: String) -> String {

@@ -18,13 +18,18 @@ struct HostCommand: AsyncParsableCommand {
         @Option(help: "Agent port (default: the kind's ZStack port).") var agentPort: Int?
         @Option(help: "Display name.") var name: String?
         @Option(help: "Host uuid (default: a new one).") var uuid: String?
-        @Option(help: "Log in with this private key instead of installing the deployer's key.") var privateKey: String?
+        @Option(help: "Log in with this private key (absolute path, a regular file of mode 600) instead of installing the deployer's key.")
+        var privateKey: String?
+        @Option(help: ArgumentHelp(
+            "The host key's expected fingerprint, as `ssh-keygen -lf` prints it; a host offering another key is refused before any password is sent.",
+            valueName: "SHA256:base64"))
+        var hostKeyFingerprint: String?
         @Flag(help: "Read the SSH password from the first line of standard input.") var passwordStdin = false
         @Option(help: "Read the SSH password from this environment variable.") var passwordEnv: String?
         @Flag(help: "Keep the password in the inventory, to reinstall the key if it disappears.") var storePassword = false
         @Flag(inversion: .prefixedNo, help: "Become root with sudo (default: when the user is not root).") var become: Bool?
         @Option(name: .customLong("var"), help: "Host variable NAME=VALUE for its playbook runs (repeatable).") var variables: [String] = []
-        @Option(help: "A JSON file with a list of hosts (address, sshPort, user, password, kind, agentPort, variables...).")
+        @Option(help: "A JSON file with a list of hosts (address, sshPort, user, password, kind, agentPort, variables, hostKeyFingerprint...).")
         var from: String?
         @Flag(help: "Only add (bootstrap); deploy later with upgrade or reconnect.") var noDeploy = false
         @Flag(help: "Print the run as JSON.") var json = false
@@ -39,7 +44,7 @@ struct HostCommand: AsyncParsableCommand {
                 inputs.append(HostInput(
                     address: address, sshPort: sshPort, user: user, password: try password(), privateKeyPath: privateKey,
                     kind: kind, agentPort: agentPort, name: name, uuid: uuid, become: become,
-                    storePassword: storePassword, variables: try parsedVariables()))
+                    storePassword: storePassword, variables: try parsedVariables(), hostKeyFingerprint: hostKeyFingerprint))
             }
             guard !inputs.isEmpty else { throw ValidationError("give --address or --from") }
             try await runWithProgress(try await options.deployer(), .add(inputs, deploy: !noDeploy), json: json)

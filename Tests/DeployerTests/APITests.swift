@@ -58,7 +58,7 @@ struct APITests {
                 (.PUT, "/v1/hosts/\(uuid)/actions", #"{"reconnectHost":"#, 400),
                 (.PUT, "/v1/hosts/no-such-host/actions", #"{"reconnectHost":{}}"#, 404),
                 (.POST, "/v1/hosts", #"{"params":{"address":"; rm -rf /","password":"x"}}"#, 400),
-                (.POST, "/v1/hosts", #"{"params":{"address":"127.0.64.9","password":"x","variables":{"a":"{{ lookup('pipe','id') }}"}}}"#, 400),
+                (.POST, "/v1/hosts", #"{"params":{"address":"127.0.64.9","password":"x","variables":{"zstack_root":"{{ lookup('pipe','id') }}"}}}"#, 400),
                 (.POST, "/v1/upgrade", #"{"params":{"batchSize":"many"}}"#, 400),
                 (.POST, "/v1/upgrade", #"{"params":{"batchSize":0}}"#, 400),
                 (.GET, "/v1/runs/999999", "", 404),
@@ -74,48 +74,60 @@ struct APITests {
             #expect(fleet.agentPid(member) == after)
         }
     }
-
-    /// Runs the API on an ephemeral loopback port for the duration of `body`.
-    private func withAPI(_ deployer: Deployer, _ body: (APIClient) async throws -> Void) async throws {
-        let port = AsyncStream<Int>.makeStream()
-        let app = Application(
-            router: DeployAPI(deployer: deployer).router(),
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                port.continuation.yield(channel.localAddress?.port ?? 0)
-                port.continuation.finish()
-            })
-        let server = Task { try await app.runService() }
-        defer { server.cancel() }
-        var ports = port.stream.makeAsyncIterator()
-        let bound = try #require(await ports.next())
-        try await body(APIClient(base: "http://127.0.0.1:\(bound)"))
-    }
 }
 
-/// A small JSON client for the deployer's API.
+/// Runs the API on an ephemeral loopback port for the duration of `body`, with the deployer's token; the
+/// client sends it unless told otherwise.
+func withAPI(_ deployer: Deployer, allowedHosts: [String] = [], _ body: (APIClient) async throws -> Void) async throws {
+    let token = try deployer.apiToken()
+    let access = try APIAccess(token: token, listenAddress: "127.0.0.1", allowedHosts: allowedHosts)
+    let port = AsyncStream<Int>.makeStream()
+    let app = Application(
+        router: DeployAPI(deployer: deployer, access: access).router(),
+        configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+        onServerRunning: { channel in
+            port.continuation.yield(channel.localAddress?.port ?? 0)
+            port.continuation.finish()
+        })
+    let server = Task { try await app.runService() }
+    defer { server.cancel() }
+    var ports = port.stream.makeAsyncIterator()
+    let bound = try #require(await ports.next())
+    try await body(APIClient(base: "http://127.0.0.1:\(bound)", token: token.text))
+}
+
+/// A small JSON client for the deployer's API. It sends `Authorization: Bearer <token>` and, with a body,
+/// `Content-Type: application/json`; `headers` adds to or (same name) replaces them, an empty value removes one.
 struct APIClient {
     var base: String
+    var token: String
 
-    func send(_ method: HTTPMethod, _ path: String, _ body: Data? = nil) async throws -> (Int, [String: Any]) {
-        var request = HTTPClientRequest(url: base + path)
-        request.method = method
-        if let body {
-            request.body = .bytes(ByteBuffer(bytes: body))
-            request.headers.add(name: "Content-Type", value: "application/json")
-        }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-        let bytes = try await response.body.collect(upTo: 16 << 20)
-        let object = (try? JSONSerialization.jsonObject(with: Data(bytes.readableBytesView))) as? [String: Any] ?? [:]
-        return (Int(response.status.code), object)
+    func send(_ method: HTTPMethod, _ path: String, _ body: Data? = nil,
+              headers: [String: String] = [:]) async throws -> (Int, [String: Any]) {
+        let (status, _, bytes) = try await exchange(method, path, body, headers: headers)
+        let object = (try? JSONSerialization.jsonObject(with: bytes)) as? [String: Any] ?? [:]
+        return (status, object)
     }
 
     func raw(_ method: HTTPMethod, _ path: String, headers: [String: String]) async throws -> String {
+        String(decoding: try await exchange(method, path, nil, headers: headers).body, as: UTF8.self)
+    }
+
+    /// One request: status, response headers, body.
+    func exchange(_ method: HTTPMethod, _ path: String, _ body: Data? = nil,
+                  headers: [String: String] = [:]) async throws -> (status: Int, headers: HTTPHeaders, body: Data) {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        var all = ["Authorization": "Bearer \(token)"]
+        if let body {
+            request.body = .bytes(ByteBuffer(bytes: body))
+            all["Content-Type"] = "application/json"
+        }
+        all.merge(headers) { $1 }
+        for (name, value) in all where !value.isEmpty { request.headers.add(name: name, value: value) }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-        return String(buffer: try await response.body.collect(upTo: 16 << 20))
+        let bytes = try await response.body.collect(upTo: 16 << 20)
+        return (Int(response.status.code), response.headers, Data(bytes.readableBytesView))
     }
 
     /// Polls `GET <location>` until the run is no longer running; returns its `run` object plus `hosts`.

@@ -15,13 +15,72 @@ struct InputAndOutputTests {
         #expect(HostInput(address: "10.0.0.1", user: "root;id", password: "x").problem() != nil)
         #expect(HostInput(address: "10.0.0.1", user: "-oX", password: "x").problem() != nil)
         #expect(HostInput(address: "10.0.0.1").problem()?.contains("give a password") == true)
-        #expect(HostInput(address: "10.0.0.1", password: "x", variables: ["x": "{{ lookup('pipe', 'id') }}"]).problem()?
+        #expect(HostInput(address: "10.0.0.1", password: "x", variables: ["zstack_root": "{{ lookup('pipe', 'id') }}"]).problem()?
             .contains("template markers") == true)
         #expect(HostInput(address: "10.0.0.1", password: "x", variables: ["bad-name": "1"]).problem()?
             .contains("not an identifier") == true)
         #expect(HostInput(address: "10.0.0.1", sshPort: 70000, password: "x").problem() != nil)
         #expect(HostInput(address: "10.0.0.1", password: "p; rm -rf /", variables: ["zstack_root": "/var/lib/zstack"]).problem() == nil,
                 "a password may hold anything: it is never parsed")
+    }
+
+    @Test func variablesOnlyFromTheAllowList() {
+        for name in PlaybookVariables.allowed {
+            #expect(PlaybookVariables.problem(name: name, value: "/var/lib/zstack") == nil, "\(name)")
+            #expect(Setting.problem(key: "ansible.var.\(name)", value: "true") == nil, "\(name)")
+        }
+        let connection = "ansible_* variables choose how ansible connects"
+        let file = "names a file on the deployer's machine"
+        let own = "the deployer sets it itself"
+        for (name, reason) in [
+            ("ansible_ssh_common_args", connection), ("ansible_connection", connection), ("ansible_become_exe", connection),
+            ("ansible_python_interpreter", connection), ("ANSIBLE_HOST", connection), ("ansible_ssh_private_key_file", connection),
+            ("agent_tls_cert", file), ("agent_tls_key", file), ("agent_tls_ca", file), ("pkg_dir", file),
+            ("extensions_dir", file), ("ca_file", file), ("key_path", file),
+            ("host", own), ("host_uuid", own), ("remote_user", own), ("remote_port", own), ("init", own),
+            ("agent_port", own), ("pkg_kvmagent", own),
+            ("agent_args", "not a documented playbook variable; allowed: agent_extra_args, agent_listen"),
+            ("os_packages", "not a documented playbook variable"),
+        ] {
+            let problem = PlaybookVariables.problem(name: name, value: "x")
+            #expect(problem?.hasPrefix("variable \(name) is not allowed: ") == true && problem?.contains(reason) == true,
+                    "\(name): \(problem ?? "nil")")
+            #expect(HostInput(address: "10.0.0.1", password: "x", variables: [name: "x"]).problem() == problem)
+            #expect(Setting.problem(key: "ansible.var.\(name)", value: "x") == problem)
+        }
+        #expect(PlaybookVariables.problem(name: "agent_extra_args", value: "--log-level debug --state-dir=/var/lib/x,y:1@z") == nil)
+        for value in ["--x; id", "$(id)", "`id`", "a|b", "a && b", "a > /etc/passwd", "a\nb", "'quoted'", "a\\b", "~root", "*"] {
+            #expect(PlaybookVariables.problem(name: "agent_extra_args", value: value) != nil, "\(value.debugDescription)")
+        }
+        #expect(Setting.problem(key: "ansible.var.agent_extra_args", value: "a\nb")?.contains("control characters") == true)
+        #expect(PlaybookVariables.filtered(["zstack_root": "/z", "ansible_connection": "local"]) == ["zstack_root": "/z"])
+    }
+
+    @Test func privateKeyFilesMustBePrivateRegularFiles() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("keys-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let key = directory.appendingPathComponent("id_ed25519").path
+        let open = directory.appendingPathComponent("open").path
+        let link = directory.appendingPathComponent("link").path
+        _ = FileManager.default.createFile(atPath: key, contents: Data("k".utf8), attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: open, contents: Data("k".utf8), attributes: [.posixPermissions: 0o604])
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: key)
+        func problem(_ path: String) -> String? { HostInput(address: "10.0.0.1", privateKeyPath: path).problem() }
+        #expect(problem(key) == nil)
+        for (path, expected) in [
+            ("id_ed25519", "must be an absolute path"), (directory.path + "/../x/id_ed25519", "must not contain '..'"),
+            ("/tmp/{{ lookup('pipe','id') }}", "template markers"), ("/tmp/a key", "whitespace or control characters"),
+            ("/tmp/a\tkey", "whitespace or control characters"), (directory.path + "/missing", "does not exist"),
+            (link, "is a symbolic link"), (directory.path, "is not a regular file"),
+            (open, "accessible by group or others (mode 604)"),
+        ] {
+            #expect(problem(path)?.contains(expected) == true, "\(path): \(problem(path) ?? "nil")")
+        }
+        #expect(HostInput(address: "10.0.0.1", password: "x", hostKeyFingerprint: "SHA256:" + String(repeating: "A", count: 43))
+            .problem() == nil)
+        #expect(HostInput(address: "10.0.0.1", password: "x", hostKeyFingerprint: "SHA256:short").problem()?
+            .contains("is not 'SHA256:<base64>'") == true)
     }
 
     @Test func validatesSettings() {
@@ -32,6 +91,8 @@ struct InputAndOutputTests {
         #expect(Setting.problem(key: "ansible.var.skip_packages", value: "true") == nil)
         #expect(Setting.problem(key: "ansible.var.x", value: "{{ 7*7 }}") != nil)
         #expect(Setting.problem(key: "no.such.key", value: "1")?.contains("unknown setting") == true)
+        #expect(Setting.problem(key: "runs.keep", value: "0") != nil)
+        #expect(Setting.problem(key: "runs.keep", value: "50") == nil)
     }
 
     @Test func readsFailuresPerHostFromAnsibleOutput() {

@@ -4,19 +4,23 @@ import NIOCore
 
 /// The deployer's HTTP API, in ZStack's REST shapes where ZStack has them: `PUT /v1/hosts/{uuid}/actions`
 /// with `{"reconnectHost":{}}`, `{"params":{...}}` bodies, `inventories`/`inventory` replies, and long
-/// operations answered 202 with the `location` to poll.
+/// operations answered 202 with the `location` to poll. Every request passes `APIAccess` first (token,
+/// Host, Content-Type); nothing a GET returns holds a secret (passwords, variable and extra-var values).
 public struct DeployAPI: Sendable {
     public let deployer: Deployer
+    public let access: APIAccess
     /// Request bodies larger than this are refused with 413.
     public var bodyLimit = 1 << 20
 
-    public init(deployer: Deployer) {
+    public init(deployer: Deployer, access: APIAccess) {
         self.deployer = deployer
+        self.access = access
     }
 
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: DeployerErrorMiddleware())
+        router.add(middleware: APIAccessMiddleware(access: access))
         router.get("/v1/hosts") { _, _ in try json(["inventories": deployer.status()]) }
         router.get("/v1/hosts/:uuid") { _, context in
             try json(["inventory": HostSummary(try host(context))])
@@ -50,13 +54,13 @@ public struct DeployAPI: Sendable {
             try await RunEventStream(inventory: deployer.inventory, runId: try runDetails(context).run.id!)
                 .response(to: request)
         }
-        router.get("/v1/settings") { _, _ in try json(["settings": deployer.inventory.settings()]) }
+        router.get("/v1/settings") { _, _ in try json(["settings": Setting.shown(deployer.inventory.settings())]) }
         router.put("/v1/settings/:key") { request, context in
             let key = try context.parameters.require("key")
             let body = try await decode(SettingBody.self, request)
             if let problem = Setting.problem(key: key, value: body.value) { throw APIError(.badRequest, problem) }
             try deployer.inventory.setSetting(key, body.value)
-            return try json(["key": key, "value": body.value])
+            return try json(["key": key, "value": Setting.shown(key: key, value: body.value)])
         }
         return router
     }
@@ -101,14 +105,19 @@ public struct DeployAPI: Sendable {
 struct APIError: Error, HTTPResponseError {
     let status: HTTPResponse.Status
     let message: String
+    /// Extra response headers (`WWW-Authenticate` on a 401).
+    let headers: HTTPFields
 
-    init(_ status: HTTPResponse.Status, _ message: String) {
+    init(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) {
         self.status = status
         self.message = message
+        self.headers = headers
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        try json(["error": ["code": "\(status.code)", "description": message]], status: status)
+        var response = try json(["error": ["code": "\(status.code)", "description": message]], status: status)
+        response.headers.append(contentsOf: headers)
+        return response
     }
 }
 

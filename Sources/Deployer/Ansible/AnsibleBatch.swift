@@ -91,7 +91,9 @@ struct AnsibleBatch: Sendable {
         var hosts: [String: [String: String]] = [:]
         for member in members {
             let host = member.host
-            var variables = host.variables
+            // Only allowed variables, should the store hold others from before the allow-list; the
+            // connection variables below are the deployer's.
+            var variables = PlaybookVariables.filtered(host.variables)
             variables["ansible_host"] = host.address
             variables["ansible_port"] = String(host.sshPort)
             variables["ansible_user"] = host.user

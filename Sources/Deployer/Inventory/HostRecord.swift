@@ -44,7 +44,8 @@ public struct HostRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
 }
 
 /// What one host looks like to the outside (status table, `--json`, the HTTP API): the record without its
-/// password, which is only said to be stored or not.
+/// password, which is only said to be stored or not, and with its variables' values masked (a variable may
+/// hold a secret, and GET must never return one): their names say what was set.
 @dynamicMemberLookup
 public struct HostSummary: Encodable, Sendable, Equatable {
     private let host: HostRecord
@@ -53,6 +54,7 @@ public struct HostSummary: Encodable, Sendable, Equatable {
     public init(_ host: HostRecord) {
         var copy = host
         copy.password = nil
+        copy.variables = host.variables.mapValues { _ in Setting.masked }
         self.host = copy
         passwordStored = host.password != nil
     }

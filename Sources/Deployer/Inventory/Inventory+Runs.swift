@@ -34,6 +34,18 @@ extension Inventory {
         }
     }
 
+    /// Deletes the runs (with their hosts and events) older than the newest `keep`, except those running or
+    /// resumable (stopped, interrupted); returns the ids of the runs that remain.
+    func pruneRuns(keep: Int) throws -> Set<Int64> {
+        try database.write { db in
+            try db.execute(
+                sql: "DELETE FROM run WHERE id NOT IN (SELECT id FROM run ORDER BY id DESC LIMIT ?) AND status NOT IN (?, ?, ?)",
+                arguments: [max(keep, 1), RunStatus.running.rawValue, RunStatus.stopped.rawValue,
+                            RunStatus.interrupted.rawValue])
+            return Set(try Int64.fetchAll(db, sql: "SELECT id FROM run"))
+        }
+    }
+
     func setReleases(_ releases: String, of id: Int64) throws {
         try database.write { db in
             try db.execute(sql: "UPDATE run SET releases = ? WHERE id = ?", arguments: [releases, id])

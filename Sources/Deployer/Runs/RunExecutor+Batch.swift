@@ -69,7 +69,7 @@ extension RunExecutor {
         return await runner.run(
             hosts.map { AnsibleBatch.Member(host: $0, restart: forced[$0.uuid] != nil) },
             release: catalog.releases[kind]!, catalog: catalog, extraVariables: extra,
-            workspace: "\(configuration.dataDirectory)/work/run-\(runId)-batch-\(batch)-\(kind.rawValue)")
+            workspace: "\(configuration.workDirectory)/run-\(runId)-batch-\(batch)-\(kind.rawValue)")
     }
 
     /// After ansible: a host it succeeded on must answer its echo; a host that failed either way has its

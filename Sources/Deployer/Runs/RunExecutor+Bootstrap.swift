@@ -33,9 +33,7 @@ extension RunExecutor {
             } else {
                 .privateKey(user: user, key: .file(path: input.privateKeyPath!))
             }
-            let session = try await deployer.ssh.connect(
-                host: host.address, port: host.sshPort, credential: credential, hostKey: .trustOnFirstUse,
-                timeout: deployer.configuration.sshTimeout)
+            let session = try await firstContact(host, credential: credential, expectedFingerprint: input.hostKeyFingerprint)
             host.hostKeyFingerprint = session.hostKeyFingerprint
             host.hostKey = session.hostKey
             if input.privateKeyPath == nil {
@@ -62,6 +60,30 @@ extension RunExecutor {
             try? recordOutcome(host, batch: nil, outcome: .failed, decision: "fail", reason: reason, error: reason)
             report("\(host.label): \(reason)")
             return nil
+        }
+    }
+
+    /// The first login. With an expected fingerprint, the SSH client compares it with the offered key before
+    /// it authenticates: a host that is not the one meant never sees the password. The refusal says which
+    /// key the host offered (the SSH error names both fingerprints; the expected one is the other).
+    private func firstContact(_ host: HostRecord, credential: SSHCredential, expectedFingerprint: String?)
+        async throws -> SSHSession
+    {
+        guard let expectedFingerprint else {
+            return try await deployer.ssh.connect(host: host.address, port: host.sshPort, credential: credential,
+                                                  hostKey: .trustOnFirstUse, timeout: deployer.configuration.sshTimeout)
+        }
+        do throws(SSHError) {
+            return try await deployer.ssh.connect(host: host.address, port: host.sshPort, credential: credential,
+                                                  hostKey: .pinned(fingerprint: expectedFingerprint),
+                                                  timeout: deployer.configuration.sshTimeout)
+        } catch {
+            guard error.code == .hostKeyMismatch else { throw error }
+            let expected = (try? HostKeyPolicy.normalize(expectedFingerprint)) ?? expectedFingerprint
+            let offered = error.message.matches(of: /SHA256:[A-Za-z0-9+\/]{43}/).map { String($0.output) }
+                .first { $0 != expected } ?? "another key"
+            throw DeployerError(.invalidInput, "host key fingerprint mismatch: expected \(expected), the host "
+                + "offered \(offered); no password was sent")
         }
     }
 }

@@ -36,7 +36,23 @@ final class RunExecutor: Sendable {
         }
         report(message)
         try? inventory.finishRun(runId, status: status, message: message)
-        return try? inventory.runDetails(runId)
+        let details = try? inventory.runDetails(runId)
+        pruneOldRuns()
+        return details
+    }
+
+    /// Keeps the newest `runs.keep` runs and their workspaces (and every running or resumable run), so that
+    /// a service upgrading by itself for months does not fill the disk. A workspace whose run is gone is
+    /// removed, unless its run is newer than any this pass saw (another process may have just started it).
+    private func pruneOldRuns() {
+        guard let remaining = try? inventory.pruneRuns(keep: inventory.integer(Setting.runsKeep)),
+              let newest = remaining.max() else { return }
+        let work = deployer.configuration.workDirectory
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: work)) ?? [] {
+            guard entry.hasPrefix("run-"), let id = Int64(entry.dropFirst(4).prefix(while: \.isNumber)),
+                  id < newest, !remaining.contains(id) else { continue }
+            try? FileManager.default.removeItem(atPath: work + "/" + entry)
+        }
     }
 
     private func executeChecked() async throws -> (RunStatus, String) {
@@ -163,7 +179,7 @@ final class RunExecutor: Sendable {
     /// deploying beside the resumed run; it is stopped first. Its command line names the run's workspace.
     private func killLeftoverAnsible() {
         guard plan.resumed else { return }
-        let marker = "\(deployer.configuration.dataDirectory)/work/run-\(runId)-"
+        let marker = "\(deployer.configuration.workDirectory)/run-\(runId)-"
         for pid in ProcessTable.pids(commandLineContaining: marker) {
             kill(pid, SIGKILL)
             report("stopped ansible-playbook (pid \(pid)) left by the interrupted run")
