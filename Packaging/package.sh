@@ -2,6 +2,7 @@
 # Builds every agent that exists in release mode (Swift stdlib linked statically), strips it, and writes
 # dist/<agent>-<version>.tar.gz plus dist/<agent>-<version>.tar.gz.md5. The tarball holds one directory,
 # <agent>-<version>/, with bin/zstack-<agent>, init.d/zstack-<agent>, systemd/zstack-<agent>.service,
+# logrotate/zstack-<agent> (with @LOG_DIR@ for the playbook to fill in),
 # VERSION and MD5SUMS (md5sum format, paths relative to that directory).
 #
 # Environment:
@@ -37,7 +38,7 @@ package_agent() {
   fi
   [[ -x $bin_dir/$exe ]] || die "$bin_dir/$exe not built"
   local dir=$stage/$release
-  mkdir -p "$dir/bin" "$dir/init.d" "$dir/systemd"
+  mkdir -p "$dir/bin" "$dir/init.d" "$dir/systemd" "$dir/logrotate"
   strip --strip-all -o "$dir/bin/$exe" "$bin_dir/$exe"
   # The installed init script must stand alone: inline the shared body where the wrapper sources it.
   sed -e "/# INLINE:/{r $root/initd/zstack-agent-init.sh" -e 'd}' "$root/initd/$exe" > "$dir/init.d/$exe"
@@ -46,6 +47,8 @@ package_agent() {
   sed -e "s|@AGENT@|$agent|g" -e "s|@PORT@|$port|g" -e "s|@AFTER@|$after|g" \
       -e "s|@DESCRIPTION@|$description|g" "$root/initd/systemd/zstack-agent.service.in" \
     | grep -v '^#' > "$dir/systemd/$exe.service"
+  # @LOG_DIR@ stays for the playbook's template step: the log directory is a deployment setting.
+  grep -v '^#' "$root/initd/logrotate/zstack-agent.logrotate.in" | sed -e "s|@AGENT@|$agent|g" > "$dir/logrotate/$exe"
   echo "$version" > "$dir/VERSION"
   (cd "$dir" && find . -type f ! -name MD5SUMS -printf '%P\n' | sort | xargs md5sum > MD5SUMS)
   local tarball=$dist/$release.tar.gz

@@ -93,7 +93,9 @@ public struct CommandRegistry: Sendable {
     }
 
     static func failure(_ error: any Error, context: CommandContext) -> Outcome {
-        let message = describe(error, path: context.path)
+        // Errors often quote request fields: bounded and with control characters escaped, so a hostile
+        // field can neither flood the log nor forge lines in it.
+        let message = LogSafe.text(describe(error, path: context.path))
         context.logger.warning("command failed", metadata: ["error": "\(message)"])
         return failure(message)
     }

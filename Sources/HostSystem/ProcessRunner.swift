@@ -13,7 +13,8 @@ import SystemPackage
 /// with async I/O instead of blocking a thread per process, and on cancellation or timeout kills the child
 /// (SIGKILL) and reaps it, which Foundation's `Process` leaves to the caller.
 ///
-/// Stateless and `Sendable`: one value can serve any number of concurrent runs.
+/// Stateless and `Sendable`: one value can serve any number of concurrent runs; at most 64 programs run at
+/// once in the whole process (`ProcessSlots`), each within its time limit.
 public struct ProcessRunner: Sendable {
     /// Output beyond this many bytes on either stream fails the run instead of growing without bound.
     public var outputLimit: Int
@@ -83,9 +84,11 @@ public struct ProcessRunner: Sendable {
         let limit = timeout ?? defaultTimeout
         let result: ExecutionResult<Void, BytesOutput, BytesOutput>
         do {
-            result = try await Self.withTimeout(limit) { [outputLimit] in
-                try await Subprocess.run(configuration, input: .array(input ?? []),
-                                         output: .bytes(limit: outputLimit), error: .bytes(limit: outputLimit))
+            result = try await ProcessSlots.shared.withSlot { [outputLimit] in
+                try await Self.withTimeout(limit) {
+                    try await Subprocess.run(configuration, input: .array(input ?? []),
+                                             output: .bytes(limit: outputLimit), error: .bytes(limit: outputLimit))
+                }
             }
         } catch let error as SubprocessError {
             throw ProcessError(argv: argv, reason: error.code == .outputLimitExceeded

@@ -15,6 +15,8 @@ struct ImageDownloader: Sendable {
     let importDirectories: PermittedRoots?
     /// Host keys of the `sftp://` servers downloaded from.
     let knownHosts: KnownHostsFile
+    /// Largest image a download may write.
+    let maxImageBytes: Int64
 
     func download(_ command: SftpDownloadCmd, root: StorageRoot, context: CommandContext) async throws -> SftpDownloadResponse {
         guard let url = command.url, !url.isEmpty else { throw SftpBackupStorageError("url is missing") }
@@ -31,13 +33,20 @@ struct ImageDownloader: Sendable {
             try await withThrowingTaskGroup(of: Void.self) { reporter in
                 reporter.addTask { await progress.run() }
                 defer { progress.finish() }
-                return root.withCapacity(try await Self.fetch(source, into: target, progress: progress))
+                return root.withCapacity(try await Self.fetch(source, into: target, limit: byteLimit(root), progress: progress))
             }
         }
     }
 
-    private static func fetch(_ source: some ImageSource, into target: String, progress: DownloadProgress) async throws -> SftpDownloadResponse {
-        let file = try StagedFile(target: target)
+    /// The configured maximum, or the storage's free space less 1 GiB (kept for metadata and the OS), if smaller.
+    private func byteLimit(_ root: StorageRoot) -> Int64 {
+        guard let available = try? FilesystemCapacity.of(root.path).availableBytes else { return maxImageBytes }
+        return max(0, min(maxImageBytes, available - (1 << 30)))
+    }
+
+    private static func fetch(_ source: some ImageSource, into target: String, limit: Int64,
+                              progress: DownloadProgress) async throws -> SftpDownloadResponse {
+        let file = try StagedFile(target: target, byteLimit: limit)
         do {
             progress.update(0)
             try await source.fetch(into: file, progress: progress.received)

@@ -24,6 +24,7 @@ struct HTTPImageSource: ImageSource {
             throw SftpBackupStorageError("cannot download \(ImageDownloader.redacted(url)): the server answered HTTP \(response.status.code) \(response.status.reasonPhrase)")
         }
         let total = response.headers.first(name: "content-length").flatMap { Int64($0) }
+        try file.expect(total: total)
         progress(0, total)
         for try await buffer in response.body {
             try buffer.withUnsafeReadableBytes { try file.write($0) }
@@ -45,6 +46,7 @@ struct LocalFileSource: ImageSource {
         }
         defer { try? handle.close() }
         let total = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
+        try file.expect(total: total)
         progress(0, total)
         while true {
             try Task.checkCancellation()

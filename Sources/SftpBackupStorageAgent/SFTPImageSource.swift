@@ -40,6 +40,8 @@ struct SFTPImageSource: ImageSource {
                                                     hostKey: knownHosts.policy(host: host, port: port))
         do {
             try knownHosts.remember(session)
+            // SFTP writes the file itself: the size is checked against the limit before it starts.
+            try file.expect(total: try await session.attributes(of: remotePath).size.flatMap { Int64(exactly: $0) ?? .max })
             try await session.download(remote: remotePath, to: file.temporaryPath, permissions: 0o600) {
                 progress($0.bytesDone, $0.totalBytes)
             }

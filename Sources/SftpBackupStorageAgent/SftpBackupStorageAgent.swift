@@ -19,7 +19,8 @@ public func buildSftpBackupStorageAgent(
         privateKeyPath: configuration.privateKeyPath,
         importDirectories: configuration.importDirectories.isEmpty
             ? nil : try PermittedRoots(configuration.importDirectories, purpose: "image import"),
-        knownHosts: KnownHostsFile(path: configuration.knownHostsPath))
+        knownHosts: KnownHostsFile(path: configuration.knownHostsPath),
+        maxImageBytes: configuration.maxImageBytes)
     return try AgentServer(
         configuration: configuration.server,
         routes: [

@@ -22,6 +22,8 @@ public struct SftpBackupStorageConfiguration: Sendable {
     /// Where host keys of `sftp://` download servers are remembered (trusted on first use, then pinned).
     public var knownHostsPath: String
     public static let defaultKnownHostsPath = "/var/lib/zstack/sftpbackupstorage/known_hosts"
+    /// Largest image a download may write (free space permitting); 2 TiB unless configured.
+    public var maxImageBytes: Int64
     /// Used when a download command carries no `timeout`.
     public var defaultDownloadTimeout: Duration
 
@@ -32,6 +34,7 @@ public struct SftpBackupStorageConfiguration: Sendable {
         importDirectories: [String] = [],
         privateKeyPath: String = Self.defaultPrivateKeyPath,
         knownHostsPath: String = Self.defaultKnownHostsPath,
+        maxImageBytes: Int64 = 2 << 40,
         defaultDownloadTimeout: Duration = .seconds(7200)
     ) {
         self.server = server
@@ -40,6 +43,7 @@ public struct SftpBackupStorageConfiguration: Sendable {
         self.importDirectories = importDirectories
         self.privateKeyPath = privateKeyPath
         self.knownHostsPath = knownHostsPath
+        self.maxImageBytes = maxImageBytes
         self.defaultDownloadTimeout = defaultDownloadTimeout
     }
 

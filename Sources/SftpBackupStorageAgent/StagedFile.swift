@@ -14,6 +14,9 @@ final class StagedFile {
     let target: String
     let temporaryPath: String
     private(set) var bytesWritten: Int64 = 0
+    /// Most bytes the download may have: the configured maximum image size or the free space of the
+    /// storage when the download began (less a reserve), whichever is smaller.
+    let byteLimit: Int64
     private var descriptor: Int32
     private var md5 = Insecure.MD5()
     /// Set when a source wrote the file by path instead of through `write`.
@@ -22,8 +25,9 @@ final class StagedFile {
 
     /// Creates the target's missing parent directories and the temporary file (mode 0600, never following
     /// a symlink, never reusing an existing file).
-    init(target: String) throws {
+    init(target: String, byteLimit: Int64) throws {
         self.target = target
+        self.byteLimit = byteLimit
         let directory = Files.parentDirectory(of: target)
         do {
             createdDirectories = try Files.makeDirectoriesReportingCreated(directory)
@@ -44,8 +48,16 @@ final class StagedFile {
         if descriptor >= 0 { close(descriptor) }
     }
 
-    /// Appends bytes and adds them to the hash.
+    /// Refuses a download whose announced size is over the limit, before a byte is written.
+    func expect(total: Int64?) throws {
+        guard let total else { return }
+        guard total <= byteLimit else { throw Self.tooLarge(total, byteLimit) }
+    }
+
+    /// Appends bytes and adds them to the hash; fails once the download passes `byteLimit`, whatever size
+    /// the source announced.
     func write(_ bytes: UnsafeRawBufferPointer) throws {
+        guard Int64(bytes.count) <= byteLimit - bytesWritten else { throw Self.tooLarge(bytesWritten + Int64(bytes.count), byteLimit) }
         md5.update(bufferPointer: bytes)
         var offset = 0
         while offset < bytes.count {
@@ -57,6 +69,10 @@ final class StagedFile {
             offset += written
         }
         bytesWritten += Int64(bytes.count)
+    }
+
+    private static func tooLarge(_ size: Int64, _ limit: Int64) -> SftpBackupStorageError {
+        SftpBackupStorageError("the image is larger than this backup storage accepts: \(size) bytes, at most \(limit) (the configured maximum image size or the free space of the storage)")
     }
 
     /// Hex MD5 of everything written.

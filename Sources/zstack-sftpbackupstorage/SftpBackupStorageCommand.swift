@@ -30,6 +30,9 @@ struct SftpBackupStorageCommand: AsyncParsableCommand {
     @Option(help: "File remembering the host keys of sftp:// download servers (trusted on first use, then required).")
     var knownHosts = SftpBackupStorageConfiguration.defaultKnownHostsPath
 
+    @Option(help: "Largest image a download may write, in bytes (free space permitting).")
+    var maxImageBytes: Int64 = SftpBackupStorageConfiguration().maxImageBytes
+
     func validate() throws {
         if let bad = (storageRoot + importDir + [storagePath].compactMap { $0 }).first(where: { !$0.hasPrefix("/") }) {
             throw ValidationError("\(bad) is not an absolute path")
@@ -46,7 +49,8 @@ struct SftpBackupStorageCommand: AsyncParsableCommand {
                 storageRoot: storagePath,
                 importDirectories: importDir,
                 privateKeyPath: privateKey,
-                knownHostsPath: knownHosts),
+                knownHostsPath: knownHosts,
+                maxImageBytes: maxImageBytes),
             logger: logger)
         try await agent.run { port in
             logger.info("listening", metadata: ["port": "\(port)"])

@@ -84,4 +84,22 @@ import Testing
             }
         }
     }
+
+    @Test func downloadsLargerThanTheConfiguredMaximumAreRefusedAndLeaveNothing() async throws {
+        let scratch = try SftpAgentHarness.makeScratch()
+        try Data(repeating: 1, count: 64 << 10).write(to: URL(fileURLWithPath: scratch + "/big.raw"))
+        try await ManagementNodeEndpoint.run { mn in
+            try await SftpAgentHarness.with(scratch: scratch, maxImageBytes: 16 << 10) { agent in
+                defer { agent.removeScratch() }
+                _ = try await agent.connect(mn)
+                var command = SftpDownloadCmd()
+                command.url = "file://" + scratch + "/big.raw"
+                command.installPath = agent.storagePath + "/rootVolumeTemplates/acct-1/img-1/img-1.raw"
+                let reply = try await agent.call(SftpBackupStoragePath.download, command, as: SftpDownloadResponse.self, via: mn)
+                #expect(!reply.success && reply.error?.contains("larger than this backup storage accepts") == true,
+                        "\(reply.error ?? "")")
+                #expect(agent.files(under: agent.storagePath).isEmpty, "no partial file, no directory")
+            }
+        }
+    }
 }

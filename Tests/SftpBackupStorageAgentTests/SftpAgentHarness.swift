@@ -23,13 +23,15 @@ struct SftpAgentHarness: Sendable {
     static func with<T: Sendable>(
         scratch: String? = nil,
         importDirectory: String? = nil,
+        maxImageBytes: Int64 = 1 << 40,
         _ body: @Sendable (SftpAgentHarness) async throws -> T
     ) async throws -> T {
         let scratch = try scratch ?? makeScratch()
         let server = try buildSftpBackupStorageAgent(
             SftpBackupStorageConfiguration(server: .test(), storageRoots: [scratch + "/bs"],
                                            importDirectories: [importDirectory ?? scratch],
-                                           privateKeyPath: scratch + "/id_rsa.sftp", knownHostsPath: scratch + "/known_hosts"),
+                                           privateKeyPath: scratch + "/id_rsa.sftp", knownHostsPath: scratch + "/known_hosts",
+                                           maxImageBytes: maxImageBytes),
             logger: Logger(label: "test.sftpbs"))
         return try await RunningAgent.with(server) { running in
             try await body(SftpAgentHarness(port: running.port, scratch: scratch))

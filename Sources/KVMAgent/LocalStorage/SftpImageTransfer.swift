@@ -53,8 +53,14 @@ struct SftpImageTransfer: Sendable {
         let created = try Files.makeDirectoriesReportingCreated(Files.parentDirectory(of: local))
         let temporary = "\(Files.parentDirectory(of: local))/.\(UUID().uuidString).sftp-download"
         do {
+            let directory = Files.parentDirectory(of: local)
             let size = try await withSession(endpoint, remote) { session throws(SSHError) in
-                try await session.download(remote: remote, to: temporary, permissions: 0o644).totalBytes
+                // An image that cannot fit would fill the file system the VMs' disks live on.
+                let announced = try await session.attributes(of: remote).size ?? 0
+                if let free = try? FilesystemCapacity.of(directory).availableBytes, announced > UInt64(max(0, free)) {
+                    throw SSHError(.localFile, "\(remote) has \(announced) bytes, more than the \(free) free on the local storage")
+                }
+                return try await session.download(remote: remote, to: temporary, permissions: 0o644).totalBytes
             }
             guard rename(temporary, local) == 0 else {
                 throw LocalStorageError("cannot rename the download to \(local): \(String(cString: strerror(errno)))")
