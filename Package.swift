@@ -72,7 +72,7 @@ let package = Package(
         .target(
             name: "AgentServer",
             dependencies: [
-                "AgentWire",
+                "AgentWire", "AgentTrust",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -339,8 +339,9 @@ let package = Package(
         .testTarget(
             name: "AgentServerTests",
             dependencies: [
-                "AgentServer", "AgentClient", "AgentWire", "KVMAgent", "HostSystem", "AgentTestSupport",
+                "AgentServer", "AgentClient", "AgentWire", "KVMAgent", "HostSystem", "AgentTestSupport", "AgentTrust",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

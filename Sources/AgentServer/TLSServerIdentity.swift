@@ -1,3 +1,4 @@
+import AgentTrust
 import Logging
 import NIOCore
 import NIOSSL
@@ -5,13 +6,17 @@ import NIOSSL
 /// The agent's TLS side in `mtls` mode, loaded once at start: its certificate and key, and the CAs whose
 /// client certificates it accepts. Loading fails with the file and the reason, so an agent told to
 /// require certificates never starts without them.
+///
+/// Client chains are verified by AgentTrust's `TrustStore` rather than BoringSSL's default check, so a
+/// refusal is logged with its cause in plain words (expired at …, issued by a CA this agent does not
+/// trust, not a client certificate) instead of a bare handshake failure.
 struct TLSServerIdentity: Sendable {
     private let context: NIOSSLContext
+    private let trust: TrustStore
 
     init(_ files: MutualTLSFiles) throws(AgentSecurityError) {
         let chain: [NIOSSLCertificate]
         let key: NIOSSLPrivateKey
-        let roots: [NIOSSLCertificate]
         do {
             chain = try NIOSSLCertificate.fromPEMFile(files.certificatePath)
         } catch {
@@ -23,20 +28,18 @@ struct TLSServerIdentity: Sendable {
             throw AgentSecurityError("cannot load the agent private key \(files.privateKeyPath): \(error)")
         }
         do {
-            roots = try NIOSSLCertificate.fromPEMFile(files.trustBundlePath)
+            trust = try TrustStore.load(path: files.trustBundlePath)
         } catch {
             throw AgentSecurityError("cannot load the trusted CA bundle \(files.trustBundlePath): \(error)")
         }
         guard !chain.isEmpty else { throw AgentSecurityError("\(files.certificatePath) holds no certificate") }
-        guard !roots.isEmpty else { throw AgentSecurityError("\(files.trustBundlePath) holds no CA certificate") }
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
         configuration.minimumTLSVersion = .tlsv12
-        // Clients are identified by the CA that signed them, not by a host name.
+        // Requires a client certificate; clients are identified by the CA that signed them, not a host name.
         configuration.certificateVerification = .noHostnameVerification
-        configuration.trustRoots = .certificates(roots)
-        configuration.sendCANameList = true
         do {
+            configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(files.trustBundlePath))
             context = try NIOSSLContext(configuration: configuration)
         } catch {
             throw AgentSecurityError("the agent certificate, key and CA bundle do not form a usable TLS setup: \(error)")
@@ -44,6 +47,27 @@ struct TLSServerIdentity: Sendable {
     }
 
     func serverHandler(peer: SocketAddress?, metrics: AgentMetrics, logger: Logger) -> NIOSSLServerHandler {
-        NIOSSLServerHandler(context: context)
+        let trust = trust
+        return NIOSSLServerHandler(context: context) { certificates, promise in
+            let chain: [[UInt8]]
+            do {
+                chain = try certificates.map { try $0.toDERBytes() }
+            } catch {
+                promise.succeed(.failed)
+                return
+            }
+            promise.completeWithTask {
+                switch await trust.verify(chain: chain, usage: .client) {
+                case .trusted:
+                    return .certificateVerified
+                case .refused(let reason):
+                    metrics.connectionRefused(reason: "certificate")
+                    logger.notice("client certificate refused", metadata: [
+                        "peer": "\(peer.map { "\($0)" } ?? "unknown")", "reason": "\(reason)",
+                    ])
+                    return .failed
+                }
+            }
+        }
     }
 }
