@@ -12,10 +12,16 @@ public struct AgentClient: Sendable {
     /// e.g. `http://10.0.0.5:7070`; command paths are appended to it.
     public let baseURL: String
     private let http: HTTPClient
+    /// `Authorization` header value sent with every command (`Bearer <token>` for agents in token mode).
+    private let authorization: String?
 
-    public init(baseURL: String, http: HTTPClient = .shared) {
+    /// - Parameters:
+    ///   - http: the client to send with; one configured by `AgentClientTLS` for agents in `mtls` mode.
+    ///   - authorization: for agents in `token` mode, `Bearer <token>`.
+    public init(baseURL: String, http: HTTPClient = .shared, authorization: String? = nil) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.http = http
+        self.authorization = authorization
     }
 
     public init(host: String, port: Int, http: HTTPClient = .shared) {
@@ -32,6 +38,7 @@ public struct AgentClient: Sendable {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
+        if let authorization { request.headers.add(name: "Authorization", value: authorization) }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(bytes: body))
         let response = try await http.execute(request, timeout: .init(timeout))

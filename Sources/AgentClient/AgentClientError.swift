@@ -7,6 +7,8 @@ public struct AgentClientError: Error, CustomStringConvertible, Sendable {
         case timeout
         /// The reply was not the JSON the caller expected.
         case badReply
+        /// The client's own setup failed (a TLS file cannot be loaded).
+        case setup
     }
 
     public let code: Code

@@ -78,8 +78,11 @@ import Testing
             for refused in ["none", "expired", "foreign", "server-as-client"] {
                 #expect(answers[refused] == .some(nil), "\(refused) was served")
             }
-            // Plain HTTP to the TLS port gets nothing.
-            #expect(await probe(HTTPClient.shared, port: agent.port) == nil)
+            // Plain HTTP to the TLS port gets no HTTP answer, and the connection is closed.
+            let plain = try await RawConnection.exchange(
+                port: agent.port, send: Array("POST /test/sync HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}".utf8),
+                within: .seconds(20))
+            #expect(plain.closedByAgent && !String(decoding: plain.received, as: UTF8.self).contains("HTTP/1.1"))
             let metrics = try await AgentClient(baseURL: "https://127.0.0.1:\(agent.port)", http: clients[0].1)
                 .post("/metrics", body: [])
             let text = String(decoding: metrics.body, as: UTF8.self)
@@ -106,6 +109,28 @@ import Testing
             }
             try await viaOld.shutdown()
             try await viaNew.shutdown()
+        }
+    }
+
+    @Test func zstackAgentctlSpeaksMutualTLSWithTheClientCertificate() async throws {
+        let pki = try PKI()
+        defer { pki.remove() }
+        let client = try pki.ca.issue(.client(commonName: "operator"), notAfter: .now + 3600)
+        try client.write(certificateTo: pki.directory + "/client.crt", keyTo: pki.directory + "/client.key")
+        try pki.ca.certificatePEM.write(toFile: pki.directory + "/ca.crt", atomically: true, encoding: .utf8)
+        let agentctl = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug/zstack-agentctl").path
+        try await RunningAgent.with(try server(pki.agentFiles)) { agent in
+            let url = "https://127.0.0.1:\(agent.port)"
+            let reply = try TestProgram.run(agentctl, "sync", "--agent", url, "--tls-cert", pki.directory + "/client.crt",
+                                            "--tls-key", pki.directory + "/client.key", "--tls-ca", pki.directory + "/ca.crt",
+                                            "/test/sync", #"{"value":42}"#)
+            #expect(reply.contains("42"))
+            // Without a client certificate (the agent's CA trusted, nothing presented): refused.
+            #expect(throws: TestProgram.Failure.self) {
+                try TestProgram.run(agentctl, "sync", "--agent", url, "--tls-cert", pki.directory + "/agent.crt",
+                                    "--tls-key", pki.directory + "/agent.key", "--tls-ca", pki.directory + "/ca.crt", "/test/sync", "{}")
+            }
         }
     }
 
