@@ -47,6 +47,14 @@ struct LocalStorageSftpTests {
         return command
     }
 
+    /// A qcow2 image of `size` made on the backup-storage test host at `relative` under its root.
+    private func remoteImage(_ host: [String: String], _ relative: String, size: String) throws -> String {
+        let remote = try #require(host["ROOT"]) + relative
+        try FileManager.default.createDirectory(atPath: (remote as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        _ = try TestProgram.run("qemu-img", "create", "-q", "-f", "qcow2", remote, size)
+        return remote
+    }
+
     private func md5(_ path: String) throws -> String { String(try TestProgram.run("md5sum", "--", path).prefix(32)) }
 
     private func files(under directory: String) -> [String] {
@@ -59,9 +67,7 @@ struct LocalStorageSftpTests {
             try await KVMAgentHarness.with { agent in
                 let root = agent.directory.appendingPathComponent("ps").path
                 try await initialize(root, agent)
-                let remote = try #require(host["ROOT"]) + "/bs/images/image-1/image-1.qcow2"
-                try FileManager.default.createDirectory(atPath: (remote as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                _ = try TestProgram.run("qemu-img", "create", "-q", "-f", "qcow2", remote, "96M")
+                let remote = try remoteImage(host, "/bs/images/image-1/image-1.qcow2", size: "96M")
                 let key = try String(contentsOfFile: try #require(host["KEY"]), encoding: .utf8)
 
                 let template = root + "/imagecache/template/image-1/image-1.qcow2"
@@ -122,9 +128,7 @@ struct LocalStorageSftpTests {
             try await KVMAgentHarness.with { agent in
                 let root = agent.directory.appendingPathComponent("ps").path
                 try await initialize(root, agent)
-                let remote = try #require(host["ROOT"]) + "/bs/images/image-1.qcow2"
-                try FileManager.default.createDirectory(atPath: (remote as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                _ = try TestProgram.run("qemu-img", "create", "-q", "-f", "qcow2", remote, "16M")
+                let remote = try remoteImage(host, "/bs/images/image-1.qcow2", size: "16M")
                 let key = try String(contentsOfFile: try #require(host["KEY"]), encoding: .utf8)
                 let strangerPath = agent.directory.appendingPathComponent("stranger").path
                 _ = try TestProgram.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", strangerPath)
@@ -171,9 +175,7 @@ struct LocalStorageSftpTests {
             try await KVMAgentHarness.with { agent in
                 let root = agent.directory.appendingPathComponent("ps").path
                 try await initialize(root, agent)
-                let remote = try #require(host["ROOT"]) + "/bs/images/image-2.qcow2"
-                try FileManager.default.createDirectory(atPath: (remote as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                _ = try TestProgram.run("qemu-img", "create", "-q", "-f", "qcow2", remote, "16M")
+                let remote = try remoteImage(host, "/bs/images/image-2.qcow2", size: "16M")
                 let key = try String(contentsOfFile: try #require(host["KEY"]), encoding: .utf8)
                 let first = try await agent.call("/localstorage/sftp/download",
                                                  try download(host, key: key, from: remote, to: root + "/cache/a/a.qcow2"),
