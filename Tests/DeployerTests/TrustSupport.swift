@@ -1,3 +1,4 @@
+import AgentClient
 import AgentTrust
 @testable import Deployer
 import FleetTestSupport
@@ -58,4 +59,24 @@ func derChain(ofFile path: String) throws -> [[UInt8]] {
     let pem = try String(contentsOfFile: path, encoding: .utf8)
     let body = pem.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
     return [Array(Data(base64Encoded: body) ?? Data())]
+}
+
+/// The deployer's post-deploy echo, as `RunExecutor.settle` makes it (one HTTPS client for the call).
+func deployerEcho(_ host: HostRecord, _ plan: AgentAuthPlan, timeout: Duration = .seconds(3)) async throws {
+    let result: Result<Void, any Error> = try await AgentConnections.with(plan) { agents in
+        do {
+            try await agents.client(for: host).waitForEcho(host.kind.echoPath, timeout: timeout)
+            return .success(())
+        } catch {
+            return .failure(error)
+        }
+    }
+    try result.get()
+}
+
+/// A data directory holding a copy of `trust`'s CA files as they are now (to try an old client later).
+func copyTrust(_ trust: DeployerTrust, to directory: URL) throws -> DeployerTrust {
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: trust.directory.path, toPath: directory.appendingPathComponent("ca").path)
+    return DeployerTrust(dataDirectory: directory.path)
 }
