@@ -50,7 +50,7 @@ struct MutualTLSFleetTests {
         try await Self.echo(hosts[0], clientOf: deployer.trust, bundle: try deployer.trust.bundle())
 
         // Rotation: the old client certificate is kept aside to try it afterwards.
-        let oldClient = try Self.copyClient(of: deployer.trust, to: fleet.directory.appendingPathComponent("old-client"))
+        let oldClient = try copyTrust(deployer.trust, to: fleet.directory.appendingPathComponent("old-client"))
         let oldAuthority = try deployer.trustSummary().authority
         let outcome = try await deployer.rotateCA()
         #expect(outcome.finished, "\(outcome.message)")
@@ -73,23 +73,7 @@ struct MutualTLSFleetTests {
 
     /// One echo over mutual TLS with the client certificate of `trust`, fully verifying the agent.
     static func echo(_ host: HostRecord, clientOf trust: DeployerTrust, bundle: String) async throws {
-        let plan = AgentAuthPlan(mode: .mutualTLS(.init(trust: trust, issuer: try trust.issuingAuthority(), bundlePEM: bundle)))
-        let result: Result<Void, any Error> = try await AgentConnections.with(plan) { agents in
-            do {
-                try await agents.client(for: host).waitForEcho(host.kind.echoPath, timeout: .seconds(3))
-                return .success(())
-            } catch {
-                return .failure(error)
-            }
-        }
-        try result.get()
-    }
-
-    /// A data directory holding a copy of the deployer's CA files at this moment.
-    static func copyClient(of trust: DeployerTrust, to directory: URL) throws -> DeployerTrust {
-        let ca = directory.appendingPathComponent("ca")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: trust.directory.path, toPath: ca.path)
-        return DeployerTrust(dataDirectory: directory.path)
+        try await deployerEcho(host, AgentAuthPlan(mode: .mutualTLS(.init(trust: trust, issuer: try trust.issuingAuthority(),
+                                                                          bundlePEM: bundle))))
     }
 }
