@@ -74,6 +74,7 @@ struct PlaybookAuthTests {
         #expect(try Self.permissions(tls + "/token") == 0o600)
         _ = try deploy(["agent_auth": "none"])
         #expect(try Self.extraArguments(entry) == "\(always) --auth none")
+        #expect(!FileManager.default.fileExists(atPath: tls), "--auth none removes the credentials of earlier modes")
         _ = try deploy([:])
         #expect(try Self.extraArguments(entry) == always, "no agent_auth: no flag, the agent's default")
 
