@@ -65,6 +65,12 @@ import Testing
         #expect(Setting.problem(key: "agent.auth", value: "mtls") == nil)
         #expect(Setting.problem(key: "ansible.var.agent_auth", value: "none")?.contains("agent.auth") == true,
                 "an extra-var cannot override what the deployer pushes")
+
+        // An unusable client certificate refuses the run up front, not host by host after ansible.
+        try FileManager.default.removeItem(atPath: scratch.trust.clientKeyPath)
+        let unusable = #expect(throws: DeployerError.self) { try scratch.deployer.agentAuthPlan() }
+        #expect(unusable?.kind == .environment)
+        #expect(unusable?.message.contains("client.crt") == true)
     }
 
     @Test func stagedServerCertificateIsForTheHostAddressAndReusedUntilReissued() async throws {

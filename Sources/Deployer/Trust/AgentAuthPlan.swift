@@ -40,7 +40,11 @@ struct AgentAuthPlan: Sendable {
     }
 
     private static func mutualTLS(_ trust: DeployerTrust) throws -> AgentAuthPlan {
-        AgentAuthPlan(mode: .mutualTLS(MutualTLS(trust: trust, issuer: try trust.issuingAuthority(), bundlePEM: try trust.bundle())))
+        let tls = MutualTLS(trust: trust, issuer: try trust.issuingAuthority(), bundlePEM: try trust.bundle())
+        // An unusable client certificate refuses the run before any host is touched, rather than failing
+        // every host's echo after ansible has restarted its agent.
+        _ = try AgentConnections.configuration(tls)
+        return AgentAuthPlan(mode: .mutualTLS(tls))
     }
 
     /// What a host receives beyond its release, recorded with the release's files: a change of bundle or
