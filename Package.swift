@@ -201,13 +201,15 @@ let package = Package(
         .target(
             name: "Deployer",
             dependencies: [
-                "AgentClient", "HostSystem", "SSH",
+                "AgentClient", "AgentTrust", "HostSystem", "SSH",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -215,7 +217,7 @@ let package = Package(
         .executableTarget(
             name: "zstack-deploy",
             dependencies: [
-                "Deployer",
+                "Deployer", "AgentTrust",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -329,12 +331,14 @@ let package = Package(
         .testTarget(
             name: "DeployerTests",
             dependencies: [
-                "Deployer", "AgentClient", "FleetTestSupport", "SSH",
+                "Deployer", "AgentClient", "AgentTrust", "FleetTestSupport", "SSH",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: swiftSettings
         ),

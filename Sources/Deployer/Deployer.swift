@@ -120,7 +120,7 @@ public final class Deployer: Sendable {
         let catalog = try await loadReleases()
         let hosts = try inventory.hosts()
         let decisions = await RunExecutor.decideAll(
-            hosts, catalog: catalog, forced: [:], check: hostCheck,
+            hosts, catalog: catalog, forced: [:], authFiles: try agentAuthPlan().files, check: hostCheck,
             concurrency: inventory.integer(Setting.checkConcurrency))
         return hosts.map { (HostSummary($0), decisions[$0.uuid]!) }
     }

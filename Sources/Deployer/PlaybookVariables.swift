@@ -12,7 +12,7 @@ public enum PlaybookVariables {
         "zstack_root", "initd_dir", "defaults_dir", "run_dir", "log_dir",
         "agent_listen", "agent_log_level", "agent_extra_args", "agent_start_timeout",
         "libvirt_uri", "hostname", "chroot_env", "skip_packages", "enable_at_boot",
-        "logrotate_dir", "agent_storage_roots", "agent_import_dirs",
+        "logrotate_dir", "agent_storage_roots", "agent_import_dirs", "agent_allow_from",
     ]
 
     /// Set by the deployer from the host's record and the release (AnsibleBatch), never by a caller.

@@ -25,12 +25,18 @@ public enum Setting: Sendable {
         key: "agent.echoTimeoutSeconds", defaultValue: "60",
         help: "how long to wait for a deployed agent to answer its echo", validate: integer(in: 1...3600))
 
+    public static let agentAuth = Definition(
+        key: "agent.auth", defaultValue: "auto",
+        help: "how agents authenticate callers: mtls (certificates from `zstack-deploy ca`), none (--auth none), "
+            + "auto (mtls once `ca init` has run, else the agent's default)",
+        validate: oneOf(["auto", "mtls", "none"]))
+
     public static let runsKeep = Definition(
         key: "runs.keep", defaultValue: "200",
         help: "runs kept (with their ansible workspaces) after each run; running and resumable ones always are",
         validate: integer(in: 1...1_000_000))
 
-    public static let all = [batchSize, maxFailPercent, checkConcurrency, forks, echoTimeout, runsKeep]
+    public static let all = [batchSize, maxFailPercent, checkConcurrency, forks, echoTimeout, runsKeep, agentAuth]
 
     /// What the API shows for a value that may hold a secret (an extra-var can be a password or a token).
     public static let masked = "******"
@@ -51,6 +57,11 @@ public enum Setting: Sendable {
     public static func problem(key: String, value: String) -> String? {
         if key.hasPrefix(ansibleVariablePrefix) {
             let name = String(key.dropFirst(ansibleVariablePrefix.count))
+            // Extra-vars beat the inventory: these would silently override what agent.auth makes the
+            // deployer push, and its echo would then speak the wrong protocol.
+            if ["agent_auth", "agent_tls_cert", "agent_tls_key", "agent_tls_ca"].contains(name) {
+                return "\(key) is the deployer's to set: use the setting \(agentAuth.key) and `zstack-deploy ca`"
+            }
             return PlaybookVariables.problem(name: name, value: value)
         }
         guard let definition = all.first(where: { $0.key == key }) else {
@@ -58,6 +69,10 @@ public enum Setting: Sendable {
             return "unknown setting '\(key)'; known: \(known)"
         }
         return definition.validate(value).map { "\(key): \($0)" }
+    }
+
+    private static func oneOf(_ values: [String]) -> @Sendable (String) -> String? {
+        { value in values.contains(value) ? nil : "expected one of \(values.joined(separator: ", ")), got '\(value)'" }
     }
 
     private static func integer(in range: ClosedRange<Int>) -> @Sendable (String) -> String? {

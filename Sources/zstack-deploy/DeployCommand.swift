@@ -8,7 +8,8 @@ struct DeployCommand: AsyncParsableCommand {
         commandName: "zstack-deploy",
         abstract: "Install, reconnect and upgrade ZStack agents on hosts with ansible, only where needed.",
         subcommands: [HostCommand.self, ReconnectCommand.self, UpgradeCommand.self, CheckCommand.self,
-                      StatusCommand.self, RunsCommand.self, ConfigCommand.self, ServeCommand.self, APITokenCommand.self, KeyCommand.self])
+                      StatusCommand.self, RunsCommand.self, ConfigCommand.self, ServeCommand.self, APITokenCommand.self, KeyCommand.self,
+                      CACommand.self])
 }
 
 /// Where state and releases are; every subcommand takes these.

@@ -8,6 +8,8 @@ struct AnsibleBatch: Sendable {
         var host: HostRecord
         /// ZStack's `init`: restart the agent even when no file changed (new hosts, reconnect).
         var restart: Bool
+        /// Host variables of its own (its TLS files, its auth mode), under the deployer's connection variables.
+        var variables: [String: String] = [:]
     }
 
     struct Result: Sendable {
@@ -93,7 +95,7 @@ struct AnsibleBatch: Sendable {
             let host = member.host
             // Only allowed variables, should the store hold others from before the allow-list; the
             // connection variables below are the deployer's.
-            var variables = PlaybookVariables.filtered(host.variables)
+            var variables = PlaybookVariables.filtered(host.variables).merging(member.variables) { $1 }
             variables["ansible_host"] = host.address
             variables["ansible_port"] = String(host.sshPort)
             variables["ansible_user"] = host.user

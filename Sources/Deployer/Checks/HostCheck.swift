@@ -30,7 +30,9 @@ struct HostCheck: Sendable {
     var connector: HostConnector
     var probeTimeout: Duration
 
-    func decide(_ host: HostRecord, release: AgentRelease?, forced: String?) async -> HostDecision {
+    /// `authFiles`: what the host receives beyond the release (its CA bundle, its auth mode), compared with
+    /// what it last received like the release's own files.
+    func decide(_ host: HostRecord, release: AgentRelease?, forced: String?, authFiles: [String: String] = [:]) async -> HostDecision {
         guard let release else {
             return .fail("no \(host.kind.agentName) package to deploy")
         }
@@ -43,17 +45,19 @@ struct HostCheck: Sendable {
         } catch {
             return .fail("ssh \(host.user)@\(host.address):\(host.sshPort): \(error)")
         }
-        let decision = await decide(host, release: release, forced: forced, recorded: recorded, session: session)
+        let expected = release.files.merging(authFiles) { release, _ in release }
+        let decision = await decide(host, release: release, expected: expected, forced: forced, recorded: recorded,
+                                    session: session)
         await session.close()
         return decision
     }
 
-    private func decide(_ host: HostRecord, release: AgentRelease, forced: String?, recorded: [String: String],
-                        session: SSHSession) async -> HostDecision {
+    private func decide(_ host: HostRecord, release: AgentRelease, expected: [String: String], forced: String?,
+                        recorded: [String: String], session: SSHSession) async -> HostDecision {
         if let forced { return .deploy(forced) }
         if recorded.isEmpty { return .deploy(host.deployedVersion == nil ? "new host" : "not deployed since its last failure") }
-        let changed = release.files.filter { recorded[$0.key] != $0.value }.keys.sorted()
-        let removed = recorded.keys.filter { release.files[$0] == nil }.sorted()
+        let changed = expected.filter { recorded[$0.key] != $0.value }.keys.sorted()
+        let removed = recorded.keys.filter { expected[$0] == nil }.sorted()
         if !changed.isEmpty || !removed.isEmpty {
             let names = (changed + removed.map { "\($0) (removed)" }).map(Self.shortName)
             return .deploy("changed since last deploy: \(names.joined(separator: ", "))")

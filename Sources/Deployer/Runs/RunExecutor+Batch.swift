@@ -5,7 +5,8 @@ import SSH
 extension RunExecutor {
     /// Deploys one batch: leases its hosts, one ansible-playbook per kind (kinds side by side), echoes every
     /// host ansible succeeded on, and records each outcome. Returns how many hosts failed.
-    func deployBatch(_ batch: [HostRecord], number: Int, catalog: ReleaseCatalog, forced: [String: String]) async throws -> Int {
+    func deployBatch(_ batch: [HostRecord], number: Int, catalog: ReleaseCatalog, forced: [String: String],
+                     auth: AgentAuthPlan) async throws -> Int {
         let busy = try inventory.acquireLeases(batch.map(\.uuid), runId: runId)
         defer { try? inventory.releaseLeases(batch.map(\.uuid), runId: runId) }
         var failed = 0
@@ -25,25 +26,29 @@ extension RunExecutor {
         let byKind = Dictionary(grouping: members, by: \.kind)
         let results = await withTaskGroup(of: [String: AnsibleBatch.Result].self) { group in
             for (kind, hosts) in byKind {
-                group.addTask { await self.runAnsible(kind, hosts: hosts, batch: number, catalog: catalog, forced: forced) }
+                group.addTask {
+                    await self.runAnsible(kind, hosts: hosts, batch: number, catalog: catalog, forced: forced, auth: auth)
+                }
             }
             var all: [String: AnsibleBatch.Result] = [:]
             for await results in group { all.merge(results) { $1 } }
             return all
         }
-        let outcomes = await withTaskGroup(of: (HostRecord, AnsibleBatch.Result).self) { group in
-            for host in members {
-                let result = results[host.uuid] ?? AnsibleBatch.Result(succeeded: false, error: "no result", tail: "")
-                group.addTask { (host, await self.settle(host, result, release: catalog.releases[host.kind]!)) }
+        let outcomes = try await AgentConnections.with(auth) { agents in
+            await withTaskGroup(of: (HostRecord, AnsibleBatch.Result).self) { group in
+                for host in members {
+                    let result = results[host.uuid] ?? AnsibleBatch.Result(succeeded: false, error: "no result", tail: "")
+                    group.addTask { (host, await self.settle(host, result, release: catalog.releases[host.kind]!, agents: agents)) }
+                }
+                var outcomes: [(HostRecord, AnsibleBatch.Result)] = []
+                for await outcome in group { outcomes.append(outcome) }
+                return outcomes
             }
-            var outcomes: [(HostRecord, AnsibleBatch.Result)] = []
-            for await outcome in group { outcomes.append(outcome) }
-            return outcomes
         }
         for (host, result) in outcomes {
             if result.succeeded {
                 let release = catalog.releases[host.kind]!
-                try inventory.recordDeployed(host.uuid, files: release.files)
+                try inventory.recordDeployed(host.uuid, files: release.files.merging(auth.files) { release, _ in release })
                 try recordOutcome(host, batch: number, outcome: .deployed, decision: nil, reason: nil, error: nil,
                                   tail: result.tail)
                 try inventory.updateHostStatus(host.uuid, outcome: .deployed, reason: "deployed \(release.releaseName)",
@@ -59,27 +64,42 @@ extension RunExecutor {
         return failed
     }
 
+    /// A host whose TLS files cannot be staged fails alone; the others go to ansible.
     private func runAnsible(_ kind: AgentKind, hosts: [HostRecord], batch: Int, catalog: ReleaseCatalog,
-                            forced: [String: String]) async -> [String: AnsibleBatch.Result] {
+                            forced: [String: String], auth: AgentAuthPlan) async -> [String: AnsibleBatch.Result] {
         let configuration = deployer.configuration
         let runner = AnsibleBatch(
             ansiblePlaybook: configuration.ansiblePlaybook, key: deployer.key,
             forks: min(hosts.count, inventory.integer(Setting.forks)), timeout: configuration.ansibleTimeout)
         let extra = (try? inventory.ansibleVariables()) ?? [:]
-        return await runner.run(
-            hosts.map { AnsibleBatch.Member(host: $0, restart: forced[$0.uuid] != nil) },
-            release: catalog.releases[kind]!, catalog: catalog, extraVariables: extra,
-            workspace: "\(configuration.workDirectory)/run-\(runId)-batch-\(batch)-\(kind.rawValue)")
+        let workspace = "\(configuration.workDirectory)/run-\(runId)-batch-\(batch)-\(kind.rawValue)"
+        var members: [AnsibleBatch.Member] = []
+        var results: [String: AnsibleBatch.Result] = [:]
+        for host in hosts {
+            do {
+                // Reconnect is ZStack's "fix this host": it also gets a new certificate.
+                let variables = try auth.stage(host, workspace: workspace, reissue: plan.run.kind == .reconnect)
+                members.append(AnsibleBatch.Member(host: host, restart: forced[host.uuid] != nil, variables: variables))
+            } catch {
+                results[host.uuid] = AnsibleBatch.Result(succeeded: false, error: "\(error)", tail: "")
+            }
+        }
+        guard !members.isEmpty else { return results }
+        defer { auth.removeStagedKeys(workspace: workspace) }
+        let ran = await runner.run(members, release: catalog.releases[kind]!, catalog: catalog, extraVariables: extra,
+                                   workspace: workspace)
+        return results.merging(ran) { $1 }
     }
 
     /// After ansible: a host it succeeded on must answer its echo; a host that failed either way has its
     /// remote tarball removed and its record forgotten, so the next pass redeploys it.
-    private func settle(_ host: HostRecord, _ result: AnsibleBatch.Result, release: AgentRelease) async -> AnsibleBatch.Result {
+    private func settle(_ host: HostRecord, _ result: AnsibleBatch.Result, release: AgentRelease,
+                        agents: AgentConnections) async -> AnsibleBatch.Result {
         var result = result
         if result.succeeded {
             let timeout = Duration.seconds(inventory.integer(Setting.echoTimeout))
             do {
-                try await AgentClient(host: host.address, port: host.agentPort).waitForEcho(host.kind.echoPath, timeout: timeout)
+                try await agents.client(for: host).waitForEcho(host.kind.echoPath, timeout: timeout)
                 return result
             } catch {
                 result.succeeded = false

@@ -60,6 +60,7 @@ final class RunExecutor: Sendable {
         let catalog = try await deployer.loadReleases()
         try? inventory.setReleases(catalog.summary, of: runId)
         report("releases: \(catalog.summary)")
+        let auth = try deployer.agentAuthPlan()
         killLeftoverAnsible()
 
         var hosts: [HostRecord]
@@ -81,8 +82,8 @@ final class RunExecutor: Sendable {
         }
         counts.add(total: hosts.count)
 
-        let decisions = await Self.decideAll(hosts, catalog: catalog, forced: forced, check: deployer.hostCheck,
-                                             concurrency: inventory.integer(Setting.checkConcurrency))
+        let decisions = await Self.decideAll(hosts, catalog: catalog, forced: forced, authFiles: auth.files,
+                                             check: deployer.hostCheck, concurrency: inventory.integer(Setting.checkConcurrency))
         var queue: [HostRecord] = []
         for host in hosts {
             let decision = decisions[host.uuid]!
@@ -110,7 +111,7 @@ final class RunExecutor: Sendable {
             let size = plan.run.batchSize ?? (plan.run.kind == .upgrade ? inventory.integer(Setting.batchSize) : queue.count)
             let batch = Array(queue.prefix(size))
             queue.removeFirst(batch.count)
-            let failed = try await deployBatch(batch, number: batchNumber, catalog: catalog, forced: forced)
+            let failed = try await deployBatch(batch, number: batchNumber, catalog: catalog, forced: forced, auth: auth)
             let threshold = plan.run.maxFailPercent ?? inventory.integer(Setting.maxFailPercent)
             let percent = failed * 100 / batch.count
             report("batch \(batchNumber): \(batch.count - failed) deployed, \(failed) failed")
@@ -133,15 +134,17 @@ final class RunExecutor: Sendable {
     }
 
     /// Decides for every host concurrently, at most `concurrency` at a time.
-    static func decideAll(_ hosts: [HostRecord], catalog: ReleaseCatalog, forced: [String: String], check: HostCheck,
-                          concurrency: Int) async -> [String: HostDecision] {
+    /// `authFiles`: what every host receives beyond its release (``AgentAuthPlan/files``).
+    static func decideAll(_ hosts: [HostRecord], catalog: ReleaseCatalog, forced: [String: String],
+                          authFiles: [String: String], check: HostCheck, concurrency: Int) async -> [String: HostDecision] {
         await withTaskGroup(of: (String, HostDecision).self) { group in
             var decisions: [String: HostDecision] = [:]
             var next = hosts.makeIterator()
             func addNext() -> Bool {
                 guard let host = next.next() else { return false }
                 group.addTask {
-                    (host.uuid, await check.decide(host, release: catalog.releases[host.kind], forced: forced[host.uuid]))
+                    (host.uuid, await check.decide(host, release: catalog.releases[host.kind], forced: forced[host.uuid],
+                                                   authFiles: authFiles))
                 }
                 return true
             }

@@ -1,0 +1,29 @@
+import Foundation
+
+extension Deployer {
+    /// The deployer's CA in `<data-dir>/ca/`.
+    public var trust: DeployerTrust { DeployerTrust(dataDirectory: configuration.dataDirectory) }
+
+    /// The `agent.auth` setting resolved against the CA, for one run.
+    func agentAuthPlan() throws -> AgentAuthPlan {
+        try AgentAuthPlan.resolve(setting: inventory.setting(Setting.agentAuth.key), trust: trust)
+    }
+
+    /// `ca show`: the CA, bundle, client certificate and, during a rotation, how many hosts are done.
+    public func trustSummary() throws -> TrustSummary {
+        var summary = try trust.summary()
+        if summary.rotation != nil {
+            let hosts = try inventory.hosts().count
+            summary.rotation?.hosts = hosts
+            summary.rotation?.hostsDone = hosts - (try hostsWithoutCurrentBundle().count)
+        }
+        return summary
+    }
+
+    /// The hosts that have not received the current bundle: it is recorded for a host only when its
+    /// deployment succeeded and its agent answered the echo over TLS.
+    func hostsWithoutCurrentBundle() throws -> [HostRecord] {
+        let bundle = FileMD5.of(text: try trust.bundle())
+        return try inventory.hosts().filter { try inventory.deployedFiles(of: $0.uuid)[AgentAuthPlan.bundleFile] != bundle }
+    }
+}
