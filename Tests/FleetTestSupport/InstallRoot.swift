@@ -20,6 +20,7 @@ public struct InstallRoot: Sendable {
     public var runDirectory: URL { root.appendingPathComponent("var/run/zstack") }
     public var logDirectory: URL { root.appendingPathComponent("var/log/zstack") }
     public var pidfile: URL { runDirectory.appendingPathComponent("\(agent.name).pid") }
+    public var logrotateDirectory: URL { root.appendingPathComponent("etc/logrotate.d") }
     public var logFile: URL { logDirectory.appendingPathComponent("zstack-\(agent.name).log") }
     /// The path the init script starts (through the `current` link), i.e. the agent's argv[0].
     public var binaryPath: String { agentHome.appendingPathComponent("current/bin/\(agent.executable)").path }
@@ -37,6 +38,7 @@ public struct InstallRoot: Sendable {
             "defaults_dir": defaultsDirectory.path,
             "run_dir": runDirectory.path,
             "log_dir": logDirectory.path,
+            "logrotate_dir": logrotateDirectory.path,
         ]
     }
 

@@ -15,14 +15,18 @@ struct PackageTests {
         let release = tarball.releaseName
         #expect(files == [
             "\(release)/bin/\(agent.executable)", "\(release)/init.d/\(agent.executable)",
-            "\(release)/systemd/\(agent.executable).service", "\(release)/VERSION", "\(release)/MD5SUMS",
+            "\(release)/systemd/\(agent.executable).service", "\(release)/logrotate/\(agent.executable)",
+            "\(release)/VERSION", "\(release)/MD5SUMS",
         ])
         // The .md5 beside the tarball and the manifest inside it both verify.
         try Program.check(["md5sum", "--check", "--quiet", "\(tarball.fileName).md5"], in: scratch)
         let dir = try tarball.unpack(into: scratch.appendingPathComponent("unpacked"))
         try Program.check(["md5sum", "--check", "--quiet", "MD5SUMS"], in: dir)
         let manifest = try String(contentsOf: dir.appendingPathComponent("MD5SUMS"), encoding: .utf8)
-        #expect(manifest.split(separator: "\n").count == 4)
+        #expect(manifest.split(separator: "\n").count == 5)
+        // The log rotation names the agent's log and leaves the directory to the playbook.
+        let rotation = try String(contentsOf: dir.appendingPathComponent("logrotate/\(agent.executable)"), encoding: .utf8)
+        #expect(rotation.hasPrefix("@LOG_DIR@/\(agent.executable).log {") && rotation.contains("copytruncate"))
         #expect(try String(contentsOf: dir.appendingPathComponent("VERSION"), encoding: .utf8) == "3.2.1\n")
 
         // Stripped: no symbol table left.

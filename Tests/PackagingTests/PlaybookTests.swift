@@ -100,6 +100,8 @@ struct PlaybookTests {
                 == AgentTarball.md5(of: reference.appendingPathComponent("init.d/\(tarball.spec.executable)")))
         let defaults = try String(contentsOf: install.defaultsFile, encoding: .utf8)
         #expect(defaults.contains("AGENT_PORT=\(entry.agentPort)\n"))
+        let rotation = try String(contentsOf: install.logrotateDirectory.appendingPathComponent(tarball.spec.executable), encoding: .utf8)
+        #expect(rotation.hasPrefix(install.logFile.path + " {"), "the log rotation names this host's log: \(rotation)")
 
         let status = try install.initd("status")
         #expect(status.status == 0, "\(status.transcript)")
