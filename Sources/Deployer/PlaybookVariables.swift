@@ -60,6 +60,9 @@ public enum PlaybookVariables {
                 + "interpreter); they could run commands on the deployer or deploy onto it, and the deployer sets "
                 + "the ones it needs itself"
         }
+        if name == "agent_auth" {
+            return "the deployer sets it from the setting agent.auth (and pushes the TLS files of `zstack-deploy ca`)"
+        }
         if deployerSet.contains(name) || name.hasPrefix("pkg_") && name != "pkg_dir" {
             return "the deployer sets it itself from the host's record and the release"
         }

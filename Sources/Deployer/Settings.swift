@@ -57,11 +57,8 @@ public enum Setting: Sendable {
     public static func problem(key: String, value: String) -> String? {
         if key.hasPrefix(ansibleVariablePrefix) {
             let name = String(key.dropFirst(ansibleVariablePrefix.count))
-            // Extra-vars beat the inventory: these would silently override what agent.auth makes the
-            // deployer push, and its echo would then speak the wrong protocol.
-            if ["agent_auth", "agent_tls_cert", "agent_tls_key", "agent_tls_ca"].contains(name) {
-                return "\(key) is the deployer's to set: use the setting \(agentAuth.key) and `zstack-deploy ca`"
-            }
+            // Extra-vars beat the inventory: agent_auth and agent_tls_* would override what agent.auth makes
+            // the deployer push (its echo would then speak the wrong protocol); the allow-list refuses them.
             return PlaybookVariables.problem(name: name, value: value)
         }
         guard let definition = all.first(where: { $0.key == key }) else {

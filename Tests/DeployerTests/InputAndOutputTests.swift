@@ -39,7 +39,8 @@ struct InputAndOutputTests {
             ("extensions_dir", file), ("ca_file", file), ("key_path", file),
             ("host", own), ("host_uuid", own), ("remote_user", own), ("remote_port", own), ("init", own),
             ("agent_port", own), ("pkg_kvmagent", own),
-            ("agent_args", "not a documented playbook variable; allowed: agent_extra_args, agent_listen"),
+            ("agent_args", "not a documented playbook variable; allowed: agent_allow_from, agent_extra_args, agent_import_dirs"),
+            ("agent_auth", "the deployer sets it from the setting agent.auth"),
             ("os_packages", "not a documented playbook variable"),
         ] {
             let problem = PlaybookVariables.problem(name: name, value: "x")
