@@ -117,9 +117,10 @@ extension SessionHandle {
 extension SFTPFileAttributes {
     init(_ attributes: LIBSSH2_SFTP_ATTRIBUTES) {
         let flags = attributes.flags
+        // The server's word: permissions are mode bits (a hostile server may send a wider value), never trapped on.
         self.init(
             size: flags & UInt(LIBSSH2_SFTP_ATTR_SIZE) != 0 ? attributes.filesize : nil,
-            permissions: flags & UInt(LIBSSH2_SFTP_ATTR_PERMISSIONS) != 0 ? UInt32(attributes.permissions) : nil,
+            permissions: flags & UInt(LIBSSH2_SFTP_ATTR_PERMISSIONS) != 0 ? UInt32(truncatingIfNeeded: attributes.permissions) : nil,
             modificationTime: flags & UInt(LIBSSH2_SFTP_ATTR_ACMODTIME) != 0 ? UInt64(attributes.mtime) : nil)
     }
 }
