@@ -56,16 +56,17 @@ struct TLSServerIdentity: Sendable {
                 promise.succeed(.failed)
                 return
             }
-            promise.completeWithTask {
+            // Verified on the connection's own event loop (a few signature checks), not the cooperative pool.
+            Task(executorPreference: EventLoopTaskExecutor(promise.futureResult.eventLoop)) {
                 switch await trust.verify(chain: chain, usage: .client) {
                 case .trusted:
-                    return .certificateVerified
+                    promise.succeed(.certificateVerified)
                 case .refused(let reason):
                     metrics.connectionRefused(reason: "certificate")
                     logger.notice("client certificate refused", metadata: [
                         "peer": "\(peer.map { "\($0)" } ?? "unknown")", "reason": "\(reason)",
                     ])
-                    return .failed
+                    promise.succeed(.failed)
                 }
             }
         }

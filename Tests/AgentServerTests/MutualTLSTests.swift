@@ -4,6 +4,7 @@ import AgentTestSupport
 import AgentTrust
 import AsyncHTTPClient
 import Foundation
+import HostSystem
 import Logging
 import NIOSSL
 import Testing
@@ -122,14 +123,18 @@ import Testing
             .deletingLastPathComponent().appendingPathComponent(".build/debug/zstack-agentctl").path
         try await RunningAgent.with(try server(pki.agentFiles)) { agent in
             let url = "https://127.0.0.1:\(agent.port)"
-            let reply = try TestProgram.run(agentctl, "sync", "--agent", url, "--tls-cert", pki.directory + "/client.crt",
-                                            "--tls-key", pki.directory + "/client.key", "--tls-ca", pki.directory + "/ca.crt",
-                                            "/test/sync", #"{"value":42}"#)
-            #expect(reply.contains("42"))
-            // Without a client certificate (the agent's CA trusted, nothing presented): refused.
-            #expect(throws: TestProgram.Failure.self) {
-                try TestProgram.run(agentctl, "sync", "--agent", url, "--tls-cert", pki.directory + "/agent.crt",
-                                    "--tls-key", pki.directory + "/agent.key", "--tls-ca", pki.directory + "/ca.crt", "/test/sync", "{}")
+            // Run without blocking a thread: the in-process agent needs the pool to answer.
+            let reply = try await ProcessRunner().run(agentctl, [
+                "sync", "--agent", url, "--tls-cert", pki.directory + "/client.crt", "--tls-key", pki.directory + "/client.key",
+                "--tls-ca", pki.directory + "/ca.crt", "/test/sync", #"{"value":42}"#,
+            ], timeout: .seconds(120))
+            #expect(reply.text.contains("42"))
+            // The agent's own certificate (a server certificate) as the client's: refused.
+            await #expect(throws: ProcessError.self) {
+                try await ProcessRunner().run(agentctl, [
+                    "sync", "--agent", url, "--tls-cert", pki.directory + "/agent.crt", "--tls-key", pki.directory + "/agent.key",
+                    "--tls-ca", pki.directory + "/ca.crt", "/test/sync", "{}",
+                ], timeout: .seconds(120))
             }
         }
     }
