@@ -1,0 +1,50 @@
+import AgentClient
+import Foundation
+import Testing
+
+/// Issue 14: each agent binary, as built, takes a few thousand mutated ZStack commands (100,000 with
+/// `make fuzz`) and must answer every one within the contract, stay up, and write nothing outside its
+/// roots. Serialized: the three agents share two cores with the rest of `make test`.
+@Suite(.serialized) struct HostileInputTests {
+    @Test func kvmAgentSurvivesHostileCommands() async throws {
+        let world = try HostileWorld(label: "kvm")
+        defer { world.remove() }
+        let state = try world.directory("state")
+        try await AgentUnderFuzz(
+            executable: "zstack-kvmagent", echoPath: "/host/echo", world: world,
+            arguments: ["--libvirt-uri", "test:///default", "--state-dir", state, "--storage-root", world.storageRoot]
+        ) { mn in
+            CorpusPlaceholders(values: ["ROOT": world.storageRoot, "MN": mn.sendCommandURL, "CANARY": world.canary])
+                .fill(try KVMCorpus.entries())
+        }.fuzz()
+    }
+
+    @Test func backupStorageAgentSurvivesHostileCommands() async throws {
+        let world = try HostileWorld(label: "sftp")
+        defer { world.remove() }
+        let imports = try world.directory("import")
+        try Data("QFI\u{fb} a small image to import\n".utf8).write(to: URL(fileURLWithPath: imports + "/img.qcow2"))
+        try await AgentUnderFuzz(
+            executable: "zstack-sftpbackupstorage", echoPath: "/sftpbackupstorage/echo", world: world,
+            arguments: ["--storage-root", world.storageRoot, "--import-dir", imports,
+                        "--known-hosts", world.scratch + "/known_hosts", "--private-key", world.scratch + "/id_rsa.sftp"]
+        ) { mn in
+            CorpusPlaceholders(values: ["ROOT": world.storageRoot, "MN": mn.sendCommandURL, "IMPORT": imports,
+                                        "CANARY": world.canary]).fill(SftpCorpus.entries())
+        }.fuzz()
+    }
+
+    @Test func virtualRouterAgentSurvivesHostileCommands() async throws {
+        let world = try HostileWorld(label: "vr")
+        defer { world.remove() }
+        for directory in ["etc", "run"] { _ = try world.directory("root/" + directory) }
+        // dnsmasq drops to its own user and must still read its files under the root.
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: world.storageRoot)
+        _ = try await RouterNamespace.with { namespace in
+            try await AgentUnderFuzz(
+                executable: "zstack-virtualrouter", echoPath: "/echo", world: world,
+                arguments: ["--root", world.storageRoot, "--netns", namespace.name]
+            ) { _ in VRCorpus.entries() }.fuzz()
+        }
+    }
+}
