@@ -9,6 +9,8 @@ struct AgentUnderFuzz: Sendable {
     let echoPath: String
     let world: HostileWorld
     let arguments: [String]
+    /// Fixed cases sent after the random run, while the agent is still up.
+    let regressions: [RegressionCase]
     let corpus: @Sendable (ManagementNodeEndpoint) throws -> [CorpusEntry]
 
     /// Runs the campaign and records every bug as a test issue; returns the tally for the caller's checks.
@@ -19,11 +21,11 @@ struct AgentUnderFuzz: Sendable {
                 executable, arguments: arguments + ["--callback-to", "127.0.0.0/8", "--allow-from", "127.0.0.0/8"], echoPath: echoPath,
                 logDirectory: world.scratch, workingDirectory: world.workingDirectory)
             let tally: FuzzTally
+            let campaign: FuzzCampaign
             do {
                 let mutator = try Mutator(seed: settings.seed, corpus: try corpus(mn),
                                           values: HostileValues(world: world), maxBodyBytes: 8 << 20)
-                var campaign = FuzzCampaign(agent: agent, mutator: mutator, mn: mn)
-                campaign.workers = settings.workers
+                campaign = FuzzCampaign(agent: agent, mutator: mutator, mn: mn, workers: settings.workers)
                 tally = await campaign.run(requests: settings.requests)
             } catch {
                 await agent.stop()
@@ -39,6 +41,10 @@ struct AgentUnderFuzz: Sendable {
                 Issue.record("\(executable) \(finding.kind): \(finding.request.summary) → \(finding.detail)")
             }
             #expect(tally.requests == settings.requests || !agent.isRunning)
+            if agent.isRunning {
+                await RegressionCase.check(regressions, with: campaign)
+                #expect(agent.isRunning, "\(executable) died on a regression case (\(agent.ending)); log:\n\(agent.logTail())")
+            }
             await agent.stop()
             let escaped = world.verify()
             #expect(escaped.isEmpty, "files outside the roots: \(escaped)")

@@ -12,7 +12,9 @@ import Testing
         let state = try world.directory("state")
         try await AgentUnderFuzz(
             executable: "zstack-kvmagent", echoPath: "/host/echo", world: world,
-            arguments: ["--libvirt-uri", "test:///default", "--state-dir", state, "--storage-root", world.storageRoot]
+            arguments: ["--libvirt-uri", "test:///default", "--state-dir", state, "--storage-root", world.storageRoot],
+            regressions: RegressionCase.everyAgent(path: "/vm/start", kind: .async, freeFormField: "kvmHostAddons")
+                + RegressionCase.everyAgent(path: "/host/connect", kind: .sync, freeFormField: "kvmHostAddons")
         ) { mn in
             CorpusPlaceholders(values: ["ROOT": world.storageRoot, "MN": mn.sendCommandURL, "CANARY": world.canary])
                 .fill(try KVMCorpus.entries())
@@ -27,7 +29,9 @@ import Testing
         try await AgentUnderFuzz(
             executable: "zstack-sftpbackupstorage", echoPath: "/sftpbackupstorage/echo", world: world,
             arguments: ["--storage-root", world.storageRoot, "--import-dir", imports,
-                        "--known-hosts", world.scratch + "/known_hosts", "--private-key", world.scratch + "/id_rsa.sftp"]
+                        "--known-hosts", world.scratch + "/known_hosts", "--private-key", world.scratch + "/id_rsa.sftp"],
+            regressions: RegressionCase.everyAgent(path: "/sftpbackupstorage/writeimagemetadata", kind: .async, freeFormField: "metaData")
+                + RegressionCase.everyAgent(path: "/sftpbackupstorage/connect", kind: .sync, freeFormField: "uuid")
         ) { mn in
             CorpusPlaceholders(values: ["ROOT": world.storageRoot, "MN": mn.sendCommandURL, "IMPORT": imports,
                                         "CANARY": world.canary]).fill(SftpCorpus.entries())
@@ -43,7 +47,9 @@ import Testing
         _ = try await RouterNamespace.with { namespace in
             try await AgentUnderFuzz(
                 executable: "zstack-virtualrouter", echoPath: "/echo", world: world,
-                arguments: ["--root", world.storageRoot, "--netns", namespace.name]
+                arguments: ["--root", world.storageRoot, "--netns", namespace.name],
+                regressions: RegressionCase.everyAgent(path: "/init", kind: .async, freeFormField: "parms")
+                    + RegressionCase.everyAgent(path: "/lb/refresh", kind: .async, freeFormField: "lbs")
             ) { _ in VRCorpus.entries() }.fuzz()
         }
     }
