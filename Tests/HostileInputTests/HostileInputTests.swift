@@ -32,10 +32,24 @@ import Testing
                         "--known-hosts", world.scratch + "/known_hosts", "--private-key", world.scratch + "/id_rsa.sftp"],
             regressions: RegressionCase.everyAgent(path: "/sftpbackupstorage/writeimagemetadata", kind: .async, freeFormField: "metaData")
                 + RegressionCase.everyAgent(path: "/sftpbackupstorage/connect", kind: .sync, freeFormField: "uuid")
+                + [RegressionCase(name: "connect", path: "/sftpbackupstorage/connect", kind: .sync,
+                                  body: #"{"uuid":"bs1","storagePath":"\#(world.storageRoot)"}"#),
+                   Self.downloadWithoutTimeoutFromRefusedURL(world)]
         ) { mn in
             CorpusPlaceholders(values: ["ROOT": world.storageRoot, "MN": mn.sendCommandURL, "IMPORT": imports,
                                         "CANARY": world.canary]).fill(SftpCorpus.entries())
         }.fuzz()
+    }
+
+    /// Found by `make fuzz` (seed 35347882962978, request #3053): a download with no `timeout` from an http
+    /// URL whose port refuses connections is acknowledged and never answered; with `"timeout":600` the same
+    /// download fails in band at once. Not fixed here: it lies in SftpBackupStorageAgent's downloader.
+    static func downloadWithoutTimeoutFromRefusedURL(_ world: HostileWorld) -> RegressionCase {
+        RegressionCase(
+            name: "download-without-timeout-refused-port", path: "/sftpbackupstorage/download", kind: .async,
+            body: #"{"uuid":"bs1","imageUuid":"img1","installPath":"\#(world.storageRoot)/images/img1/img1.qcow2","url":"http://127.0.0.1:1/img.qcow2","urlScheme":"http"}"#,
+            knownBug: "download with no timeout from a refused http port: no callback (hang)",
+            callbackTimeout: .seconds(15))
     }
 
     @Test func virtualRouterAgentSurvivesHostileCommands() async throws {

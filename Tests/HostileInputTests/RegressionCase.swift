@@ -11,6 +11,8 @@ struct RegressionCase: Sendable {
     let body: String
     var headers: FuzzCase.Headers = .standard
     var knownBug: Comment? = nil
+    /// A shorter wait for the callback than the campaign's, for a known hang that would only cost time.
+    var callbackTimeout: Duration? = nil
 
     /// `number` makes the task uuid unique: the agent answers a repeated uuid with 200 and no second callback.
     func request(_ number: Int) -> FuzzCase {
@@ -20,6 +22,8 @@ struct RegressionCase: Sendable {
     /// Sends every case and records a bug verdict as an issue (a known one under `withKnownIssue`).
     static func check(_ cases: [RegressionCase], with campaign: FuzzCampaign) async {
         for (number, regression) in cases.enumerated() {
+            var campaign = campaign
+            if let timeout = regression.callbackTimeout { campaign.callbackTimeout = timeout }
             let verdict = await campaign.send(regression.request(number))
             if let knownBug = regression.knownBug {
                 await withKnownIssue(knownBug) {
