@@ -42,8 +42,11 @@ import Testing
     }
 
     /// Found by `make fuzz` (seed 35347882962978, request #3053): a download with no `timeout` from an http
-    /// URL whose port refuses connections is acknowledged and never answered; with `"timeout":600` the same
-    /// download fails in band at once. Not fixed here: it lies in SftpBackupStorageAgent's downloader.
+    /// URL whose port refuses connections is acknowledged and not answered (none within 60 s; by the code,
+    /// not before the 7,200 s default download timeout: the shared AsyncHTTPClient retries a refused connect
+    /// until the request's deadline). With `"timeout":600` the same download fails in band at once. Not
+    /// fixed here: it lies in SftpBackupStorageAgent's `ImageSource` (a client without connection retries and
+    /// with a connect timeout would fail it at once).
     static func downloadWithoutTimeoutFromRefusedURL(_ world: HostileWorld) -> RegressionCase {
         RegressionCase(
             name: "download-without-timeout-refused-port", path: "/sftpbackupstorage/download", kind: .async,
