@@ -35,7 +35,7 @@ bench: deps
 	$$($(SWIFT) build -c release --show-bin-path)/DeployerBenchmark $(BENCH_HOSTS)
 
 # The hostile-input suite at length: FUZZ_REQUESTS (default 100,000) mutated ZStack commands per agent
-# binary; `make test` runs the same suite with 1,500. FUZZ_SEED replays a run (the seed is printed).
+# binary; `make test` runs the same suite with 1,200. FUZZ_SEED replays a run (the seed is printed).
 FUZZ_REQUESTS ?= 100000
 fuzz: deps
 	$(SWIFT) build --build-tests

@@ -3,7 +3,7 @@ import Foundation
 /// How much to fuzz: `make test` runs a bounded number of requests per agent; `make fuzz` sets
 /// `ZSTACK_FUZZ_REQUESTS` (100,000). `ZSTACK_FUZZ_SEED` replays another run; the seed is always printed.
 struct FuzzSettings: Sendable {
-    static let boundedRequests = 1500
+    static let boundedRequests = 1200
     static let defaultSeed: UInt64 = 0x2026_1201_F022
 
     let requests: Int
