@@ -342,6 +342,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Starts the agent executables this package builds and fuzzes them over HTTP (issue 14).
+        .testTarget(
+            name: "HostileInputTests",
+            dependencies: [
+                "AgentClient", "AgentWire", "AgentTestSupport", "FleetTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "AgentServerTests",
             dependencies: [

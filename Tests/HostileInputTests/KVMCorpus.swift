@@ -1,0 +1,64 @@
+/// Bodies for the KVM agent, shaped like the MN's KVMAgentCommands (../shared/reference/kvm-commands.txt).
+/// Interface names start with `hfz` and exist nowhere, so network commands fail in band instead of
+/// touching the host's links; `/host/connect` carries no `iptablesRules`, which the agent would apply to
+/// the host's own iptables (shared with every other test on the machine).
+enum KVMCorpus {
+    static let testDomain = "6695eb01-f6a4-8304-79aa-97f2502e193f"
+    static let volume = #"{"installPath":"@ROOT@/dataVolumes/vol-d1/vol-d1.qcow2","deviceId":1,"deviceType":"file","volumeUuid":"d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1","useVirtio":true,"useVirtioSCSI":false,"shareable":false,"cacheMode":"none","format":"qcow2","type":"Data","primaryStorageType":"LocalStorage"}"#
+    static let nic = #"{"mac":"fa:a3:5c:1e:7b:09","ips":["192.168.100.19"],"bridgeName":"hfzbr0","physicalInterface":"hfzeth0","uuid":"6c0a1d2b3c4d5e6f7a8b9c0d1e2f3a4c","nicInternalName":"vnic42.9","deviceId":2,"useVirtio":true,"mtu":1500,"driverType":"virtio","type":"VNIC","state":"enable"}"#
+    static let sftp = #""sshKey":"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n","username":"root","hostname":"127.0.0.1","sshPort":1,"backupStorageInstallPath":"/zstack_bs/images/img1/img1.qcow2","primaryStorageInstallPath":"@ROOT@/imagecache/template/img1/img1.qcow2","storagePath":"@ROOT@","primaryStorageUuid":"ps1","uuid":"ps1""#
+    static let bridge = #""physicalInterfaceName":"hfzeth0","l2NetworkUuid":"f0e1d2c3b4a5968778695a4b3c2d1e0f","disableIptables":false,"mtu":1500,"isolated":false"#
+
+    static func entries() throws -> [CorpusEntry] {
+        func sync(_ path: String, _ body: String) -> CorpusEntry { CorpusEntry(path: path, kind: .sync, body: body) }
+        func async(_ path: String, _ body: String) -> CorpusEntry { CorpusEntry(path: path, kind: .async, body: body) }
+        return [
+            CorpusEntry(path: "/host/echo", kind: .echo, body: "{}"),
+            sync("/host/connect", #"{"hostUuid":"h1","sendCommandUrl":"@MN@","ignoreMsrs":false,"pageTableExtensionDisabled":false,"tcpServerPort":7123,"version":"5.2.0","kvmHostAddons":{"qemuVersion":"6.2.0"}}"#),
+            sync("/network/checkphysicalnetworkinterface", #"{"interfaceNames":["hfzeth0","lo"]}"#),
+            async("/host/ping", #"{"hostUuid":"h1"}"#),
+            async("/host/capacity", "{}"),
+            async("/host/fact", "{}"),
+            async("/host/checkfile", #"{"paths":["@ROOT@/imagecache/template/img1/img1.qcow2"],"md5Return":true}"#),
+            async("/host/update/configuration", #"{"hostUuid":"h1","sendCommandUrl":"@MN@"}"#),
+            async("/job/cancel", #"{"cancellationApiId":"api-1","times":1,"interval":1}"#),
+            async("/localstorage/init", #"{"path":"@ROOT@","hostUuid":"h1","initFilePath":"@ROOT@/zstack_smp_init_file","storagePath":"@ROOT@","primaryStorageUuid":"ps1","uuid":"ps1"}"#),
+            async("/localstorage/getphysicalcapacity", #"{"storagePath":"@ROOT@","hostUuid":"h1","primaryStorageUuid":"ps1","uuid":"ps1"}"#),
+            async("/localstorage/checkbits", #"{"path":"@ROOT@","username":"root","hostUuid":"h1","storagePath":"@ROOT@"}"#),
+            async("/localstorage/delete", #"{"path":"@ROOT@/rootVolumes/vol-1/vol-1.qcow2","username":"root","storagePath":"@ROOT@"}"#),
+            async("/localstorage/volume/createempty", #"{"installUrl":"@ROOT@/dataVolumes/acct/vol-2/vol-2.qcow2","size":1073741824,"accountUuid":"a1","name":"data-1","volumeUuid":"vol-2","storagePath":"@ROOT@"}"#),
+            async("/localstorage/volume/createvolumefromcache", #"{"templatePathInCache":"@ROOT@/imagecache/template/img1/img1.qcow2","installUrl":"@ROOT@/rootVolumes/acct/vol-3/vol-3.qcow2","volumeUuid":"vol-3","virtualSize":1073741824,"storagePath":"@ROOT@"}"#),
+            async("/localstorage/volume/createwithbacking", #"{"templatePathInCache":"@ROOT@/imagecache/template/img1/img1.qcow2","installPath":"@ROOT@/rootVolumes/vol-4.qcow2","volumeUuid":"vol-4","storagePath":"@ROOT@"}"#),
+            async("/localstorage/volume/getsize", #"{"installPath":"@ROOT@/dataVolumes/acct/vol-2/vol-2.qcow2","volumeUuid":"vol-2","storagePath":"@ROOT@"}"#),
+            async("/localstorage/sftp/download", "{\(sftp),\"bandWidth\":0}"),
+            async("/localstorage/sftp/upload", "{\(sftp),\"imageName\":\"img1\"}"),
+            async("/network/l2novlan/createbridge", "{\(bridge),\"bridgeName\":\"hfzbr0\"}"),
+            async("/network/l2vlan/createbridge", "{\(bridge),\"bridgeName\":\"hfzbr0_100\",\"vlan\":100}"),
+            async("/network/l2novlan/checkbridge", #"{"physicalInterfaceName":"hfzeth0","bridgeName":"hfzbr0"}"#),
+            async("/network/l2vlan/checkbridge", #"{"physicalInterfaceName":"hfzeth0","bridgeName":"hfzbr0_100","vlan":100}"#),
+            async("/network/l2novlan/deletebridge", #"{"physicalInterfaceName":"hfzeth0","bridgeName":"hfzbr0","l2NetworkUuid":"l2"}"#),
+            async("/network/l2vlan/deletebridge", #"{"physicalInterfaceName":"hfzeth0","bridgeName":"hfzbr0_100","l2NetworkUuid":"l2","vlan":100}"#),
+            async("/network/bridge/addif", #"{"physicalInterfaceName":"hfzeth1","bridgeName":"hfzbr0"}"#),
+            async("/vm/start", try CorpusPlaceholders.zstack5StartVm(uuid: "8f1aa1c6a0d84d3c8a1b3d2e4f5a6b70")),
+            async("/vm/start", #"{"vmInstanceUuid":"c0ffee00c0ffee00c0ffee00c0ffee00","vmName":"mini","memory":67108864,"cpuNum":1,"socketNum":1,"cpuOnSocket":1,"threadsPerCore":1,"bootDev":["hd"],"rootVolume":{"installPath":"@ROOT@/rootVolumes/mini.qcow2","deviceId":0,"deviceType":"file","volumeUuid":"c0ffee","useVirtio":true,"format":"qcow2","type":"Root"},"nics":[],"dataVolumes":[],"cdRoms":[],"timeout":60}"#),
+            async("/vm/stop", #"{"uuid":"\#(testDomain)","type":"grace","timeout":30}"#),
+            async("/vm/reboot", #"{"uuid":"\#(testDomain)","timeout":30,"bootDev":["hd"]}"#),
+            async("/vm/destroy", #"{"uuid":"c0ffee00c0ffee00c0ffee00c0ffee00","timeout":30}"#),
+            async("/vm/pause", #"{"uuid":"\#(testDomain)","timeout":30}"#),
+            async("/vm/resume", #"{"uuid":"\#(testDomain)","timeout":30}"#),
+            async("/vm/checkstate", #"{"vmUuids":["\#(testDomain)","c0ffee00c0ffee00c0ffee00c0ffee00"],"hostUuid":"h1"}"#),
+            async("/vm/vmsync", "{}"),
+            async("/vm/getvncport", #"{"vmUuid":"\#(testDomain)"}"#),
+            async("/vm/attachdatavolume", #"{"volume":\#(volume),"vmInstanceUuid":"\#(testDomain)","addons":{"attachedDataVolumes":[]}}"#),
+            async("/vm/detachdatavolume", #"{"volume":\#(volume),"vmInstanceUuid":"\#(testDomain)"}"#),
+            async("/vm/attachnic", #"{"vmUuid":"\#(testDomain)","nic":\#(nic),"accountUuid":"a1","addons":{}}"#),
+            async("/vm/detachnic", #"{"vmUuid":"\#(testDomain)","nic":\#(nic)}"#),
+            async("/vm/online/changecpumem", #"{"vmUuid":"\#(testDomain)","cpuNum":2,"memorySize":2147483648}"#),
+            async("/vm/migrate", #"{"vmUuid":"\#(testDomain)","destHostIp":"127.0.0.1","srcHostIp":"127.0.0.1","destHostManagementIp":"127.0.0.1","useNuma":false,"migrateFromDestination":false,"autoConverge":false,"xbzrle":false,"downTime":300,"bandwidth":0,"timeout":30,"reload":false,"disks":{},"nics":[]}"#),
+        ] + [
+            // Paths ZStack's KVM agent serves (kvm-paths.tsv) that this agent does not: 404, never a crash.
+            "/vm/changevmpassword", "/vm/volume/takesnapshot", "/vm/hardenconsole", "/host/kvmagent/restart",
+            "/ha/selffencer", "/vm/guesttools/install",
+        ].map { CorpusEntry(path: $0, kind: .unserved, body: #"{"vmUuid":"\#(testDomain)","hostUuid":"h1"}"#) }
+    }
+}
