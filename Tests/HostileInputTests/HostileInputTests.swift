@@ -51,7 +51,6 @@ import Testing
         RegressionCase(
             name: "download-without-timeout-refused-port", path: "/sftpbackupstorage/download", kind: .async,
             body: #"{"uuid":"bs1","imageUuid":"img1","installPath":"\#(world.storageRoot)/images/img1/img1.qcow2","url":"http://127.0.0.1:1/img.qcow2","urlScheme":"http"}"#,
-            knownBug: "download with no timeout from a refused http port: no callback (hang)",
             callbackTimeout: .seconds(15))
     }
 
