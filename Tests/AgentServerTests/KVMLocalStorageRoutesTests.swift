@@ -54,9 +54,10 @@ import Testing
     private func expectCapacity(_ reply: LocalStorageResponse, of path: String) throws {
         let capacity = try FilesystemCapacity.of(path)
         #expect(reply.totalCapacity == capacity.totalBytes)
-        // Other processes write to this filesystem meanwhile: the free space may move a little.
+        // Other suites write to this filesystem meanwhile (builds, tarballs, fleets): the free space moves. A
+        // wrong field (0, the total, another filesystem's) is still far outside this margin.
         let available = try #require(reply.availableCapacity)
-        #expect(abs(available - capacity.availableBytes) < 256 << 20)
+        #expect(abs(available - capacity.availableBytes) < 2 << 30)
     }
 
     @Test func initCreatesTheRootAndReportsCapacityAndUsage() async throws {
