@@ -77,6 +77,7 @@ do_start() {
         return 5
     fi
     mkdir -p "$ZSTACK_LOG_DIR" || return 1
+    log_size=$( (wc -c < "$logfile") 2>/dev/null || echo 0)
     set -- "$AGENT_BIN"
     [ -n "${AGENT_LISTEN:-}" ] && set -- "$@" --listen "$AGENT_LISTEN"
     [ -n "${AGENT_PORT:-}" ] && set -- "$@" --port "$AGENT_PORT"
@@ -94,8 +95,15 @@ do_start() {
         sleep 0.1
         waited=$((waited + 1))
     done
-    # An agent that fails at once (bad flag, port taken) should fail start, not leave a stale pidfile.
-    sleep 0.5
+    # An agent that fails at once (bad flag, port taken) should fail start, not leave a stale pidfile. On a
+    # loaded host "at once" can take longer than a fixed pause: watch it for up to 3 s, done early as soon as
+    # it logs that it listens.
+    waited=0
+    while pid=$(running_pid) && [ "$waited" -lt 30 ]; do
+        tail -c +"$((log_size + 1))" "$logfile" 2>/dev/null | grep -q 'listening' && break
+        sleep 0.1
+        waited=$((waited + 1))
+    done
     if pid=$(running_pid); then
         echo "$name started, pid $pid"
         return 0
