@@ -58,7 +58,7 @@ import Testing
     /// Sends `/test/sync` with `client`; nil when the connection or handshake failed.
     private func probe(_ client: HTTPClient, port: Int) async -> ProbeReply? {
         try? await AgentClient(baseURL: "https://127.0.0.1:\(port)", http: client)
-            .sync("/test/sync", ProbeCommand(value: 42), as: ProbeReply.self, timeout: .seconds(10))
+            .sync("/test/sync", ProbeCommand(value: 42), as: ProbeReply.self, timeout: .seconds(60))
     }
 
     @Test func onlyClientsWithACertificateFromTheTrustedCAAreServed() async throws {
