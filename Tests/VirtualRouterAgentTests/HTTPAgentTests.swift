@@ -1,3 +1,4 @@
+import HostSystem
 import AgentTestSupport
 import AgentClient
 import AgentServer

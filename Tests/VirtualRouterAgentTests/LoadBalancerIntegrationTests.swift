@@ -1,3 +1,4 @@
+import HostSystem
 import AgentWire
 import Foundation
 import Testing
@@ -36,7 +37,7 @@ import Testing
             try await router.refreshLBs(NATIntegrationTests.decode(VR.RefreshLbCmd.self, Self.listener))
             let pidFile = lab.root + "/run/haproxy-lb1-ls1.pid"
             let pid = try #require(DaemonProcess.running(pidFile: pidFile, command: "haproxy"))
-            #expect(FileWriter.read(lab.root + "/etc/haproxy/lb1-ls1.cfg")?.contains("bind 192.168.50.10:80") == true)
+            #expect((try? Files.readText(lab.root + "/etc/haproxy/lb1-ls1.cfg"))?.contains("bind 192.168.50.10:80") == true)
             #expect(try await lab.routerRunner.check(["iptables-save", "-t", "filter"])
                 .contains("-A lb-192-168-50-10-80 -p tcp -m tcp --dport 80 -j ACCEPT"))
             let status = try await Self.get(lab, "http://192.168.50.10/")
@@ -49,7 +50,7 @@ import Testing
             try await router.deleteLBs(NATIntegrationTests.decode(VR.DeleteLbCmd.self, Self.listener))
             _ = await DaemonProcess.wait(for: .seconds(5)) { !DaemonProcess.isAlive(pid) }
             #expect(!DaemonProcess.isAlive(pid))
-            #expect(FileWriter.read(lab.root + "/etc/haproxy/lb1-ls1.cfg") == nil)
+            #expect((try? Files.readText(lab.root + "/etc/haproxy/lb1-ls1.cfg")) == nil)
             #expect(!(try await lab.routerRunner.check(["iptables-save"])).contains("lb-"))
             #expect(try await Self.get(lab, "http://192.168.50.10/", tries: 1) == "000")
         }

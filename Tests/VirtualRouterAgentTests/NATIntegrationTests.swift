@@ -1,3 +1,4 @@
+import HostSystem
 import AgentWire
 import Foundation
 import Testing
@@ -111,9 +112,11 @@ import Testing
             var (filter, nat) = IptablesRenderer.render(state)
             nat.add("snat-broken", "-j NO-SUCH-TARGET")
             let applier = IptablesApplier(runner: lab.routerRunner)
-            await #expect(throws: RouterError.self) {
+            let failure = await #expect(throws: ProcessError.self) {
                 try await applier.apply((filter, nat), previous: IptablesRenderer.render(await router.state))
             }
+            #expect(failure?.description.contains("iptables-restore --noflush -w` exited with status 2") == true)
+            #expect(failure?.standardErrorTail.contains("NO-SUCH-TARGET") == true, "the error says what iptables said")
             #expect(try await Self.ourRules(lab) == before)
             #expect(!before.contains("eth9-in"))
         }

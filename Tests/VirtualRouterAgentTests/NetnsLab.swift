@@ -1,3 +1,4 @@
+import HostSystem
 import Foundation
 import Synchronization
 @testable import VirtualRouterAgent
@@ -44,9 +45,9 @@ struct NetnsLab {
     }
 
     private func build() async throws {
-        try FileManager.default.createDirectory(atPath: root + "/etc", withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: root + "/run", withIntermediateDirectories: true)
-        // dnsmasq drops to its own user and must still read the files.
+        // An empty root, as an operator gives `--root`: the agent makes what it needs inside. dnsmasq drops to
+        // its own user and must still read the files.
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: root)
         // dhclient-script writes /etc/resolv.conf; `ip netns exec` bind-mounts this file over it.
         try FileManager.default.createDirectory(atPath: "/etc/netns/\(guest)", withIntermediateDirectories: true)

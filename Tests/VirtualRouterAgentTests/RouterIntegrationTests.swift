@@ -1,3 +1,4 @@
+import HostSystem
 import AgentWire
 import Foundation
 import Testing
@@ -73,7 +74,7 @@ import Testing
             #expect(try await Self.dig(lab, "db-1") == "10.0.0.20")
 
             try await router.setDNS(VR.SetDnsCmd(dns: [VR.DnsInfo(dnsAddress: "192.168.50.100")]))
-            #expect(FileWriter.read(lab.root + "/etc/resolv.conf") == "nameserver 192.168.50.100\n")
+            #expect((try? Files.readText(lab.root + "/etc/resolv.conf")) == "nameserver 192.168.50.100\n")
 
             try await router.removeDHCP(Self.decode(VR.RemoveDhcpEntryCmd.self, """
                 {"dhcpEntries":[{"ip":"10.0.0.20","mac":"fa:16:3e:00:00:14","vrNicMac":"\(NetnsLab.privateMAC)"}]}
@@ -81,15 +82,15 @@ import Testing
             #expect(try await Self.dig(lab, "db-1") == "")
             #expect(try await Self.dig(lab, "web-1") == "10.0.0.10")
             #expect(await router.dnsmasqPid != nil)
-            #expect(!(FileWriter.read(lab.root + "/etc/hosts.dhcp") ?? "").contains("fa:16:3e:00:00:14"))
+            #expect(!((try? Files.readText(lab.root + "/etc/hosts.dhcp")) ?? "").contains("fa:16:3e:00:00:14"))
 
             // Removing the guest's entry also releases its live lease (dhcp_release, from dnsmasq-utils).
-            #expect(FileWriter.read(lab.root + "/etc/hosts.leases")?.contains(NetnsLab.guestMAC) == true)
+            #expect((try? Files.readText(lab.root + "/etc/hosts.leases"))?.contains(NetnsLab.guestMAC) == true)
             try await router.removeDHCP(Self.decode(VR.RemoveDhcpEntryCmd.self, """
                 {"dhcpEntries":[{"ip":"10.0.0.10","mac":"\(NetnsLab.guestMAC)","vrNicMac":"\(NetnsLab.privateMAC)"}]}
                 """))
             let released = await DaemonProcess.wait(for: .seconds(3)) {
-                FileWriter.read(lab.root + "/etc/hosts.leases")?.contains(NetnsLab.guestMAC) == false
+                (try? Files.readText(lab.root + "/etc/hosts.leases"))?.contains(NetnsLab.guestMAC) == false
             }
             #expect(released)
             #expect(await router.dnsmasqPid != nil)

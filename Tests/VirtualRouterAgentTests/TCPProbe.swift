@@ -1,3 +1,4 @@
+import HostSystem
 import Foundation
 @testable import VirtualRouterAgent
 
@@ -35,7 +36,7 @@ enum TCPProbe {
         }
         let dialed = try await client.run(["python3", "-c", self.client, address, String(port), String(timeout)])
         if !dialed.succeeded { accepting.cancel() }
-        let seen = try await accepting.value.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let seen = try await accepting.value.stdout.trimmingWhitespace()
         return dialed.succeeded && seen != "timeout" ? seen : nil
     }
 }
