@@ -208,7 +208,7 @@ let package = Package(
         .target(
             name: "Deployer",
             dependencies: [
-                "AgentClient", "AgentTrust", "HostSystem", "SSH",
+                "AgentClient", "AgentTrust", "AgentWire", "HostSystem", "SSH",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -78,7 +78,7 @@ public struct AgentClient: Sendable {
     /// ZStack's echo loop: POST `path` with an empty body every `interval` until it answers 200 or
     /// `timeout` passes.
     public func waitForEcho(
-        _ path: String = "/host/echo",
+        _ path: String = KVM.echoPath,
         timeout: Duration = .seconds(60),
         interval: Duration = .seconds(1)
     ) async throws {

@@ -1,165 +1,167 @@
 // KVM local primary storage commands (`LocalStorageKvmBackend.java`). Every command carries the
 // `PrimaryStorageCommand` fields and every reply the capacity; field names are the Java field names.
 
-/// `/localstorage/init`.
-public struct LocalStorageInitCmd: Codable, Sendable, Equatable {
-    public var primaryStorageUuid: String?
-    public var uuid: String?
-    public var storagePath: String?
-    public var path: String?
-    public var hostUuid: String?
-    public var initFilePath: String?
+extension KVM {
+    /// `/localstorage/init`.
+    public struct LocalStorageInitCmd: Codable, Sendable, Equatable {
+        public var primaryStorageUuid: String?
+        public var uuid: String?
+        public var storagePath: String?
+        public var path: String?
+        public var hostUuid: String?
+        public var initFilePath: String?
 
-    public init() {}
-}
+        public init() {}
+    }
 
-/// `/localstorage/getphysicalcapacity`.
-public struct LocalStorageCapacityCmd: Codable, Sendable, Equatable {
-    public var primaryStorageUuid: String?
-    public var uuid: String?
-    public var storagePath: String?
-    public var hostUuid: String?
+    /// `/localstorage/getphysicalcapacity`.
+    public struct LocalStorageCapacityCmd: Codable, Sendable, Equatable {
+        public var primaryStorageUuid: String?
+        public var uuid: String?
+        public var storagePath: String?
+        public var hostUuid: String?
 
-    public init() {}
-}
+        public init() {}
+    }
 
-/// `/localstorage/volume/createempty`.
-public struct CreateEmptyVolumeCmd: Codable, Sendable, Equatable {
-    public var primaryStorageUuid: String?
-    public var uuid: String?
-    public var storagePath: String?
-    public var installUrl: String?
-    /// Bytes.
-    public var size: Int64?
-    public var accountUuid: String?
-    public var name: String?
-    public var volumeUuid: String?
-    public var backingFile: String?
+    /// `/localstorage/volume/createempty`.
+    public struct CreateEmptyVolumeCmd: Codable, Sendable, Equatable {
+        public var primaryStorageUuid: String?
+        public var uuid: String?
+        public var storagePath: String?
+        public var installUrl: String?
+        /// Bytes.
+        public var size: Int64?
+        public var accountUuid: String?
+        public var name: String?
+        public var volumeUuid: String?
+        public var backingFile: String?
 
-    public init() {}
-}
+        public init() {}
+    }
 
-/// `/localstorage/volume/createvolumefromcache`.
-public struct CreateVolumeFromCacheCmd: Codable, Sendable, Equatable {
-    public var primaryStorageUuid: String?
-    public var uuid: String?
-    public var storagePath: String?
-    public var templatePathInCache: String?
-    public var installUrl: String?
-    public var volumeUuid: String?
-    /// Bytes; grow the new volume to this size when larger than the template.
-    public var virtualSize: Int64?
+    /// `/localstorage/volume/createvolumefromcache`.
+    public struct CreateVolumeFromCacheCmd: Codable, Sendable, Equatable {
+        public var primaryStorageUuid: String?
+        public var uuid: String?
+        public var storagePath: String?
+        public var templatePathInCache: String?
+        public var installUrl: String?
+        public var volumeUuid: String?
+        /// Bytes; grow the new volume to this size when larger than the template.
+        public var virtualSize: Int64?
 
-    public init() {}
-}
+        public init() {}
+    }
 
-/// `/localstorage/volume/createwithbacking`.
-public struct CreateVolumeWithBackingCmd: Codable, Sendable, Equatable {
-    public var primaryStorageUuid: String?
-    public var uuid: String?
-    public var storagePath: String?
-    public var templatePathInCache: String?
-    public var installPath: String?
-    public var volumeUuid: String?
+    /// `/localstorage/volume/createwithbacking`.
+    public struct CreateVolumeWithBackingCmd: Codable, Sendable, Equatable {
+        public var primaryStorageUuid: String?
+        public var uuid: String?
+        public var storagePath: String?
+        public var templatePathInCache: String?
+        public var installPath: String?
+        public var volumeUuid: String?
 
-    public init() {}
-}
+        public init() {}
+    }
 
-/// `/localstorage/delete`.
-public struct LocalStorageDeleteCmd: Codable, Sendable, Equatable {
-    public var primaryStorageUuid: String?
-    public var uuid: String?
-    public var storagePath: String?
-    public var hostUuid: String?
-    public var path: String?
-    public var username: String?
+    /// `/localstorage/delete`.
+    public struct LocalStorageDeleteCmd: Codable, Sendable, Equatable {
+        public var primaryStorageUuid: String?
+        public var uuid: String?
+        public var storagePath: String?
+        public var hostUuid: String?
+        public var path: String?
+        public var username: String?
 
-    public init() {}
-}
+        public init() {}
+    }
 
-/// `/localstorage/checkbits`.
-public struct LocalStorageCheckBitsCmd: Codable, Sendable, Equatable {
-    public var primaryStorageUuid: String?
-    public var uuid: String?
-    public var storagePath: String?
-    public var path: String?
-    public var username: String?
+    /// `/localstorage/checkbits`.
+    public struct LocalStorageCheckBitsCmd: Codable, Sendable, Equatable {
+        public var primaryStorageUuid: String?
+        public var uuid: String?
+        public var storagePath: String?
+        public var path: String?
+        public var username: String?
 
-    public init() {}
-}
+        public init() {}
+    }
 
-/// `/localstorage/volume/getsize`.
-public struct GetVolumeSizeCmd: Codable, Sendable, Equatable {
-    public var primaryStorageUuid: String?
-    public var uuid: String?
-    public var storagePath: String?
-    public var volumeUuid: String?
-    public var installPath: String?
+    /// `/localstorage/volume/getsize`.
+    public struct GetVolumeSizeCmd: Codable, Sendable, Equatable {
+        public var primaryStorageUuid: String?
+        public var uuid: String?
+        public var storagePath: String?
+        public var volumeUuid: String?
+        public var installPath: String?
 
-    public init() {}
-}
+        public init() {}
+    }
 
-/// Every local-storage reply: the capacity plus the fields of the paths that have them (`initialize`:
-/// `localStorageUsedCapacity`; volume creation and getsize: `actualSize`, `size`; delete: `inUse`;
-/// checkbits: `existing`). Unset fields are omitted on the wire.
-public struct LocalStorageResponse: AgentReply, Equatable {
-    public var success = true
-    public var error: String?
-    /// Bytes.
-    public var totalCapacity: Int64?
-    /// Bytes.
-    public var availableCapacity: Int64?
-    public var localStorageUsedCapacity: Int64?
-    public var actualSize: Int64?
-    public var size: Int64?
-    public var inUse: Bool?
-    public var existing: Bool?
+    /// Every local-storage reply: the capacity plus the fields of the paths that have them (`initialize`:
+    /// `localStorageUsedCapacity`; volume creation and getsize: `actualSize`, `size`; delete: `inUse`;
+    /// checkbits: `existing`). Unset fields are omitted on the wire.
+    public struct LocalStorageResponse: AgentReply, Equatable {
+        public var success = true
+        public var error: String?
+        /// Bytes.
+        public var totalCapacity: Int64?
+        /// Bytes.
+        public var availableCapacity: Int64?
+        public var localStorageUsedCapacity: Int64?
+        public var actualSize: Int64?
+        public var size: Int64?
+        public var inUse: Bool?
+        public var existing: Bool?
 
-    public init() {}
-}
+        public init() {}
+    }
 
-/// What both directions of a local storage ⇄ SFTP backup storage transfer name: the backup storage's SSH
-/// endpoint and the file on each side.
-public protocol SftpBitsCommand: Sendable {
-    var storagePath: String? { get }
-    var sshKey: String? { get }
-    var username: String? { get }
-    var hostname: String? { get }
-    var sshPort: Int? { get }
-    var backupStorageInstallPath: String? { get }
-    var primaryStorageInstallPath: String? { get }
-}
+    /// What both directions of a local storage ⇄ SFTP backup storage transfer name: the backup storage's SSH
+    /// endpoint and the file on each side.
+    public protocol SftpBitsCommand: Sendable {
+        var storagePath: String? { get }
+        var sshKey: String? { get }
+        var username: String? { get }
+        var hostname: String? { get }
+        var sshPort: Int? { get }
+        var backupStorageInstallPath: String? { get }
+        var primaryStorageInstallPath: String? { get }
+    }
 
-/// `/localstorage/sftp/download`: pull an image from the SFTP backup storage into the local storage.
-/// `sshKey` is the private key text (masked in logged bodies by `SensitiveFields`).
-public struct SftpDownloadBitsCmd: SftpBitsCommand, Codable, Sendable, Equatable {
-    public var primaryStorageUuid: String?
-    public var uuid: String?
-    public var storagePath: String?
-    public var sshKey: String?
-    public var username: String?
-    public var hostname: String?
-    public var sshPort: Int?
-    public var backupStorageInstallPath: String?
-    public var primaryStorageInstallPath: String?
-    /// Bytes per second the Python agent hands to `scp -l`; not applied by this agent.
-    public var bandWidth: Int64?
+    /// `/localstorage/sftp/download`: pull an image from the SFTP backup storage into the local storage.
+    /// `sshKey` is the private key text (masked in logged bodies by `SensitiveFields`).
+    public struct SftpDownloadBitsCmd: SftpBitsCommand, Codable, Sendable, Equatable {
+        public var primaryStorageUuid: String?
+        public var uuid: String?
+        public var storagePath: String?
+        public var sshKey: String?
+        public var username: String?
+        public var hostname: String?
+        public var sshPort: Int?
+        public var backupStorageInstallPath: String?
+        public var primaryStorageInstallPath: String?
+        /// Bytes per second the Python agent hands to `scp -l`; not applied by this agent.
+        public var bandWidth: Int64?
 
-    public init() {}
-}
+        public init() {}
+    }
 
-/// `/localstorage/sftp/upload`: push a local-storage file to the SFTP backup storage.
-public struct SftpUploadBitsCmd: SftpBitsCommand, Codable, Sendable, Equatable {
-    public var primaryStorageUuid: String?
-    public var uuid: String?
-    public var storagePath: String?
-    public var sshKey: String?
-    public var username: String?
-    public var hostname: String?
-    public var sshPort: Int?
-    public var backupStorageInstallPath: String?
-    public var primaryStorageInstallPath: String?
-    public var imageName: String?
+    /// `/localstorage/sftp/upload`: push a local-storage file to the SFTP backup storage.
+    public struct SftpUploadBitsCmd: SftpBitsCommand, Codable, Sendable, Equatable {
+        public var primaryStorageUuid: String?
+        public var uuid: String?
+        public var storagePath: String?
+        public var sshKey: String?
+        public var username: String?
+        public var hostname: String?
+        public var sshPort: Int?
+        public var backupStorageInstallPath: String?
+        public var primaryStorageInstallPath: String?
+        public var imageName: String?
 
-    public init() {}
+        public init() {}
+    }
 }

@@ -4,7 +4,7 @@
 // namespace because several Java names (`PingCmd`, `PingRsp`) are also KVM agent names.
 
 /// Namespace of the virtual-router agent's wire types.
-public enum VR {}
+
 
 extension VR {
     /// A reply with no fields beyond the envelope (`ConfigureNicRsp`, `AddDhcpEntryRsp`, ...).

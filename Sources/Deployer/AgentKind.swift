@@ -1,5 +1,9 @@
-/// The agents the deployer installs, one playbook each. The facts mirror Packaging/agents (name, port,
-/// playbook, echo path): the deployer must not read the source tree, it runs where only packages are.
+import AgentWire
+
+/// The agents the deployer installs, one playbook each. Ports and echo paths come from AgentWire's agent
+/// namespaces, which the agents serve from; Packaging/agents repeats them for the shell packager, and
+/// PackagingTests checks that it agrees (the deployer must not read the source tree: it runs where only
+/// packages are).
 public enum AgentKind: String, Codable, CaseIterable, Sendable, CustomStringConvertible {
     case kvm
     case sftpbackupstorage
@@ -21,18 +25,18 @@ public enum AgentKind: String, Codable, CaseIterable, Sendable, CustomStringConv
 
     public var defaultPort: Int {
         switch self {
-        case .kvm: 7070
-        case .sftpbackupstorage: 7171
-        case .virtualrouter: 7272
+        case .kvm: KVM.defaultPort
+        case .sftpbackupstorage: SftpBackupStorage.defaultPort
+        case .virtualrouter: VR.defaultPort
         }
     }
 
     /// The path the management node polls after a deployment until the agent answers.
     public var echoPath: String {
         switch self {
-        case .kvm: "/host/echo"
-        case .sftpbackupstorage: "/sftpbackupstorage/echo"
-        case .virtualrouter: "/echo"
+        case .kvm: KVM.echoPath
+        case .sftpbackupstorage: SftpBackupStorage.echoPath
+        case .virtualrouter: VR.echoPath
         }
     }
 

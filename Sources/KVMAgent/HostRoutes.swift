@@ -17,19 +17,19 @@ struct HostRoutes: CommandRoutes {
     let volumePaths: VolumePathPolicy
 
     func register(in registry: inout CommandRegistry) {
-        registry.syncRaw("/host/echo") { _, _ in [] }
-        registry.sync("/host/connect", connect)
-        registry.async("/host/ping", ping)
-        registry.async("/host/update/configuration", updateConfiguration)
-        registry.async("/host/capacity") { (_: EmptyCommand, _) in try await capacity() }
-        registry.async("/host/fact") { (_: EmptyCommand, _) in try await HostFacts(connection: connection).gather() }
-        registry.async("/host/checkfile") { (command: CheckFileOnHostCmd, _) in try await checkFiles(command) }
-        registry.sync("/network/checkphysicalnetworkinterface") { (command: CheckPhysicalNetworkInterfaceCmd, _) in
+        registry.syncRaw(KVM.Path.echo) { _, _ in [] }
+        registry.sync(KVM.Path.connect, connect)
+        registry.async(KVM.Path.ping, ping)
+        registry.async(KVM.Path.updateConfiguration, updateConfiguration)
+        registry.async(KVM.Path.capacity) { (_: EmptyCommand, _) in try await capacity() }
+        registry.async(KVM.Path.fact) { (_: EmptyCommand, _) in try await HostFacts(connection: connection).gather() }
+        registry.async(KVM.Path.checkFile) { (command: KVM.CheckFileOnHostCmd, _) in try await checkFiles(command) }
+        registry.sync(KVM.Path.checkPhysicalNetworkInterface) { (command: KVM.CheckPhysicalNetworkInterfaceCmd, _) in
             checkInterfaces(command)
         }
     }
 
-    private func connect(_ command: ConnectCmd, _ context: CommandContext) async throws -> ConnectResponse {
+    private func connect(_ command: KVM.ConnectCmd, _ context: CommandContext) async throws -> KVM.ConnectResponse {
         // First: a URL the agent may not post to refuses the whole connect before anything is applied.
         try context.events.setURL(command.sendCommandUrl)
         if let rules = command.iptablesRules, !rules.isEmpty {
@@ -41,7 +41,7 @@ struct HostRoutes: CommandRoutes {
             $0.sendCommandUrl = command.sendCommandUrl
             $0.version = command.version
         }
-        return ConnectResponse(libvirtVersion: try await connection.libraryVersion().description,
+        return KVM.ConnectResponse(libvirtVersion: try await connection.libraryVersion().description,
                                qemuVersion: try await connection.hypervisorVersion().description)
     }
 
@@ -55,12 +55,12 @@ struct HostRoutes: CommandRoutes {
         }
     }
 
-    private func ping(_ command: PingCmd, _ context: CommandContext) async throws -> PingResponse {
+    private func ping(_ command: KVM.PingCmd, _ context: CommandContext) async throws -> KVM.PingResponse {
         let known = identity.snapshot
-        return PingResponse(hostUuid: known.hostUuid, sendCommandUrl: known.sendCommandUrl, version: known.version)
+        return KVM.PingResponse(hostUuid: known.hostUuid, sendCommandUrl: known.sendCommandUrl, version: known.version)
     }
 
-    private func updateConfiguration(_ command: UpdateHostConfigurationCmd, _ context: CommandContext) async throws -> EmptyReply {
+    private func updateConfiguration(_ command: KVM.UpdateHostConfigurationCmd, _ context: CommandContext) async throws -> EmptyReply {
         try context.events.setURL(command.sendCommandUrl)
         identity.update { $0.sendCommandUrl = command.sendCommandUrl }
         return EmptyReply()
@@ -69,7 +69,7 @@ struct HostRoutes: CommandRoutes {
     /// CPUs and memory as libvirt sees the node. Used CPU is the vCPUs of the domains that run; used memory
     /// is what the node does not have free, or, where libvirt cannot tell free memory (a `test://` node
     /// without NUMA cells), what the running domains hold.
-    private func capacity() async throws -> HostCapacityResponse {
+    private func capacity() async throws -> KVM.HostCapacityResponse {
         let node = try await connection.nodeInfo()
         var usedCPUs = 0
         var domainMemoryKiB: UInt64 = 0
@@ -81,7 +81,7 @@ struct HostRoutes: CommandRoutes {
             domainMemoryKiB += info.memoryKiB
         }
         let totalBytes = Int64(node.memoryKiB) * 1024
-        var reply = HostCapacityResponse()
+        var reply = KVM.HostCapacityResponse()
         reply.cpuNum = Int64(node.cpus)
         reply.cpuSpeed = Int64(node.mhz)
         reply.usedCpu = Int64(usedCPUs)
@@ -95,7 +95,7 @@ struct HostRoutes: CommandRoutes {
         return reply
     }
 
-    private func checkFiles(_ command: CheckFileOnHostCmd) async throws -> CheckFileOnHostResponse {
+    private func checkFiles(_ command: KVM.CheckFileOnHostCmd) async throws -> KVM.CheckFileOnHostResponse {
         var found: [String: String] = [:]
         let paths = command.paths ?? []
         // Probing for files outside the storage roots would let any caller map the host's file system.
@@ -105,14 +105,14 @@ struct HostRoutes: CommandRoutes {
         for path in paths where FileManager.default.fileExists(atPath: path) {
             found[path] = command.md5Return == true ? try await FileDigest.md5(ofFileAt: path) : ""
         }
-        return CheckFileOnHostResponse(existPaths: found)
+        return KVM.CheckFileOnHostResponse(existPaths: found)
     }
 
-    private func checkInterfaces(_ command: CheckPhysicalNetworkInterfaceCmd) -> CheckPhysicalNetworkInterfaceResponse {
+    private func checkInterfaces(_ command: KVM.CheckPhysicalNetworkInterfaceCmd) -> KVM.CheckPhysicalNetworkInterfaceResponse {
         let missing = (command.interfaceNames ?? []).filter { name in
             !NetworkNames.isInterfaceName(name) || !FileManager.default.fileExists(atPath: "/sys/class/net/\(name)")
         }
-        var reply = CheckPhysicalNetworkInterfaceResponse(failedInterfaceNames: missing)
+        var reply = KVM.CheckPhysicalNetworkInterfaceResponse(failedInterfaceNames: missing)
         if !missing.isEmpty {
             // As ZStack's agent: the MN fails the L2 attach when any interface is missing.
             reply.success = false

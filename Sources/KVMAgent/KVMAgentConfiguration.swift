@@ -31,7 +31,7 @@ public struct KVMAgentConfiguration: Sendable {
     public static let defaultStorageRoots = ["/zstack_ps", "/var/lib/zstack", "/opt/zstack/nfsprimarystorage"]
 
     public init(
-        server: AgentServerConfiguration = .init(port: AgentPort.kvm),
+        server: AgentServerConfiguration = .init(port: KVM.defaultPort),
         libvirtURI: String = "qemu:///system",
         domainType: String? = nil,
         emulator: String? = nil,

@@ -26,7 +26,7 @@ final class BackupStorageState: Sendable {
     }
 
     /// The reply with the capacity of the storage root, when there is one.
-    func withCapacity<Reply: SftpCapacityReply>(_ reply: Reply) -> Reply {
+    func withCapacity<Reply: SftpBackupStorage.CapacityReply>(_ reply: Reply) -> Reply {
         snapshot.root?.withCapacity(reply) ?? reply
     }
 

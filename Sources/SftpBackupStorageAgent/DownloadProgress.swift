@@ -15,7 +15,7 @@ final class DownloadProgress: Sendable {
     private let lastPercent = Mutex(-1)
 
     /// Reports only when the command carried a `threadContext` (the MN needs its `api`) and an MN is known.
-    init(command: SftpDownloadCmd, events: EventPusher, logger: Logger) {
+    init(command: SftpBackupStorage.DownloadCmd, events: EventPusher, logger: Logger) {
         (updates, sink) = AsyncStream.makeStream(of: Int.self, bufferingPolicy: .bufferingNewest(1))
         self.events = events
         self.logger = logger

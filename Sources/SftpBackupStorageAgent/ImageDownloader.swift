@@ -18,7 +18,7 @@ struct ImageDownloader: Sendable {
     /// Largest image a download may write.
     let maxImageBytes: Int64
 
-    func download(_ command: SftpDownloadCmd, root: StorageRoot, context: CommandContext) async throws -> SftpDownloadResponse {
+    func download(_ command: SftpBackupStorage.DownloadCmd, root: StorageRoot, context: CommandContext) async throws -> SftpBackupStorage.DownloadResponse {
         guard let url = command.url, !url.isEmpty else { throw SftpBackupStorageError("url is missing") }
         let target = try root.resolve(command.installPath, field: "installPath")
         let source = try source(for: url, scheme: command.urlScheme)
@@ -45,7 +45,7 @@ struct ImageDownloader: Sendable {
     }
 
     private static func fetch(_ source: some ImageSource, into target: String, limit: Int64,
-                              progress: DownloadProgress) async throws -> SftpDownloadResponse {
+                              progress: DownloadProgress) async throws -> SftpBackupStorage.DownloadResponse {
         let file = try StagedFile(target: target, byteLimit: limit, limitName: "this backup storage accepts (the configured "
             + "maximum image size or the free space of the storage)")
         do {
@@ -56,7 +56,7 @@ struct ImageDownloader: Sendable {
             try Task.checkCancellation()
             try file.commit()
             progress.update(100)
-            var reply = SftpDownloadResponse()
+            var reply = SftpBackupStorage.DownloadResponse()
             reply.md5Sum = md5
             reply.format = info.format
             reply.size = info.virtualSize

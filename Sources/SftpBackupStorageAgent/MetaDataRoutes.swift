@@ -9,16 +9,16 @@ struct MetaDataRoutes: CommandRoutes {
     let state: BackupStorageState
 
     func register(in registry: inout CommandRegistry) {
-        registry.async(SftpBackupStoragePath.writeImageMetaData, writeImageMetaData)
-        registry.async(SftpBackupStoragePath.generateImageMetaDataFile, generateFile)
-        registry.async(SftpBackupStoragePath.checkImageMetaDataFileExist, checkFileExists)
-        registry.async(SftpBackupStoragePath.dumpImageMetaDataToFile, dump)
-        registry.async(SftpBackupStoragePath.deleteImagesMetaData, deleteImage)
-        registry.async(SftpBackupStoragePath.getImagesMetaData, getImages)
+        registry.async(SftpBackupStorage.Path.writeImageMetaData, writeImageMetaData)
+        registry.async(SftpBackupStorage.Path.generateImageMetaDataFile, generateFile)
+        registry.async(SftpBackupStorage.Path.checkImageMetaDataFileExist, checkFileExists)
+        registry.async(SftpBackupStorage.Path.dumpImageMetaDataToFile, dump)
+        registry.async(SftpBackupStorage.Path.deleteImagesMetaData, deleteImage)
+        registry.async(SftpBackupStorage.Path.getImagesMetaData, getImages)
     }
 
     /// Writes the inventory, plus the image's `size` and `md5sum`, to `meta_data.json` in its directory.
-    private func writeImageMetaData(_ command: SftpWriteImageMetaDataCmd, _ context: CommandContext) async throws -> SftpAgentResponse {
+    private func writeImageMetaData(_ command: SftpBackupStorage.WriteImageMetaDataCmd, _ context: CommandContext) async throws -> SftpBackupStorage.AgentResponse {
         let root = try state.requireRoot()
         guard var metaData = command.metaData else { throw SftpBackupStorageError("metaData is missing") }
         let image = try root.resolve(metaData["installPath"]?.stringValue, field: "metaData.installPath")
@@ -29,21 +29,21 @@ struct MetaDataRoutes: CommandRoutes {
         metaData["md5sum"] = .string(try await FileDigest.md5(ofFileAt: image))
         let target = (image as NSString).deletingLastPathComponent + "/meta_data.json"
         try Files.writeAtomically(Array(try WireJSON.encode(JSONValue.object(metaData))), to: target)
-        return root.withCapacity(SftpAgentResponse())
+        return root.withCapacity(SftpBackupStorage.AgentResponse())
     }
 
-    private func generateFile(_ command: SftpBackupStoragePathCmd, _ context: CommandContext) async throws -> SftpImageMetaDataFileResponse {
+    private func generateFile(_ command: SftpBackupStorage.StoragePathCmd, _ context: CommandContext) async throws -> SftpBackupStorage.ImageMetaDataFileResponse {
         let (root, file) = try metaDataFile(command.backupStoragePath)
         if !file.exists { try file.write([]) }
-        var reply = SftpImageMetaDataFileResponse()
+        var reply = SftpBackupStorage.ImageMetaDataFileResponse()
         reply.backupStorageMetaFileName = file.path
         reply.bsFileName = file.path
         return root.withCapacity(reply)
     }
 
-    private func checkFileExists(_ command: SftpBackupStoragePathCmd, _ context: CommandContext) async throws -> SftpImageMetaDataFileResponse {
+    private func checkFileExists(_ command: SftpBackupStorage.StoragePathCmd, _ context: CommandContext) async throws -> SftpBackupStorage.ImageMetaDataFileResponse {
         let (root, file) = try metaDataFile(command.backupStoragePath)
-        var reply = SftpImageMetaDataFileResponse()
+        var reply = SftpBackupStorage.ImageMetaDataFileResponse()
         reply.backupStorageMetaFileName = file.path
         reply.exist = file.exists
         return root.withCapacity(reply)
@@ -51,7 +51,7 @@ struct MetaDataRoutes: CommandRoutes {
 
     /// `dumpAllMetaData`: the file becomes exactly these images; otherwise they are added, replacing any
     /// earlier line of the same image.
-    private func dump(_ command: SftpDumpImageMetaDataCmd, _ context: CommandContext) async throws -> SftpAgentResponse {
+    private func dump(_ command: SftpBackupStorage.DumpImageMetaDataCmd, _ context: CommandContext) async throws -> SftpBackupStorage.AgentResponse {
         let (root, file) = try metaDataFile(command.backupStoragePath)
         let inventories = try ImageMetaDataFile.inventories(in: command.imageMetaData)
         let newLines = try inventories.map(ImageMetaDataFile.line)
@@ -62,11 +62,11 @@ struct MetaDataRoutes: CommandRoutes {
             let kept = try file.lines().filter { ImageMetaDataFile.imageUuid(ofLine: $0).map(replaced.contains) != true }
             try file.write(kept + newLines)
         }
-        return root.withCapacity(SftpAgentResponse())
+        return root.withCapacity(SftpBackupStorage.AgentResponse())
     }
 
     /// Drops every line mentioning the image uuid (the Python agent's `sed -i '/<uuid>/d'`).
-    private func deleteImage(_ command: SftpDeleteImageMetaDataCmd, _ context: CommandContext) async throws -> SftpDeleteImageMetaDataResponse {
+    private func deleteImage(_ command: SftpBackupStorage.DeleteImageMetaDataCmd, _ context: CommandContext) async throws -> SftpBackupStorage.DeleteImageMetaDataResponse {
         let (root, file) = try metaDataFile(command.backupStoragePath)
         guard let imageUuid = command.imageUuid, !imageUuid.isEmpty else {
             throw SftpBackupStorageError("imageUuid is missing")
@@ -74,14 +74,14 @@ struct MetaDataRoutes: CommandRoutes {
         if file.exists {
             try file.write(file.lines().filter { !$0.contains(imageUuid) })
         }
-        var reply = SftpDeleteImageMetaDataResponse()
+        var reply = SftpBackupStorage.DeleteImageMetaDataResponse()
         reply.ret = 0
         reply.out = ""
         return root.withCapacity(reply)
     }
 
     /// The inventories whose first backup-storage install path still exists inside the storage.
-    private func getImages(_ command: SftpBackupStoragePathCmd, _ context: CommandContext) async throws -> SftpGetImagesMetaDataResponse {
+    private func getImages(_ command: SftpBackupStorage.StoragePathCmd, _ context: CommandContext) async throws -> SftpBackupStorage.GetImagesMetaDataResponse {
         let (root, file) = try metaDataFile(command.backupStoragePath)
         let present = try file.lines().filter { line in
             guard let inventory = try? JSONDecoder().decode(JSONValue.self, from: Data(line.utf8)),
@@ -91,7 +91,7 @@ struct MetaDataRoutes: CommandRoutes {
             else { return false }
             return FileManager.default.fileExists(atPath: path)
         }
-        var reply = SftpGetImagesMetaDataResponse()
+        var reply = SftpBackupStorage.GetImagesMetaDataResponse()
         reply.imagesMetaData = present.joined(separator: "\n")
         return root.withCapacity(reply)
     }

@@ -28,7 +28,7 @@ public struct SftpBackupStorageConfiguration: Sendable {
     public var defaultDownloadTimeout: Duration
 
     public init(
-        server: AgentServerConfiguration = .init(port: AgentPort.sftpBackupStorage),
+        server: AgentServerConfiguration = .init(port: SftpBackupStorage.defaultPort),
         storageRoots: [String] = Self.defaultStorageRoots,
         storageRoot: String? = nil,
         importDirectories: [String] = [],

@@ -67,7 +67,7 @@ struct StorageRoot: Sendable, Equatable {
     }
 
     /// Fills the reply's capacity fields (`statvfs` of the root); left nil when it cannot be read.
-    func withCapacity<Reply: SftpCapacityReply>(_ reply: Reply) -> Reply {
+    func withCapacity<Reply: SftpBackupStorage.CapacityReply>(_ reply: Reply) -> Reply {
         var reply = reply
         if let capacity = try? FilesystemCapacity.of(confined.path) {
             reply.totalCapacity = capacity.totalBytes

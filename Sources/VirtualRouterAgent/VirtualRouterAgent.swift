@@ -9,7 +9,7 @@ public struct VirtualRouterAgentConfiguration: Sendable {
     public var server: AgentServerConfiguration
     public var router: VirtualRouter.Configuration
 
-    public init(server: AgentServerConfiguration = .init(port: AgentPort.virtualRouter),
+    public init(server: AgentServerConfiguration = .init(port: VR.defaultPort),
                 router: VirtualRouter.Configuration = .init()) {
         self.server = server
         self.router = router

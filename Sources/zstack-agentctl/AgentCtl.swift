@@ -16,7 +16,7 @@ struct AgentCtl: AsyncParsableCommand {
 
 struct AgentOptions: ParsableArguments {
     @Option(help: "Agent base URL (https:// for agents in mtls mode).")
-    var agent = "http://127.0.0.1:\(AgentPort.kvm)"
+    var agent = "http://127.0.0.1:\(KVM.defaultPort)"
 
     @Option(help: "Client certificate for agents in mtls mode (zstack-deploy ca show names it).")
     var tlsCert: String?
@@ -61,7 +61,7 @@ extension AgentCtl {
     struct Echo: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Echo the agent every second until it answers.")
         @OptionGroup var options: AgentOptions
-        @Option(help: "Echo path.") var path = "/host/echo"
+        @Option(help: "Echo path.") var path = KVM.echoPath
         @Option(help: "Seconds to keep trying.") var timeout = 60
 
         func run() async throws {

@@ -43,7 +43,7 @@ struct KVMAgentCommand: AsyncParsableCommand {
         let logger = Logger(label: "zstack.kvmagent")
         let agent = try await buildKVMAgent(
             KVMAgentConfiguration(
-                server: try server.serverConfiguration(defaultPort: AgentPort.kvm),
+                server: try server.serverConfiguration(defaultPort: KVM.defaultPort),
                 libvirtURI: resolvedLibvirtURI,
                 stateDirectory: stateDir,
                 storageRoots: storageRoot.isEmpty ? KVMAgentConfiguration.defaultStorageRoots : storageRoot,

@@ -44,7 +44,7 @@ struct SftpBackupStorageCommand: AsyncParsableCommand {
         let logger = Logger(label: "zstack.sftpbackupstorage")
         let agent = try buildSftpBackupStorageAgent(
             SftpBackupStorageConfiguration(
-                server: try server.serverConfiguration(defaultPort: AgentPort.sftpBackupStorage),
+                server: try server.serverConfiguration(defaultPort: SftpBackupStorage.defaultPort),
                 storageRoots: storageRoot.isEmpty ? SftpBackupStorageConfiguration.defaultStorageRoots : storageRoot,
                 storageRoot: storagePath,
                 importDirectories: importDir,

@@ -45,7 +45,7 @@ struct VirtualRouterCommand: AsyncParsableCommand {
             dnsmasqUser: dnsmasqUser,
             dnsmasqReload: dnsmasqReload == "signal" ? .signal : .restart)
         let agent = try buildVirtualRouterAgent(
-            VirtualRouterAgentConfiguration(server: try server.serverConfiguration(defaultPort: AgentPort.virtualRouter), router: router),
+            VirtualRouterAgentConfiguration(server: try server.serverConfiguration(defaultPort: VR.defaultPort), router: router),
             logger: logger)
         try await agent.run { port in
             logger.info("listening", metadata: ["port": "\(port)"])

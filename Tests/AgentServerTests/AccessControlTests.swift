@@ -101,7 +101,7 @@ import Testing
                 let reply = try await agent.client.async("/test/async", ProbeCommand(value: 5), as: ProbeReply.self, via: mn)
                 #expect(reply.value == 5)
                 // An event URL outside the policy is refused in-band and not adopted.
-                let refused = try await agent.client.sync("/test/connect", ConnectCmd(sendCommandUrl: "http+unix://%2Frun%2Fx/y"),
+                let refused = try await agent.client.sync("/test/connect", KVM.ConnectCmd(sendCommandUrl: "http+unix://%2Frun%2Fx/y"),
                                                           as: EmptyReply.self)
                 #expect(!refused.success && refused.error?.contains("sendCommandUrl") == true)
                 #expect(agent.server.events.sendCommandURL == nil)

@@ -40,7 +40,7 @@ final class CapturedLog: Sendable {
             try await RunningAgent.with(server) { agent in
                 let notConnected = try await agent.client.async("/test/notify", ProbeCommand(), as: EmptyReply.self, via: mn)
                 #expect(!notConnected.success && notConnected.error?.contains("no management node") == true)
-                _ = try await agent.client.sync("/test/connect", ConnectCmd(sendCommandUrl: mn.sendCommandURL), as: EmptyReply.self)
+                _ = try await agent.client.sync("/test/connect", KVM.ConnectCmd(sendCommandUrl: mn.sendCommandURL), as: EmptyReply.self)
                 let reply = try await agent.client.async("/test/notify", ProbeCommand(value: 11), as: EmptyReply.self, via: mn)
                 #expect(reply.success)
                 let event = try await mn.nextEvent("/test/happened", timeout: .seconds(5))

@@ -20,15 +20,15 @@ import Testing
         try await ManagementNodeEndpoint.run { mn in
             try await RunningAgent.with(try await kvmAgent()) { agent in
                 try await agent.client.waitForEcho(timeout: .seconds(60))
-                let connect = ConnectCmd(hostUuid: "4f1d2c9a", sendCommandUrl: mn.sendCommandURL, version: "5.2.0")
-                let connected = try await agent.client.sync("/host/connect", connect, as: ConnectResponse.self)
+                let connect = KVM.ConnectCmd(hostUuid: "4f1d2c9a", sendCommandUrl: mn.sendCommandURL, version: "5.2.0")
+                let connected = try await agent.client.sync("/host/connect", connect, as: KVM.ConnectResponse.self)
                 #expect(connected.success)
-                let ping = try await agent.client.async("/host/ping", PingCmd(hostUuid: "4f1d2c9a"), as: PingResponse.self, via: mn)
+                let ping = try await agent.client.async("/host/ping", KVM.PingCmd(hostUuid: "4f1d2c9a"), as: KVM.PingResponse.self, via: mn)
                 #expect(ping.hostUuid == "4f1d2c9a" && ping.version == "5.2.0" && ping.sendCommandUrl == mn.sendCommandURL)
             }
             // A new process knows nothing: that is how the MN notices a restart.
             try await RunningAgent.with(try await kvmAgent()) { agent in
-                let ping = try await agent.client.async("/host/ping", PingCmd(hostUuid: "4f1d2c9a"), as: PingResponse.self, via: mn)
+                let ping = try await agent.client.async("/host/ping", KVM.PingCmd(hostUuid: "4f1d2c9a"), as: KVM.PingResponse.self, via: mn)
                 #expect(ping.success && ping.hostUuid == nil && ping.version == nil)
             }
         }

@@ -37,13 +37,13 @@ import Testing
         try result.get()
     }
 
-    private func initialize(_ root: String, _ client: AgentClient, _ mn: ManagementNodeEndpoint) async throws -> LocalStorageResponse {
-        var command = LocalStorageInitCmd()
+    private func initialize(_ root: String, _ client: AgentClient, _ mn: ManagementNodeEndpoint) async throws -> KVM.LocalStorageResponse {
+        var command = KVM.LocalStorageInitCmd()
         command.path = root
         command.storagePath = root
         command.hostUuid = "c0ffee00c0ffee00c0ffee00c0ffee00"
         command.initFilePath = root + "/zstack_initialized_file"
-        return try await client.async("/localstorage/init", command, as: LocalStorageResponse.self, via: mn)
+        return try await client.async("/localstorage/init", command, as: KVM.LocalStorageResponse.self, via: mn)
     }
 
     private func qemuInfo(_ path: String) async throws -> [String: Any] {
@@ -51,7 +51,7 @@ import Testing
         return try #require(try JSONSerialization.jsonObject(with: Data(output.standardOutput)) as? [String: Any])
     }
 
-    private func expectCapacity(_ reply: LocalStorageResponse, of path: String) throws {
+    private func expectCapacity(_ reply: KVM.LocalStorageResponse, of path: String) throws {
         let capacity = try FilesystemCapacity.of(path)
         #expect(reply.totalCapacity == capacity.totalBytes)
         // Other suites write to this filesystem meanwhile (builds, tarballs, fleets): the free space moves. A
@@ -76,10 +76,10 @@ import Testing
             let again = try await initialize(root, client, mn)
             #expect(again.success && again.localStorageUsedCapacity == used + 12345)
 
-            var capacity = LocalStorageCapacityCmd()
+            var capacity = KVM.LocalStorageCapacityCmd()
             capacity.storagePath = root
             let physical = try await client.async("/localstorage/getphysicalcapacity", capacity,
-                                                  as: LocalStorageResponse.self, via: mn)
+                                                  as: KVM.LocalStorageResponse.self, via: mn)
             #expect(physical.success)
             try expectCapacity(physical, of: root)
         }
@@ -93,47 +93,47 @@ import Testing
             try Files.makeDirectories(Files.parentDirectory(of: template))
             try await runner.run("qemu-img", ["create", "-f", "qcow2", template, "64M"])
 
-            var empty = CreateEmptyVolumeCmd()
+            var empty = KVM.CreateEmptyVolumeCmd()
             empty.storagePath = root
             empty.installUrl = root + "/dataVolumes/acct-1/vol-1/vol-1.qcow2"
             empty.size = Self.gib
             empty.volumeUuid = "vol-1"
-            let emptyReply = try await client.async("/localstorage/volume/createempty", empty, as: LocalStorageResponse.self, via: mn)
+            let emptyReply = try await client.async("/localstorage/volume/createempty", empty, as: KVM.LocalStorageResponse.self, via: mn)
             #expect(emptyReply.success, "\(emptyReply.error ?? "")")
             let emptyInfo = try await qemuInfo(empty.installUrl!)
             #expect(emptyInfo["format"] as? String == "qcow2" && emptyInfo["virtual-size"] as? Int64 == Self.gib)
             #expect(emptyInfo["backing-filename"] == nil && emptyReply.size == Self.gib)
             try expectCapacity(emptyReply, of: root)
 
-            var fromCache = CreateVolumeFromCacheCmd()
+            var fromCache = KVM.CreateVolumeFromCacheCmd()
             fromCache.storagePath = root
             fromCache.templatePathInCache = template
             fromCache.installUrl = root + "/rootVolumes/acct-1/vol-2/vol-2.qcow2"
             fromCache.virtualSize = 128 << 20
             let cacheReply = try await client.async("/localstorage/volume/createvolumefromcache", fromCache,
-                                                    as: LocalStorageResponse.self, via: mn)
+                                                    as: KVM.LocalStorageResponse.self, via: mn)
             #expect(cacheReply.success, "\(cacheReply.error ?? "")")
             let cacheInfo = try await qemuInfo(fromCache.installUrl!)
             #expect(cacheInfo["format"] as? String == "qcow2" && cacheInfo["backing-filename"] as? String == template)
             #expect(cacheInfo["virtual-size"] as? Int64 == 128 << 20 && cacheReply.size == 128 << 20)
 
-            var withBacking = CreateVolumeWithBackingCmd()
+            var withBacking = KVM.CreateVolumeWithBackingCmd()
             withBacking.templatePathInCache = template
             withBacking.installPath = root + "/rootVolumes/acct-1/vol-3/vol-3.qcow2"
             let backingReply = try await client.async("/localstorage/volume/createwithbacking", withBacking,
-                                                      as: LocalStorageResponse.self, via: mn)
+                                                      as: KVM.LocalStorageResponse.self, via: mn)
             #expect(backingReply.success, "\(backingReply.error ?? "")")
             let backingInfo = try await qemuInfo(withBacking.installPath!)
             #expect(backingInfo["backing-filename"] as? String == template && backingInfo["virtual-size"] as? Int64 == 64 << 20)
             try expectCapacity(backingReply, of: root)
 
-            var size = GetVolumeSizeCmd()
+            var size = KVM.GetVolumeSizeCmd()
             size.installPath = fromCache.installUrl
-            let sizeReply = try await client.async("/localstorage/volume/getsize", size, as: LocalStorageResponse.self, via: mn)
+            let sizeReply = try await client.async("/localstorage/volume/getsize", size, as: KVM.LocalStorageResponse.self, via: mn)
             #expect(sizeReply.success && sizeReply.size == 128 << 20)
             #expect(sizeReply.actualSize == cacheInfo["actual-size"] as? Int64)
 
-            let again = try await client.async("/localstorage/volume/createempty", empty, as: LocalStorageResponse.self, via: mn)
+            let again = try await client.async("/localstorage/volume/createempty", empty, as: KVM.LocalStorageResponse.self, via: mn)
             #expect(!again.success && again.error?.contains("already exists") == true)
             #expect(try await qemuInfo(empty.installUrl!)["virtual-size"] as? Int64 == Self.gib)
         }
@@ -143,31 +143,31 @@ import Testing
         try await withStorage { directory, client, mn in
             let root = directory + "/ps"
             #expect(try await initialize(root, client, mn).success)
-            var empty = CreateEmptyVolumeCmd()
+            var empty = KVM.CreateEmptyVolumeCmd()
             empty.installUrl = root + "/dataVolumes/acct-1/vol-1/vol-1.qcow2"
             empty.size = Self.gib
-            #expect(try await client.async("/localstorage/volume/createempty", empty, as: LocalStorageResponse.self, via: mn).success)
+            #expect(try await client.async("/localstorage/volume/createempty", empty, as: KVM.LocalStorageResponse.self, via: mn).success)
 
-            var check = LocalStorageCheckBitsCmd()
+            var check = KVM.LocalStorageCheckBitsCmd()
             check.path = empty.installUrl
-            #expect(try await client.async("/localstorage/checkbits", check, as: LocalStorageResponse.self, via: mn).existing == true)
+            #expect(try await client.async("/localstorage/checkbits", check, as: KVM.LocalStorageResponse.self, via: mn).existing == true)
 
-            var delete = LocalStorageDeleteCmd()
+            var delete = KVM.LocalStorageDeleteCmd()
             delete.path = empty.installUrl
             delete.storagePath = root
             for _ in 0..<2 {
-                let deleted = try await client.async("/localstorage/delete", delete, as: LocalStorageResponse.self, via: mn)
+                let deleted = try await client.async("/localstorage/delete", delete, as: KVM.LocalStorageResponse.self, via: mn)
                 #expect(deleted.success, "\(deleted.error ?? "")")
                 try expectCapacity(deleted, of: root)
             }
             #expect(!Files.exists(empty.installUrl!))
             #expect(!Files.exists(root + "/dataVolumes/acct-1/vol-1"), "the volume's empty folder goes too")
             #expect(Files.kind(root + "/dataVolumes/acct-1") == .directory)
-            let checked = try await client.async("/localstorage/checkbits", check, as: LocalStorageResponse.self, via: mn)
+            let checked = try await client.async("/localstorage/checkbits", check, as: KVM.LocalStorageResponse.self, via: mn)
             #expect(checked.success && checked.existing == false)
 
             delete.path = root
-            let refused = try await client.async("/localstorage/delete", delete, as: LocalStorageResponse.self, via: mn)
+            let refused = try await client.async("/localstorage/delete", delete, as: KVM.LocalStorageResponse.self, via: mn)
             #expect(!refused.success && Files.kind(root) == .directory)
         }
     }
@@ -180,25 +180,25 @@ import Testing
             try await runner.run("qemu-img", ["create", "-f", "qcow2", outside + "/victim.qcow2", "1M"])
             #expect(symlink(outside, root + "/link") == 0)
 
-            var empty = CreateEmptyVolumeCmd()
+            var empty = KVM.CreateEmptyVolumeCmd()
             empty.size = Self.gib
             for hostile in [root + "/../outside/new.qcow2", root + "/link/new.qcow2", outside + "/new.qcow2", "ps/new.qcow2"] {
                 empty.installUrl = hostile
-                let reply = try await client.async("/localstorage/volume/createempty", empty, as: LocalStorageResponse.self, via: mn)
+                let reply = try await client.async("/localstorage/volume/createempty", empty, as: KVM.LocalStorageResponse.self, via: mn)
                 #expect(!reply.success, "\(hostile) must be refused")
                 #expect(reply.error?.contains("not inside the local storage") == true, "\(reply.error ?? "")")
             }
-            var delete = LocalStorageDeleteCmd()
+            var delete = KVM.LocalStorageDeleteCmd()
             for hostile in [root + "/../outside/victim.qcow2", root + "/link/victim.qcow2"] {
                 delete.path = hostile
-                let reply = try await client.async("/localstorage/delete", delete, as: LocalStorageResponse.self, via: mn)
+                let reply = try await client.async("/localstorage/delete", delete, as: KVM.LocalStorageResponse.self, via: mn)
                 #expect(!reply.success)
             }
-            var fromCache = CreateVolumeFromCacheCmd()
+            var fromCache = KVM.CreateVolumeFromCacheCmd()
             fromCache.templatePathInCache = root + "/link/victim.qcow2"
             fromCache.installUrl = root + "/rootVolumes/v.qcow2"
             let cacheReply = try await client.async("/localstorage/volume/createvolumefromcache", fromCache,
-                                                    as: LocalStorageResponse.self, via: mn)
+                                                    as: KVM.LocalStorageResponse.self, via: mn)
             #expect(!cacheReply.success && !Files.exists(root + "/rootVolumes"))
             #expect(try await runner.run("ls", [outside]).text == "victim.qcow2\n")
         }
@@ -206,9 +206,9 @@ import Testing
 
     @Test func commandsBeforeInitAndInitOutsideAllowedRootsFail() async throws {
         try await withStorage(allowedRoots: { [$0 + "/allowed"] }) { directory, client, mn in
-            var size = GetVolumeSizeCmd()
+            var size = KVM.GetVolumeSizeCmd()
             size.installPath = directory + "/allowed/ps/v.qcow2"
-            let early = try await client.async("/localstorage/volume/getsize", size, as: LocalStorageResponse.self, via: mn)
+            let early = try await client.async("/localstorage/volume/getsize", size, as: KVM.LocalStorageResponse.self, via: mn)
             #expect(!early.success && early.error?.contains("/localstorage/init must come first") == true)
 
             try Files.makeDirectories(directory + "/allowed")

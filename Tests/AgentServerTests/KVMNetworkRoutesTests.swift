@@ -8,8 +8,8 @@ import Testing
 
 /// The bridge routes through real HTTP, acting on a network namespace, checked with `ip` in that namespace.
 @Suite struct KVMNetworkRoutesTests {
-    private func bridgeCmd(_ bridge: String?, _ nic: String?, vlan: Int? = nil, mtu: Int? = nil) -> CreateBridgeCmd {
-        var command = CreateBridgeCmd()
+    private func bridgeCmd(_ bridge: String?, _ nic: String?, vlan: Int? = nil, mtu: Int? = nil) -> KVM.CreateBridgeCmd {
+        var command = KVM.CreateBridgeCmd()
         command.bridgeName = bridge
         command.physicalInterfaceName = nic
         command.vlan = vlan
@@ -18,16 +18,16 @@ import Testing
         return command
     }
 
-    private func checkCmd(_ bridge: String, _ nic: String, vlan: Int? = nil) -> CheckBridgeCmd {
-        var command = CheckBridgeCmd()
+    private func checkCmd(_ bridge: String, _ nic: String, vlan: Int? = nil) -> KVM.CheckBridgeCmd {
+        var command = KVM.CheckBridgeCmd()
         command.bridgeName = bridge
         command.physicalInterfaceName = nic
         command.vlan = vlan
         return command
     }
 
-    private func deleteCmd(_ bridge: String, _ nic: String, vlan: Int? = nil) -> DeleteBridgeCmd {
-        var command = DeleteBridgeCmd()
+    private func deleteCmd(_ bridge: String, _ nic: String, vlan: Int? = nil) -> KVM.DeleteBridgeCmd {
+        var command = KVM.DeleteBridgeCmd()
         command.bridgeName = bridge
         command.physicalInterfaceName = nic
         command.vlan = vlan
@@ -86,7 +86,7 @@ import Testing
     @Test func badNamesAreRefusedBeforeAnythingRuns() async throws {
         try await withHost { namespace, client, mn in
             let before = try await LinkSnapshot.read(namespace)
-            let cases: [(String, CreateBridgeCmd, String)] = [
+            let cases: [(String, KVM.CreateBridgeCmd, String)] = [
                 ("/network/l2novlan/createbridge", bridgeCmd("br0; rm -rf /", "eth0"), "contains \";\""),
                 ("/network/l2novlan/createbridge", bridgeCmd("br/0", "eth0"), "contains \"/\""),
                 ("/network/l2novlan/createbridge", bridgeCmd("br_0123456789abc", "eth0"), "longer than 15"),
@@ -115,7 +115,7 @@ import Testing
             let created = try await client.async("/network/l2novlan/createbridge", bridgeCmd("br_eth0", "eth0"),
                                                  as: EmptyReply.self, via: mn)
             #expect(created.success)
-            var addIf = AddInterfaceToBridgeCmd()
+            var addIf = KVM.AddInterfaceToBridgeCmd()
             addIf.bridgeName = "br_eth0"
             addIf.physicalInterfaceName = "eth1"
             for _ in 0..<2 {

@@ -57,7 +57,7 @@ struct ProbeRoutes: CommandRoutes {
             try await Task.sleep(for: .seconds(30))
             return EmptyReply()
         }
-        registry.sync("/test/connect") { (command: ConnectCmd, context) -> EmptyReply in
+        registry.sync("/test/connect") { (command: KVM.ConnectCmd, context) -> EmptyReply in
             try context.events.setURL(command.sendCommandUrl)
             return EmptyReply()
         }

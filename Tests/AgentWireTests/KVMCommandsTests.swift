@@ -9,14 +9,14 @@ import Foundation
 
 @Suite("KVM command shapes")
 struct KVMCommandsTests {
-    @Test("StartVmCmd keeps Java's capitalised names and accepts string scalars")
+    @Test("KVM.StartVmCmd keeps Java's capitalised names and accepts string scalars")
     func startVmNames() throws {
         let json = #"""
         {"vmInstanceUuid":"u1","VDIMonitorNumber":"2","MemAccess":"shared","memory":"1073741824",
          "rootVolume":{"installPath":"/a.qcow2","useVirtio":"true","deviceId":0},
          "cdRoms":[{"isEmpty":true,"protocol":"file"}],"kvmHostAddons":{"k":[1,"x",null]},"unknown":1}
         """#
-        let command = try WireJSON.decode(StartVmCmd.self, from: Array(json.utf8))
+        let command = try WireJSON.decode(KVM.StartVmCmd.self, from: Array(json.utf8))
         #expect(command.VDIMonitorNumber == 2)
         #expect(command.MemAccess == "shared")
         #expect(command.memory == 1_073_741_824)
@@ -28,17 +28,17 @@ struct KVMCommandsTests {
 
     @Test("replies omit unset fields and use the Java names")
     func replies() throws {
-        var sync = VmSyncResponse(states: ["vm": "Running"])
+        var sync = KVM.VmSyncResponse(states: ["vm": "Running"])
         sync.vmInShutdowns = nil
         let text = String(decoding: try WireJSON.encode(sync), as: UTF8.self)
         #expect(text == #"{"states":{"vm":"Running"},"success":true}"#)
 
-        var storage = LocalStorageResponse()
+        var storage = KVM.LocalStorageResponse()
         storage.totalCapacity = 10
         storage.availableCapacity = 4
         #expect(String(decoding: try WireJSON.encode(storage), as: UTF8.self)
             == #"{"availableCapacity":4,"success":true,"totalCapacity":10}"#)
-        let report = ReportVmStateCmd(hostUuid: "h", vmUuid: "v", vmState: "Paused")
+        let report = KVM.ReportVmStateCmd(hostUuid: "h", vmUuid: "v", vmState: "Paused")
         #expect(String(decoding: try WireJSON.encode(report), as: UTF8.self)
             == #"{"hostUuid":"h","vmState":"Paused","vmUuid":"v"}"#)
     }
@@ -47,7 +47,7 @@ struct KVMCommandsTests {
     func nestedError() throws {
         let json = #"{"nics":[{"mac":"52:54:00:00:00:01","deviceId":"first"}]}"#
         let error = try #require(throws: WireDecodingError.self) {
-            try WireJSON.decode(StartVmCmd.self, from: Array(json.utf8))
+            try WireJSON.decode(KVM.StartVmCmd.self, from: Array(json.utf8))
         }
         #expect(error.message.contains("nics[0].deviceId"))
     }

@@ -25,13 +25,13 @@ import Testing
 
     @Test func ignoresUnknownFieldsLikeZStackAddons() throws {
         let body = #"{"hostUuid":"h1","kvmHostAddons":{"a":1},"threadContext":{"api":"x"},"threadContextStack":[],"taskContext":{}}"#
-        let cmd = try WireJSON.decode(ConnectCmd.self, from: Array(body.utf8))
+        let cmd = try WireJSON.decode(KVM.ConnectCmd.self, from: Array(body.utf8))
         #expect(cmd.hostUuid == "h1")
     }
 
     @Test func emptyBodyIsAnEmptyCommand() throws {
-        let cmd = try WireJSON.decode(ConnectCmd.self, from: [UInt8]())
-        #expect(cmd == ConnectCmd())
+        let cmd = try WireJSON.decode(KVM.ConnectCmd.self, from: [UInt8]())
+        #expect(cmd == KVM.ConnectCmd())
     }
 
     @Test(arguments: [
@@ -57,7 +57,7 @@ import Testing
     }
 
     @Test func nilFieldsAreOmittedOnOutput() throws {
-        let data = try WireJSON.encode(PingResponse(hostUuid: "h"))
+        let data = try WireJSON.encode(KVM.PingResponse(hostUuid: "h"))
         #expect(String(decoding: data, as: UTF8.self) == #"{"hostUuid":"h","success":true}"#)
     }
 }

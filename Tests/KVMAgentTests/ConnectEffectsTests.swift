@@ -55,7 +55,7 @@ struct ConnectEffectsTests {
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
                 close.yield(.endOfFile)
-                let event = try await mn.nextEvent("/kvm/reconnectme", timeout: .seconds(30)).decode(ReconnectMeCmd.self)
+                let event = try await mn.nextEvent("/kvm/reconnectme", timeout: .seconds(30)).decode(KVM.ReconnectMeCmd.self)
                 #expect(event.hostUuid == KVMAgentHarness.hostUuid)
                 #expect(event.reason?.contains("endOfFile") == true)
                 while lost.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(10)) }

@@ -49,9 +49,9 @@ struct DomainXMLBuilderTests {
     func cdromBoot() throws {
         var command = StartVmFixtures.minimal(name: "vm-iso")
         command.bootDev = ["cdrom", "hd"]
-        var iso = CdRomTO()
+        var iso = KVM.CdRomTO()
         iso.path = "/iso/install.iso"
-        var empty = CdRomTO()
+        var empty = KVM.CdRomTO()
         empty.isEmpty = true
         command.cdRoms = [iso, empty]
         let xml = try XMLQuery(builder.build(command))
@@ -75,7 +75,7 @@ struct DomainXMLBuilderTests {
     @Test("block volume: type block, source dev, raw by default")
     func blockVolume() throws {
         var command = StartVmFixtures.minimal(name: "vm-block")
-        var block = VolumeTO()
+        var block = KVM.VolumeTO()
         block.installPath = "/dev/vg0/lv1"
         block.deviceType = "block"
         block.deviceId = 1
@@ -122,23 +122,23 @@ struct DomainXMLBuilderTests {
     }
 
     @Test("commands that cannot work are refused with the field named", arguments: [
-        ("vmInstanceUuid", { @Sendable (c: inout StartVmCmd) in c.vmInstanceUuid = nil }),
-        ("rootVolume is missing", { @Sendable (c: inout StartVmCmd) in c.rootVolume = nil }),
-        ("installPath", { @Sendable (c: inout StartVmCmd) in c.rootVolume?.installPath = " " }),
-        ("memory", { @Sendable (c: inout StartVmCmd) in c.memory = 0 }),
-        ("cpuNum", { @Sendable (c: inout StartVmCmd) in c.cpuNum = 0 }),
-        ("bootDev", { @Sendable (c: inout StartVmCmd) in c.bootDev = ["floppy"] }),
-        ("mac", { @Sendable (c: inout StartVmCmd) in c.nics?[0].mac = "52:54:00:zz:00:01" }),
-        ("nicInternalName", { @Sendable (c: inout StartVmCmd) in c.nics?[0].nicInternalName = "a/very/long/tap/name" }),
-        ("deviceType", { @Sendable (c: inout StartVmCmd) in c.rootVolume?.deviceType = "ceph" }),
-        ("format", { @Sendable (c: inout StartVmCmd) in c.rootVolume?.format = "vmdk" }),
-        ("cacheMode", { @Sendable (c: inout StartVmCmd) in c.rootVolume?.cacheMode = "fast" }),
-        ("consoleMode", { @Sendable (c: inout StartVmCmd) in c.consoleMode = "rdp" }),
-        ("clock", { @Sendable (c: inout StartVmCmd) in c.clock = "mars" }),
-        ("used twice", { @Sendable (c: inout StartVmCmd) in
+        ("vmInstanceUuid", { @Sendable (c: inout KVM.StartVmCmd) in c.vmInstanceUuid = nil }),
+        ("rootVolume is missing", { @Sendable (c: inout KVM.StartVmCmd) in c.rootVolume = nil }),
+        ("installPath", { @Sendable (c: inout KVM.StartVmCmd) in c.rootVolume?.installPath = " " }),
+        ("memory", { @Sendable (c: inout KVM.StartVmCmd) in c.memory = 0 }),
+        ("cpuNum", { @Sendable (c: inout KVM.StartVmCmd) in c.cpuNum = 0 }),
+        ("bootDev", { @Sendable (c: inout KVM.StartVmCmd) in c.bootDev = ["floppy"] }),
+        ("mac", { @Sendable (c: inout KVM.StartVmCmd) in c.nics?[0].mac = "52:54:00:zz:00:01" }),
+        ("nicInternalName", { @Sendable (c: inout KVM.StartVmCmd) in c.nics?[0].nicInternalName = "a/very/long/tap/name" }),
+        ("deviceType", { @Sendable (c: inout KVM.StartVmCmd) in c.rootVolume?.deviceType = "ceph" }),
+        ("format", { @Sendable (c: inout KVM.StartVmCmd) in c.rootVolume?.format = "vmdk" }),
+        ("cacheMode", { @Sendable (c: inout KVM.StartVmCmd) in c.rootVolume?.cacheMode = "fast" }),
+        ("consoleMode", { @Sendable (c: inout KVM.StartVmCmd) in c.consoleMode = "rdp" }),
+        ("clock", { @Sendable (c: inout KVM.StartVmCmd) in c.clock = "mars" }),
+        ("used twice", { @Sendable (c: inout KVM.StartVmCmd) in
             c.dataVolumes = [StartVmFixtures.volume("/d", deviceId: 0, uuid: "dup")] }),
-    ] as [(String, @Sendable (inout StartVmCmd) -> Void)])
-    func rejected(field: String, change: @Sendable (inout StartVmCmd) -> Void) throws {
+    ] as [(String, @Sendable (inout KVM.StartVmCmd) -> Void)])
+    func rejected(field: String, change: @Sendable (inout KVM.StartVmCmd) -> Void) throws {
         var command = StartVmFixtures.minimal(name: "vm-bad")
         change(&command)
         let error = try #require(throws: DomainXMLError.self) { try builder.build(command) }

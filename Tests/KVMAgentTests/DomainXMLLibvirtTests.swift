@@ -9,10 +9,10 @@ import Testing
 struct DomainXMLLibvirtTests {
     let builder = DomainXMLBuilder(domainType: "test")
 
-    @Test("a ZStack 5.x StartVmCmd decodes, builds, defines and reads back")
+    @Test("a ZStack 5.x KVM.StartVmCmd decodes, builds, defines and reads back")
     func zstack5() async throws {
         let uuid = "b0" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(30)
-        let command = try WireJSON.decode(StartVmCmd.self, from: Array(StartVmFixtures.zstack5JSON(uuid: uuid).utf8))
+        let command = try WireJSON.decode(KVM.StartVmCmd.self, from: Array(StartVmFixtures.zstack5JSON(uuid: uuid).utf8))
         #expect(command.kvmHostAddons?["qemuVersion"] == .string("6.2.0"))
 
         let connection = try await LibvirtConnection.open(uri: "test:///default")
@@ -54,7 +54,7 @@ struct DomainXMLLibvirtTests {
                                               virtio: variant != "ide")
         switch variant {
         case "cdrom":
-            var iso = CdRomTO()
+            var iso = KVM.CdRomTO()
             iso.path = "/iso/a.iso"
             command.cdRoms = [iso]
             command.bootDev = ["cdrom", "hd"]

@@ -30,7 +30,7 @@ struct HostRoutesHTTPTests {
             let versionFile = agent.directory.appendingPathComponent("state/kvmagent_version").path
             #expect(try String(contentsOfFile: versionFile, encoding: .utf8) == "5.2.0")
 
-            let capacity = try await agent.call("/host/capacity", EmptyCommand(), as: HostCapacityResponse.self)
+            let capacity = try await agent.call("/host/capacity", EmptyCommand(), as: KVM.HostCapacityResponse.self)
             #expect(capacity.success, "\(capacity.error ?? "")")
             let info = try await agent.libvirt.nodeInfo()
             #expect(info.cpus == 8 && info.mhz == 2400)
@@ -40,8 +40,8 @@ struct HostRoutesHTTPTests {
 
             var start = StartVmFixtures.minimal(name: KVMAgentHarness.uniqueUUID())
             start.rootVolume?.installPath = try agent.file("root.qcow2")
-            #expect(try await agent.call("/vm/start", start, as: StartVmResponse.self).success)
-            let busy = try await agent.call("/host/capacity", EmptyCommand(), as: HostCapacityResponse.self)
+            #expect(try await agent.call("/vm/start", start, as: KVM.StartVmResponse.self).success)
+            let busy = try await agent.call("/host/capacity", EmptyCommand(), as: KVM.HostCapacityResponse.self)
             #expect(busy.usedCpu == 2 && busy.usedMemory == 512 << 20)
         }
     }
@@ -49,7 +49,7 @@ struct HostRoutesHTTPTests {
     @Test("facts agree with /etc/os-release, /proc/cpuinfo, qemu-img and libvirt")
     func facts() async throws {
         try await KVMAgentHarness.with { agent in
-            let fact = try await agent.call("/host/fact", EmptyCommand(), as: HostFactResponse.self)
+            let fact = try await agent.call("/host/fact", EmptyCommand(), as: KVM.HostFactResponse.self)
             #expect(fact.success)
             let osRelease = try String(contentsOfFile: "/etc/os-release", encoding: .utf8)
             #expect(osRelease.contains("ID=\(fact.osDistribution ?? "?")\n"))
@@ -77,20 +77,20 @@ struct HostRoutesHTTPTests {
         try await KVMAgentHarness.with { agent in
             let path = agent.directory.appendingPathComponent("image.qcow2").path
             try Data("zstack".utf8).write(to: URL(fileURLWithPath: path))
-            var check = CheckFileOnHostCmd()
+            var check = KVM.CheckFileOnHostCmd()
             check.paths = [path, agent.directory.appendingPathComponent("missing/file").path]
             check.md5Return = true
-            let files = try await agent.call("/host/checkfile", check, as: CheckFileOnHostResponse.self)
+            let files = try await agent.call("/host/checkfile", check, as: KVM.CheckFileOnHostResponse.self)
             #expect(files.existPaths == [path: "0c137be244ebcbb621ab70cf2990ac15"])
 
-            var interfaces = CheckPhysicalNetworkInterfaceCmd()
+            var interfaces = KVM.CheckPhysicalNetworkInterfaceCmd()
             interfaces.interfaceNames = ["lo"]
             let present = try await agent.client.sync("/network/checkphysicalnetworkinterface", interfaces,
-                                                      as: CheckPhysicalNetworkInterfaceResponse.self)
+                                                      as: KVM.CheckPhysicalNetworkInterfaceResponse.self)
             #expect(present.success && present.failedInterfaceNames == [])
             interfaces.interfaceNames = ["lo", "nosuchnic0", "../lo"]
             let missing = try await agent.client.sync("/network/checkphysicalnetworkinterface", interfaces,
-                                                      as: CheckPhysicalNetworkInterfaceResponse.self)
+                                                      as: KVM.CheckPhysicalNetworkInterfaceResponse.self)
             #expect(!missing.success && missing.failedInterfaceNames == ["nosuchnic0", "../lo"])
         }
     }

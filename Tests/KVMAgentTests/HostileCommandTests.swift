@@ -27,14 +27,14 @@ import Testing
             let victim = try canary(agent)
             defer { try? FileManager.default.removeItem(atPath: (victim as NSString).deletingLastPathComponent) }
             for path in ["/", "/etc", (victim as NSString).deletingLastPathComponent, agent.directory.path + "/../x"] {
-                var initialize = LocalStorageInitCmd()
+                var initialize = KVM.LocalStorageInitCmd()
                 initialize.path = path
-                let reply = try await agent.call("/localstorage/init", initialize, as: LocalStorageResponse.self)
+                let reply = try await agent.call("/localstorage/init", initialize, as: KVM.LocalStorageResponse.self)
                 #expect(!reply.success, "init at \(path)")
             }
-            var delete = LocalStorageDeleteCmd()
+            var delete = KVM.LocalStorageDeleteCmd()
             delete.path = victim
-            let deleted = try await agent.call("/localstorage/delete", delete, as: LocalStorageResponse.self)
+            let deleted = try await agent.call("/localstorage/delete", delete, as: KVM.LocalStorageResponse.self)
             #expect(!deleted.success)
             #expect(try String(contentsOfFile: victim, encoding: .utf8) == "canary")
         }
@@ -50,19 +50,19 @@ import Testing
                     fields["rootVolume"] = .object(root)
                 }
             }
-            let refused = try await agent.call("/vm/start", shadowRoot, as: StartVmResponse.self)
+            let refused = try await agent.call("/vm/start", shadowRoot, as: KVM.StartVmResponse.self)
             #expect(!refused.success && refused.error?.contains("outside the storage roots") == true)
             let passwdCdrom = modified(start) { fields in
                 fields["cdRoms"] = .array([.object(["path": .string("/etc/passwd"), "deviceId": .number(0)])])
             }
-            let cdrom = try await agent.call("/vm/start", passwdCdrom, as: StartVmResponse.self)
+            let cdrom = try await agent.call("/vm/start", passwdCdrom, as: KVM.StartVmResponse.self)
             #expect(!cdrom.success && cdrom.error?.contains("/etc/passwd") == true)
             #expect(try await agent.libvirt.domain(named: uuid) == nil, "nothing defined")
 
-            var check = CheckFileOnHostCmd()
+            var check = KVM.CheckFileOnHostCmd()
             check.paths = ["/etc/shadow"]
             check.md5Return = true
-            let probe = try await agent.call("/host/checkfile", check, as: CheckFileOnHostResponse.self)
+            let probe = try await agent.call("/host/checkfile", check, as: KVM.CheckFileOnHostResponse.self)
             #expect(!probe.success && probe.existPaths == nil)
         }
     }
@@ -75,7 +75,7 @@ import Testing
                 fields["cpuOnSocket"] = .number(4_294_967_296)
                 fields["threadsPerCore"] = .number(4_294_967_296)
             }
-            let reply = try await agent.call("/vm/start", start, as: StartVmResponse.self)
+            let reply = try await agent.call("/vm/start", start, as: KVM.StartVmResponse.self)
             #expect(!reply.success && reply.error?.contains("out of range") == true)
             let echo = try await agent.client.post("/host/echo", body: [])
             #expect(echo.status == 200, "the agent is still alive")
@@ -85,11 +85,11 @@ import Testing
     @Test func anEventURLThatIsNotPlainHTTPIsRefusedAtConnect() async throws {
         try await KVMAgentHarness.with { agent in
             let reply = try await agent.client.sync("/host/connect",
-                                                    ConnectCmd(hostUuid: KVMAgentHarness.hostUuid, sendCommandUrl: "http+unix://%2Frun%2Flibvirt%2Fsock/x",
+                                                    KVM.ConnectCmd(hostUuid: KVMAgentHarness.hostUuid, sendCommandUrl: "http+unix://%2Frun%2Flibvirt%2Fsock/x",
                                                                version: "5.2.0"),
-                                                    as: ConnectResponse.self)
+                                                    as: KVM.ConnectResponse.self)
             #expect(!reply.success && reply.error?.contains("sendCommandUrl") == true)
-            let ping = try await agent.call("/host/ping", PingCmd(), as: PingResponse.self)
+            let ping = try await agent.call("/host/ping", KVM.PingCmd(), as: KVM.PingResponse.self)
             #expect(ping.sendCommandUrl == agent.mn.sendCommandURL, "the MN's URL from the first connect stays")
         }
     }

@@ -19,7 +19,7 @@ struct KVMAgentHarness: Sendable {
     let mn: ManagementNodeEndpoint
     let libvirt: LibvirtConnection
     let directory: URL
-    let connectReply: ConnectResponse
+    let connectReply: KVM.ConnectResponse
 
     /// Runs `body` with a connected agent on `uri`; everything is torn down afterwards.
     static func with<T: Sendable>(
@@ -53,9 +53,9 @@ struct KVMAgentHarness: Sendable {
     ) async throws -> T {
         try await ManagementNodeEndpoint.run { mn in
             try await RunningAgent.with(server) { agent in
-                var connect = ConnectCmd(hostUuid: hostUuid, sendCommandUrl: mn.sendCommandURL, version: "5.2.0")
+                var connect = KVM.ConnectCmd(hostUuid: hostUuid, sendCommandUrl: mn.sendCommandURL, version: "5.2.0")
                 connect.iptablesRules = iptablesRules
-                let reply = try await agent.client.sync("/host/connect", connect, as: ConnectResponse.self)
+                let reply = try await agent.client.sync("/host/connect", connect, as: KVM.ConnectResponse.self)
                 return try await body(KVMAgentHarness(client: agent.client, mn: mn, libvirt: libvirt,
                                                       directory: directory, connectReply: reply))
             }
@@ -77,15 +77,15 @@ struct KVMAgentHarness: Sendable {
     /// The `/kvm/reportvmstate` events received so far for one VM.
     func stateReports(for vm: String) throws -> [String] {
         try mn.events.filter { $0.commandPath == "/kvm/reportvmstate" }
-            .map { try $0.decode(ReportVmStateCmd.self) }
+            .map { try $0.decode(KVM.ReportVmStateCmd.self) }
             .filter { $0.vmUuid == vm }
             .map { $0.vmState ?? "" }
     }
 
     /// Waits for the next `/kvm/reportvmstate` about `vm`, skipping reports about other VMs.
-    func nextStateReport(for vm: String) async throws -> ReportVmStateCmd {
+    func nextStateReport(for vm: String) async throws -> KVM.ReportVmStateCmd {
         while true {
-            let report = try await mn.nextEvent("/kvm/reportvmstate", timeout: .seconds(30)).decode(ReportVmStateCmd.self)
+            let report = try await mn.nextEvent("/kvm/reportvmstate", timeout: .seconds(30)).decode(KVM.ReportVmStateCmd.self)
             if report.vmUuid == vm { return report }
         }
     }

@@ -27,17 +27,17 @@ struct LocalStorageSftpTests {
     }
 
     private func initialize(_ root: String, _ agent: KVMAgentHarness) async throws {
-        var command = LocalStorageInitCmd()
+        var command = KVM.LocalStorageInitCmd()
         command.path = root
         command.storagePath = root
-        let reply = try await agent.call("/localstorage/init", command, as: LocalStorageResponse.self)
+        let reply = try await agent.call("/localstorage/init", command, as: KVM.LocalStorageResponse.self)
         #expect(reply.success, "\(reply.error ?? "")")
     }
 
     private func download(_ host: [String: String], key: String, from remote: String, to local: String)
-        throws -> SftpDownloadBitsCmd
+        throws -> KVM.SftpDownloadBitsCmd
     {
-        var command = SftpDownloadBitsCmd()
+        var command = KVM.SftpDownloadBitsCmd()
         command.sshKey = key
         command.username = "root"
         command.hostname = try #require(host["ADDRESS"])
@@ -73,17 +73,17 @@ struct LocalStorageSftpTests {
                 let template = root + "/imagecache/template/image-1/image-1.qcow2"
                 let pulled = try await agent.call("/localstorage/sftp/download",
                                                   try download(host, key: key, from: remote, to: template),
-                                                  as: LocalStorageResponse.self)
+                                                  as: KVM.LocalStorageResponse.self)
                 #expect(pulled.success, "\(pulled.error ?? "")")
                 #expect(try md5(template) == (try md5(remote)))
                 #expect(pulled.totalCapacity ?? 0 > 0 && pulled.availableCapacity ?? 0 > 0)
                 #expect(files(under: root + "/imagecache/template/image-1") == ["image-1.qcow2"], "no temporary file left")
 
-                var fromCache = CreateVolumeFromCacheCmd()
+                var fromCache = KVM.CreateVolumeFromCacheCmd()
                 fromCache.templatePathInCache = template
                 fromCache.installUrl = root + "/rootVolumes/acct-1/vol-1/vol-1.qcow2"
                 let volume = try await agent.call("/localstorage/volume/createvolumefromcache", fromCache,
-                                                  as: LocalStorageResponse.self)
+                                                  as: KVM.LocalStorageResponse.self)
                 #expect(volume.success && volume.size == 96 << 20, "\(volume.error ?? "")")
                 #expect(try TestProgram.run("qemu-img", "info", "--output=json", fromCache.installUrl!)
                     .contains(#""backing-filename": "\#(template)""#))
@@ -94,7 +94,7 @@ struct LocalStorageSftpTests {
                     .replacingOccurrences(of: "/zstack_ps/imagecache/iso/centos.iso", with: try agent.file("centos.iso"))
                     .replacingOccurrences(of: "/dev/vg0/data-1", with: try agent.file("data-1.raw"))
                 let started = try await agent.call("/vm/start", try WireJSON.decode(JSONValue.self, from: Array(json.utf8)),
-                                                   as: StartVmResponse.self)
+                                                   as: KVM.StartVmResponse.self)
                 #expect(started.success, "\(started.error ?? "")")
                 let domain = try #require(try await agent.libvirt.domain(named: uuid))
                 defer { domain.close() }
@@ -102,11 +102,11 @@ struct LocalStorageSftpTests {
                 let xml = try XMLQuery(try await domain.xml())
                 #expect(try xml.values("/domain/devices/disk[@device='disk'][target/@dev='vda']/source/@file")
                     == [fromCache.installUrl!])
-                var destroy = DestroyVmCmd()
+                var destroy = KVM.DestroyVmCmd()
                 destroy.uuid = uuid
                 #expect(try await agent.call("/vm/destroy", destroy, as: EmptyReply.self).success)
 
-                var upload = SftpUploadBitsCmd()
+                var upload = KVM.SftpUploadBitsCmd()
                 upload.sshKey = key
                 upload.username = "root"
                 upload.hostname = host["ADDRESS"]
@@ -114,7 +114,7 @@ struct LocalStorageSftpTests {
                 upload.primaryStorageInstallPath = template
                 upload.backupStorageInstallPath = try #require(host["ROOT"]) + "/bs/images/image-2/sub/image-2.qcow2"
                 upload.imageName = "image-2"
-                let pushed = try await agent.call("/localstorage/sftp/upload", upload, as: LocalStorageResponse.self)
+                let pushed = try await agent.call("/localstorage/sftp/upload", upload, as: KVM.LocalStorageResponse.self)
                 #expect(pushed.success, "\(pushed.error ?? "")")
                 #expect(pushed.totalCapacity ?? 0 > 0)
                 #expect(try md5(upload.backupStorageInstallPath!) == (try md5(remote)))
@@ -138,7 +138,7 @@ struct LocalStorageSftpTests {
                 let target = root + "/imagecache/template/image-1/image-1.qcow2"
                 let wrongKey = try await agent.call("/localstorage/sftp/download",
                                                     try download(host, key: stranger, from: remote, to: target),
-                                                    as: LocalStorageResponse.self)
+                                                    as: KVM.LocalStorageResponse.self)
                 #expect(!wrongKey.success)
                 #expect(wrongKey.error?.contains("authenticationFailed") == true, "\(wrongKey.error ?? "")")
                 #expect(wrongKey.error?.contains("PRIVATE KEY") == false)
@@ -146,24 +146,24 @@ struct LocalStorageSftpTests {
 
                 let missing = try await agent.call("/localstorage/sftp/download",
                                                    try download(host, key: key, from: remote + ".gone", to: target),
-                                                   as: LocalStorageResponse.self)
+                                                   as: KVM.LocalStorageResponse.self)
                 #expect(!missing.success && missing.error?.contains(remote + ".gone") == true, "\(missing.error ?? "")")
                 #expect(files(under: root) == before)
 
                 let escape = try await agent.call("/localstorage/sftp/download",
                                                   try download(host, key: key, from: remote, to: root + "/../escaped.qcow2"),
-                                                  as: LocalStorageResponse.self)
+                                                  as: KVM.LocalStorageResponse.self)
                 #expect(!escape.success && escape.error?.contains("not inside the local storage") == true,
                         "\(escape.error ?? "")")
                 #expect(!FileManager.default.fileExists(atPath: agent.directory.appendingPathComponent("escaped.qcow2").path))
 
-                var upload = SftpUploadBitsCmd()
+                var upload = KVM.SftpUploadBitsCmd()
                 upload.sshKey = key
                 upload.hostname = host["ADDRESS"]
                 upload.sshPort = Int(try #require(host["PORT"]))
                 upload.primaryStorageInstallPath = root + "/../stranger"
                 upload.backupStorageInstallPath = try #require(host["ROOT"]) + "/bs/leaked"
-                let leak = try await agent.call("/localstorage/sftp/upload", upload, as: LocalStorageResponse.self)
+                let leak = try await agent.call("/localstorage/sftp/upload", upload, as: KVM.LocalStorageResponse.self)
                 #expect(!leak.success && !FileManager.default.fileExists(atPath: upload.backupStorageInstallPath!))
             }
         }
@@ -179,7 +179,7 @@ struct LocalStorageSftpTests {
                 let key = try String(contentsOfFile: try #require(host["KEY"]), encoding: .utf8)
                 let first = try await agent.call("/localstorage/sftp/download",
                                                  try download(host, key: key, from: remote, to: root + "/cache/a/a.qcow2"),
-                                                 as: LocalStorageResponse.self)
+                                                 as: KVM.LocalStorageResponse.self)
                 #expect(first.success, "\(first.error ?? "")")
                 let knownHosts = agent.directory.appendingPathComponent("state/sftp_known_hosts").path
                 let recorded = try String(contentsOfFile: knownHosts, encoding: .utf8)
@@ -191,7 +191,7 @@ struct LocalStorageSftpTests {
                     .write(toFile: knownHosts, atomically: true, encoding: .utf8)
                 let second = try await agent.call("/localstorage/sftp/download",
                                                   try download(host, key: key, from: remote, to: root + "/cache/b/b.qcow2"),
-                                                  as: LocalStorageResponse.self)
+                                                  as: KVM.LocalStorageResponse.self)
                 #expect(!second.success && second.error?.contains("hostKeyMismatch") == true, "\(second.error ?? "")")
                 #expect(!FileManager.default.fileExists(atPath: root + "/cache/b/b.qcow2"))
             }

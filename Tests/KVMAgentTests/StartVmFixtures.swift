@@ -1,9 +1,9 @@
 import AgentWire
 
-/// `StartVmCmd` inputs for the builder tests.
+/// `KVM.StartVmCmd` inputs for the builder tests.
 enum StartVmFixtures {
-    static func volume(_ path: String, deviceId: Int, virtio: Bool = true, uuid: String) -> VolumeTO {
-        var volume = VolumeTO()
+    static func volume(_ path: String, deviceId: Int, virtio: Bool = true, uuid: String) -> KVM.VolumeTO {
+        var volume = KVM.VolumeTO()
         volume.installPath = path
         volume.deviceId = deviceId
         volume.useVirtio = virtio
@@ -13,8 +13,8 @@ enum StartVmFixtures {
         return volume
     }
 
-    static func nic(mac: String, bridge: String, tap: String, virtio: Bool = true) -> NicTO {
-        var nic = NicTO()
+    static func nic(mac: String, bridge: String, tap: String, virtio: Bool = true) -> KVM.NicTO {
+        var nic = KVM.NicTO()
         nic.mac = mac
         nic.bridgeName = bridge
         nic.nicInternalName = tap
@@ -24,8 +24,8 @@ enum StartVmFixtures {
     }
 
     /// A small valid VM: 2 vCPUs, 512 MiB, a virtio root volume and one virtio NIC.
-    static func minimal(name: String, virtio: Bool = true) -> StartVmCmd {
-        var command = StartVmCmd()
+    static func minimal(name: String, virtio: Bool = true) -> KVM.StartVmCmd {
+        var command = KVM.StartVmCmd()
         command.vmInstanceUuid = name
         command.vmName = "vm \(name)"
         command.vmInternalId = 12

@@ -28,7 +28,7 @@ struct VMRoutesHTTPTests {
     func lifecycle() async throws {
         try await KVMAgentHarness.with { agent in
             let uuid = KVMAgentHarness.uniqueUUID()
-            let started = try await agent.call("/vm/start", try zstack5Start(agent, uuid: uuid), as: StartVmResponse.self)
+            let started = try await agent.call("/vm/start", try zstack5Start(agent, uuid: uuid), as: KVM.StartVmResponse.self)
             #expect(started.success, "\(started.error ?? "")")
             #expect(started.nicInfos?.map(\.macAddress) == ["fa:a3:5c:1e:7b:00", "fa:a3:5c:1e:7b:01"])
             #expect(started.virtualDeviceInfoList?.map(\.resourceUuid)
@@ -50,32 +50,32 @@ struct VMRoutesHTTPTests {
             #expect(try xml.value("\(zstack)/internalId") == "42")
             #expect(try xml.value("\(zstack)/hostManagementIp") == "172.20.0.11")
 
-            var pause = PauseVmCmd()
+            var pause = KVM.PauseVmCmd()
             pause.uuid = uuid
             #expect(try await agent.call("/vm/pause", pause, as: EmptyReply.self).success)
             #expect(try await state(agent, uuid) == .paused)
-            #expect(try await agent.call("/vm/vmsync", EmptyCommand(), as: VmSyncResponse.self).states?[uuid] == "Paused")
+            #expect(try await agent.call("/vm/vmsync", EmptyCommand(), as: KVM.VmSyncResponse.self).states?[uuid] == "Paused")
             #expect(try await agent.call("/vm/resume", pause, as: EmptyReply.self).success)
             #expect(try await state(agent, uuid) == .running)
-            var reboot = RebootVmCmd()
+            var reboot = KVM.RebootVmCmd()
             reboot.uuid = uuid
-            #expect(try await agent.call("/vm/reboot", reboot, as: RebootVmResponse.self).success)
+            #expect(try await agent.call("/vm/reboot", reboot, as: KVM.RebootVmResponse.self).success)
             #expect(try await state(agent, uuid) == .running)
-            var check = CheckVmStateCmd()
+            var check = KVM.CheckVmStateCmd()
             check.vmUuids = [uuid]
-            #expect(try await agent.call("/vm/checkstate", check, as: CheckVmStateRsp.self).states == [uuid: "Running"])
+            #expect(try await agent.call("/vm/checkstate", check, as: KVM.CheckVmStateRsp.self).states == [uuid: "Running"])
 
-            var stop = StopVmCmd()
+            var stop = KVM.StopVmCmd()
             stop.uuid = uuid
             stop.type = "grace"
             stop.timeout = 4
             #expect(try await agent.call("/vm/stop", stop, as: EmptyReply.self).success)
             #expect(try await state(agent, uuid) == nil)
-            #expect(try await agent.call("/vm/vmsync", EmptyCommand(), as: VmSyncResponse.self).states?[uuid] == nil)
+            #expect(try await agent.call("/vm/vmsync", EmptyCommand(), as: KVM.VmSyncResponse.self).states?[uuid] == nil)
 
-            #expect(try await agent.call("/vm/start", try zstack5Start(agent, uuid: uuid), as: StartVmResponse.self).success)
+            #expect(try await agent.call("/vm/start", try zstack5Start(agent, uuid: uuid), as: KVM.StartVmResponse.self).success)
             #expect(try await state(agent, uuid) == .running)
-            var destroy = DestroyVmCmd()
+            var destroy = KVM.DestroyVmCmd()
             destroy.uuid = uuid
             #expect(try await agent.call("/vm/destroy", destroy, as: EmptyReply.self).success)
             #expect(try await state(agent, uuid) == nil)
@@ -96,15 +96,15 @@ struct VMRoutesHTTPTests {
             let domain = try await Self.defineAndStart(on: agent.libvirt, name: "outside-" + KVMAgentHarness.uniqueUUID())
             let started = try await agent.nextStateReport(for: domain.name)
             #expect(started.vmState == "Running" && started.hostUuid == KVMAgentHarness.hostUuid)
-            #expect(try await agent.call("/vm/vmsync", EmptyCommand(), as: VmSyncResponse.self).states?[domain.name] == "Running")
+            #expect(try await agent.call("/vm/vmsync", EmptyCommand(), as: KVM.VmSyncResponse.self).states?[domain.name] == "Running")
 
             try await domain.suspend()
             #expect(try await agent.nextStateReport(for: domain.name).vmState == "Paused")
-            #expect(try await agent.call("/vm/vmsync", EmptyCommand(), as: VmSyncResponse.self).states?[domain.name] == "Paused")
+            #expect(try await agent.call("/vm/vmsync", EmptyCommand(), as: KVM.VmSyncResponse.self).states?[domain.name] == "Paused")
 
             try await domain.destroy()
             #expect(try await agent.nextStateReport(for: domain.name).vmState == "Shutdown")
-            #expect(try await agent.call("/vm/vmsync", EmptyCommand(), as: VmSyncResponse.self).states?[domain.name] == "Shutdown")
+            #expect(try await agent.call("/vm/vmsync", EmptyCommand(), as: KVM.VmSyncResponse.self).states?[domain.name] == "Shutdown")
             try await domain.undefine()
         }
     }
@@ -112,7 +112,7 @@ struct VMRoutesHTTPTests {
     @Test("unknown VMs, bad volumes and missing fields: clear in-band answers, nothing left defined")
     func badInput() async throws {
         try await KVMAgentHarness.with { agent in
-            var destroy = DestroyVmCmd()
+            var destroy = KVM.DestroyVmCmd()
             destroy.uuid = KVMAgentHarness.uniqueUUID()
             #expect(try await agent.call("/vm/destroy", destroy, as: EmptyReply.self).success)
 
@@ -123,17 +123,17 @@ struct VMRoutesHTTPTests {
                 fields["rootVolume"] = .object(root)
                 start = .object(fields)
             }
-            let badPath = try await agent.call("/vm/start", start, as: StartVmResponse.self)
+            let badPath = try await agent.call("/vm/start", start, as: KVM.StartVmResponse.self)
             #expect(!badPath.success)
             #expect(badPath.error?.contains("/nonexistent/zstack/root.qcow2") == true)
             #expect(try await state(agent, uuid) == nil)
 
-            let missing = try await agent.call("/vm/start", ["vmInstanceUuid": uuid, "cpuNum": "2"], as: StartVmResponse.self)
+            let missing = try await agent.call("/vm/start", ["vmInstanceUuid": uuid, "cpuNum": "2"], as: KVM.StartVmResponse.self)
             #expect(!missing.success)
             #expect(missing.error?.contains("memory") == true)
             #expect(try await state(agent, uuid) == nil)
 
-            var pause = PauseVmCmd()
+            var pause = KVM.PauseVmCmd()
             pause.uuid = uuid
             let absent = try await agent.call("/vm/pause", pause, as: EmptyReply.self)
             #expect(!absent.success && absent.error?.contains("not on this host") == true)

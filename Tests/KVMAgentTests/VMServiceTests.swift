@@ -31,7 +31,7 @@ struct VMServiceTests {
                   stopPollInterval: .milliseconds(10))
     }
 
-    func command(_ files: Files) throws -> StartVmCmd {
+    func command(_ files: Files) throws -> KVM.StartVmCmd {
         var command = StartVmFixtures.minimal(name: "svc-" + UUID().uuidString.prefix(13).lowercased())
         command.rootVolume?.installPath = try files.make("root.qcow2")
         return command
@@ -56,19 +56,19 @@ struct VMServiceTests {
         _ = try await vms.start(start)  // a retried start leaves the running VM alone
         #expect(try await domain.state().state == .running)
 
-        var pause = PauseVmCmd()
+        var pause = KVM.PauseVmCmd()
         pause.uuid = uuid
         _ = try await vms.pause(pause)
         #expect(try await domain.state().state == .paused)
         #expect(try await vms.sync().states?[uuid] == "Paused")
         _ = try await vms.resume(pause)
         #expect(try await domain.state().state == .running)
-        var reboot = RebootVmCmd()
+        var reboot = KVM.RebootVmCmd()
         reboot.uuid = uuid
         _ = try await vms.reboot(reboot)
         #expect(try await domain.state().state == .running)
 
-        var stop = StopVmCmd()
+        var stop = KVM.StopVmCmd()
         stop.uuid = uuid
         stop.timeout = 4
         _ = try await vms.stop(stop)
@@ -85,7 +85,7 @@ struct VMServiceTests {
         let vms = try await service()
         let start = try command(files)
         _ = try await vms.start(start)
-        var destroy = DestroyVmCmd()
+        var destroy = KVM.DestroyVmCmd()
         destroy.uuid = start.vmInstanceUuid
         _ = try await vms.destroy(destroy)
         #expect(try await vms.connection.domain(named: start.vmInstanceUuid ?? "") == nil)
@@ -109,7 +109,7 @@ struct VMServiceTests {
         start.memory = nil
         await #expect(throws: DomainXMLError.self) { try await vms.start(start) }
         #expect(try await vms.connection.domain(named: start.vmInstanceUuid ?? "") == nil)
-        var pause = PauseVmCmd()
+        var pause = KVM.PauseVmCmd()
         pause.uuid = "0000beef0000beef0000beef0000beef"
         let missing = try await #require(throws: VMError.self) { try await vms.pause(pause) }
         #expect(missing.description.contains("not on this host"))
@@ -135,7 +135,7 @@ struct VMServiceTests {
         #expect(states[paused] == "Paused")
         #expect(Set(states.values).isSubset(of: Set(KvmVmState.allCases.map(\.rawValue))))
 
-        var check = CheckVmStateCmd()
+        var check = KVM.CheckVmStateCmd()
         check.vmUuids = [running, paused, "absent-vm"]
         #expect(try await vms.checkState(check).states == [running: "Running", paused: "Paused", "absent-vm": "Shutdown"])
 

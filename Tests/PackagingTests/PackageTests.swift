@@ -1,9 +1,23 @@
+import Deployer
 import FleetTestSupport
 import Foundation
 import Testing
 
 /// Packaging/package.sh: tarball layout, manifests, reproducibility, input checks.
 struct PackageTests {
+    /// Packaging/agents (read by package.sh and the init scripts) says what AgentWire says, through the
+    /// deployer's agent kinds: one set of facts, checked instead of trusted.
+    @Test func packagingAgreesWithTheAgentFactsInAgentWire() throws {
+        let specs = try AgentSpec.all()
+        #expect(Set(specs.map(\.name)) == Set(AgentKind.allCases.map(\.agentName)))
+        for kind in AgentKind.allCases {
+            let spec = try #require(specs.first { $0.name == kind.agentName })
+            #expect(spec.port == kind.defaultPort, "\(kind): port")
+            #expect(spec.echoPath == kind.echoPath, "\(kind): echo path")
+            #expect(spec.playbook == kind.playbook, "\(kind): playbook")
+        }
+    }
+
     @Test(arguments: AgentSpec.existing())
     func tarballHoldsBinaryScriptUnitVersionAndManifest(agent: AgentSpec) throws {
         let scratch = try Repository.temporaryDirectory("package")

@@ -12,15 +12,15 @@ import Testing
                 defer { agent.removeScratch() }
                 for storagePath in ["/", "/etc", agent.scratch + "/elsewhere", agent.storagePath + "/../elsewhere"] {
                     let reply = try await agent.client.sync(
-                        SftpBackupStoragePath.connect,
-                        SftpConnectCmd(uuid: "bs-1", storagePath: storagePath, sendCommandUrl: mn.sendCommandURL),
-                        as: SftpAgentResponse.self)
+                        SftpBackupStorage.Path.connect,
+                        SftpBackupStorage.ConnectCmd(uuid: "bs-1", storagePath: storagePath, sendCommandUrl: mn.sendCommandURL),
+                        as: SftpBackupStorage.AgentResponse.self)
                     #expect(!reply.success, "\(storagePath)")
                 }
                 #expect(!FileManager.default.fileExists(atPath: agent.scratch + "/elsewhere"), "nothing created")
                 // The agent is still unconnected: a delete finds no storage.
-                let delete = try await agent.call(SftpBackupStoragePath.delete, SftpDeleteCmd(installUrl: "/etc/passwd"),
-                                                  as: SftpAgentResponse.self, via: mn)
+                let delete = try await agent.call(SftpBackupStorage.Path.delete, SftpBackupStorage.DeleteCmd(installUrl: "/etc/passwd"),
+                                                  as: SftpBackupStorage.AgentResponse.self, via: mn)
                 #expect(!delete.success && delete.error?.contains("not connected") == true)
                 #expect(try await agent.connect(mn).success)
             }
@@ -40,15 +40,15 @@ import Testing
                 // The parent of installUrl would be the account directory holding both images.
                 for installUrl in [account + "/img-a", agent.storagePath + "/rootVolumeTemplates/x.qcow2",
                                    agent.storagePath + "/x.qcow2"] {
-                    let reply = try await agent.call(SftpBackupStoragePath.delete, SftpDeleteCmd(installUrl: installUrl),
-                                                     as: SftpAgentResponse.self, via: mn)
+                    let reply = try await agent.call(SftpBackupStorage.Path.delete, SftpBackupStorage.DeleteCmd(installUrl: installUrl),
+                                                     as: SftpBackupStorage.AgentResponse.self, via: mn)
                     #expect(!reply.success, "\(installUrl)")
                 }
                 #expect(FileManager.default.fileExists(atPath: account + "/img-a/img-a.qcow2"))
                 #expect(FileManager.default.fileExists(atPath: account + "/img-b/img-b.qcow2"))
-                let deleted = try await agent.call(SftpBackupStoragePath.delete,
-                                                   SftpDeleteCmd(installUrl: account + "/img-a/img-a.qcow2"),
-                                                   as: SftpAgentResponse.self, via: mn)
+                let deleted = try await agent.call(SftpBackupStorage.Path.delete,
+                                                   SftpBackupStorage.DeleteCmd(installUrl: account + "/img-a/img-a.qcow2"),
+                                                   as: SftpBackupStorage.AgentResponse.self, via: mn)
                 #expect(deleted.success)
                 #expect(!FileManager.default.fileExists(atPath: account + "/img-a"))
                 #expect(FileManager.default.fileExists(atPath: account + "/img-b/img-b.qcow2"))
@@ -68,17 +68,17 @@ import Testing
                 _ = try await agent.connect(mn)
                 for source in ["/dev/sda", "/etc/passwd", scratch + "/outside.raw", scratch + "/import/link.raw",
                                scratch + "/import/../outside.raw", scratch + "/import"] {
-                    var command = SftpDownloadCmd()
+                    var command = SftpBackupStorage.DownloadCmd()
                     command.url = "file://" + source
                     command.installPath = agent.storagePath + "/rootVolumeTemplates/acct-1/img-1/img-1.raw"
-                    let reply = try await agent.call(SftpBackupStoragePath.download, command, as: SftpDownloadResponse.self, via: mn)
+                    let reply = try await agent.call(SftpBackupStorage.Path.download, command, as: SftpBackupStorage.DownloadResponse.self, via: mn)
                     #expect(!reply.success, "\(source)")
                 }
                 #expect(agent.files(under: agent.storagePath).isEmpty, "nothing was written")
-                var command = SftpDownloadCmd()
+                var command = SftpBackupStorage.DownloadCmd()
                 command.url = "file://" + scratch + "/import/ok.raw"
                 command.installPath = agent.storagePath + "/rootVolumeTemplates/acct-1/img-1/img-1.raw"
-                let reply = try await agent.call(SftpBackupStoragePath.download, command, as: SftpDownloadResponse.self, via: mn)
+                let reply = try await agent.call(SftpBackupStorage.Path.download, command, as: SftpBackupStorage.DownloadResponse.self, via: mn)
                 #expect(reply.success, "\(reply.error ?? "")")
                 #expect(reply.actualSize == 4096)
             }
@@ -92,10 +92,10 @@ import Testing
             try await SftpAgentHarness.with(scratch: scratch, maxImageBytes: 16 << 10) { agent in
                 defer { agent.removeScratch() }
                 _ = try await agent.connect(mn)
-                var command = SftpDownloadCmd()
+                var command = SftpBackupStorage.DownloadCmd()
                 command.url = "file://" + scratch + "/big.raw"
                 command.installPath = agent.storagePath + "/rootVolumeTemplates/acct-1/img-1/img-1.raw"
-                let reply = try await agent.call(SftpBackupStoragePath.download, command, as: SftpDownloadResponse.self, via: mn)
+                let reply = try await agent.call(SftpBackupStorage.Path.download, command, as: SftpBackupStorage.DownloadResponse.self, via: mn)
                 #expect(!reply.success && reply.error?.contains("larger than this backup storage accepts") == true,
                         "\(reply.error ?? "")")
                 #expect(agent.files(under: agent.storagePath).isEmpty, "no partial file, no directory")

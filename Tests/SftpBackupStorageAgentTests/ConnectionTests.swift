@@ -11,7 +11,7 @@ import Testing
         try await ManagementNodeEndpoint.run { mn in
             try await SftpAgentHarness.with(scratch: scratch) { agent in
                 // ZStack's own echo window: the whole suite runs in parallel on a loaded machine.
-                try await agent.client.waitForEcho(SftpBackupStoragePath.echo, timeout: .seconds(60))
+                try await agent.client.waitForEcho(SftpBackupStorage.Path.echo, timeout: .seconds(60))
                 let connected = try await agent.connect(mn)
                 #expect(connected.success, "\(connected.error ?? "")")
                 var isDirectory: ObjCBool = false
@@ -24,15 +24,15 @@ import Testing
                 // Other writers share the disk: allow what they may have written meanwhile.
                 #expect(abs(available - fields[0] * fields[2]) < 256 << 20)
 
-                let ping = try await agent.call(SftpBackupStoragePath.ping, SftpPingCmd(uuid: "bs-uuid-1"), as: SftpPingResponse.self, via: mn)
+                let ping = try await agent.call(SftpBackupStorage.Path.ping, SftpBackupStorage.PingCmd(uuid: "bs-uuid-1"), as: SftpBackupStorage.PingResponse.self, via: mn)
                 #expect(ping.success && ping.uuid == "bs-uuid-1")
                 #expect(ping.totalCapacity == connected.totalCapacity)
             }
             try await SftpAgentHarness.with(scratch: scratch) { agent in
-                let ping = try await agent.call(SftpBackupStoragePath.ping, SftpPingCmd(uuid: "bs-uuid-1"), as: SftpPingResponse.self, via: mn)
+                let ping = try await agent.call(SftpBackupStorage.Path.ping, SftpBackupStorage.PingCmd(uuid: "bs-uuid-1"), as: SftpBackupStorage.PingResponse.self, via: mn)
                 #expect(ping.success && ping.uuid == nil)
                 // The wire omits the field rather than sending null, as the Python agent does.
-                let raw = try await agent.client.async(SftpBackupStoragePath.ping, SftpPingCmd(), as: JSONValue.self, via: mn)
+                let raw = try await agent.client.async(SftpBackupStorage.Path.ping, SftpBackupStorage.PingCmd(), as: JSONValue.self, via: mn)
                 #expect(raw["uuid"] == nil)
             }
         }
@@ -46,14 +46,14 @@ import Testing
                 let file = agent.storagePath
                 try Data("x".utf8).write(to: URL(fileURLWithPath: file))
                 let onFile = try await agent.client.sync(
-                    SftpBackupStoragePath.connect, SftpConnectCmd(uuid: "u", storagePath: file), as: SftpAgentResponse.self)
+                    SftpBackupStorage.Path.connect, SftpBackupStorage.ConnectCmd(uuid: "u", storagePath: file), as: SftpBackupStorage.AgentResponse.self)
                 #expect(!onFile.success && onFile.error?.contains("is not a directory") == true)
                 let relative = try await agent.client.sync(
-                    SftpBackupStoragePath.connect, SftpConnectCmd(uuid: "u", storagePath: "bs"), as: SftpAgentResponse.self)
+                    SftpBackupStorage.Path.connect, SftpBackupStorage.ConnectCmd(uuid: "u", storagePath: "bs"), as: SftpBackupStorage.AgentResponse.self)
                 #expect(!relative.success && relative.error?.contains("absolute") == true)
                 // Nothing connected: commands needing the storage say so.
-                let size = try await agent.call(SftpBackupStoragePath.getLocalFileSize, SftpPathCmd(path: file),
-                                                as: SftpGetLocalFileSizeResponse.self, via: mn)
+                let size = try await agent.call(SftpBackupStorage.Path.getLocalFileSize, SftpBackupStorage.PathCmd(path: file),
+                                                as: SftpBackupStorage.GetLocalFileSizeResponse.self, via: mn)
                 #expect(!size.success && size.error?.contains("not connected") == true)
             }
         }

@@ -22,8 +22,8 @@ import Testing
         String(try TestProgram.run("md5sum", path).prefix(32))
     }
 
-    private func downloadCmd(_ url: String, to installPath: String, api: String? = nil, timeoutMs: Int64? = nil) -> SftpDownloadCmd {
-        var command = SftpDownloadCmd()
+    private func downloadCmd(_ url: String, to installPath: String, api: String? = nil, timeoutMs: Int64? = nil) -> SftpBackupStorage.DownloadCmd {
+        var command = SftpBackupStorage.DownloadCmd()
         command.uuid = "bs-uuid-1"
         command.imageUuid = "img-1"
         command.url = url
@@ -52,9 +52,9 @@ import Testing
         try await withConnectedAgentAndImage { agent, mn, served, source in
             let target = agent.storagePath + "/rootVolumeTemplates/acct-1/img-1/image.template"
             let reply = try await ImageHTTPServer.run(serving: served) { http in
-                try await agent.call(SftpBackupStoragePath.download,
+                try await agent.call(SftpBackupStorage.Path.download,
                                      downloadCmd(http.url("redirect", "image.qcow2"), to: target, api: "api-1"),
-                                     as: SftpDownloadResponse.self, via: mn)
+                                     as: SftpBackupStorage.DownloadResponse.self, via: mn)
             }
             #expect(reply.success, "\(reply.error ?? "")")
             let sourceSize = try #require(FileManager.default.attributesOfItem(atPath: source)[.size] as? NSNumber).int64Value
@@ -83,8 +83,8 @@ import Testing
                 let source = agent.scratch + "/disk.raw"
                 _ = try TestProgram.run("qemu-img", "create", "-q", "-f", "raw", source, "5M")
                 let target = agent.storagePath + "/img-2/disk.template"
-                let reply = try await agent.call(SftpBackupStoragePath.download, downloadCmd("file://" + source, to: target),
-                                                 as: SftpDownloadResponse.self, via: mn)
+                let reply = try await agent.call(SftpBackupStorage.Path.download, downloadCmd("file://" + source, to: target),
+                                                 as: SftpBackupStorage.DownloadResponse.self, via: mn)
                 #expect(reply.success, "\(reply.error ?? "")")
                 #expect(reply.format == "raw" && reply.size == 5 << 20 && reply.actualSize == 5 << 20)
                 #expect(reply.md5Sum == (try md5sum(source)))
@@ -97,19 +97,19 @@ import Testing
         try await withConnectedAgentAndImage { agent, mn, served, _ in
             try await ImageHTTPServer.run(serving: served) { http in
                 let missing = try await agent.call(
-                    SftpBackupStoragePath.download, downloadCmd(http.url("files", "nothing.qcow2"), to: agent.storagePath + "/a/x.img"),
-                    as: SftpDownloadResponse.self, via: mn)
+                    SftpBackupStorage.Path.download, downloadCmd(http.url("files", "nothing.qcow2"), to: agent.storagePath + "/a/x.img"),
+                    as: SftpBackupStorage.DownloadResponse.self, via: mn)
                 #expect(!missing.success && missing.error?.contains("HTTP 404") == true, "\(missing.error ?? "")")
 
                 let slow = try await agent.call(
-                    SftpBackupStoragePath.download,
+                    SftpBackupStorage.Path.download,
                     downloadCmd(http.url("stall", "image.qcow2"), to: agent.storagePath + "/b/x.img", timeoutMs: 300),
-                    as: SftpDownloadResponse.self, via: mn)
+                    as: SftpBackupStorage.DownloadResponse.self, via: mn)
                 #expect(!slow.success && slow.error?.contains("timed out") == true, "\(slow.error ?? "")")
             }
             let ftp = try await agent.call(
-                SftpBackupStoragePath.download, downloadCmd("ftp://127.0.0.1/x", to: agent.storagePath + "/c/x.img"),
-                as: SftpDownloadResponse.self, via: mn)
+                SftpBackupStorage.Path.download, downloadCmd("ftp://127.0.0.1/x", to: agent.storagePath + "/c/x.img"),
+                as: SftpBackupStorage.DownloadResponse.self, via: mn)
             #expect(!ftp.success && ftp.error?.contains("not supported") == true)
             // No partial file, no temporary file, not even the directories the downloads created.
             #expect(agent.files(under: agent.storagePath) == [])
@@ -120,13 +120,13 @@ import Testing
         try await withConnectedAgentAndImage { agent, mn, served, _ in
             try await ImageHTTPServer.run(serving: served) { http in
                 async let download = agent.call(
-                    SftpBackupStoragePath.download,
+                    SftpBackupStorage.Path.download,
                     downloadCmd(http.url("stall", "image.qcow2"), to: agent.storagePath + "/img-9/x.img", api: "api-cancel"),
-                    as: SftpDownloadResponse.self, via: mn)
+                    as: SftpBackupStorage.DownloadResponse.self, via: mn)
                 // The first chunk is on its way: the download is running.
                 _ = await http.stalled.first { _ in true }
-                let cancel = try await agent.call(SftpBackupStoragePath.cancelJob, CancelCommand(cancellationApiId: "api-cancel"),
-                                                  as: SftpAgentResponse.self, via: mn)
+                let cancel = try await agent.call(SftpBackupStorage.Path.cancelJob, SftpBackupStorage.CancelCommand(cancellationApiId: "api-cancel"),
+                                                  as: SftpBackupStorage.AgentResponse.self, via: mn)
                 #expect(cancel.success)
                 let reply = try await download
                 #expect(!reply.success && reply.error?.contains("cancelled") == true, "\(reply.error ?? "")")

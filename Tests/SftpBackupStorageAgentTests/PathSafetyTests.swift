@@ -24,25 +24,25 @@ import Testing
                     outside + "/x.img",
                     "relative/x.img",
                 ] {
-                    var command = SftpDownloadCmd()
+                    var command = SftpBackupStorage.DownloadCmd()
                     command.url = "file://" + source
                     command.installPath = installPath
-                    let reply = try await agent.call(SftpBackupStoragePath.download, command, as: SftpDownloadResponse.self, via: mn)
+                    let reply = try await agent.call(SftpBackupStorage.Path.download, command, as: SftpBackupStorage.DownloadResponse.self, via: mn)
                     #expect(!reply.success, "\(installPath) was accepted")
                     #expect(reply.error?.hasPrefix("installPath refused") == true, "\(reply.error ?? "")")
                 }
-                let delete = try await agent.call(SftpBackupStoragePath.delete, SftpDeleteCmd(installUrl: agent.storagePath + "/link/secret.img"),
-                                                  as: SftpAgentResponse.self, via: mn)
+                let delete = try await agent.call(SftpBackupStorage.Path.delete, SftpBackupStorage.DeleteCmd(installUrl: agent.storagePath + "/link/secret.img"),
+                                                  as: SftpBackupStorage.AgentResponse.self, via: mn)
                 #expect(!delete.success)
-                let deleteRoot = try await agent.call(SftpBackupStoragePath.delete, SftpDeleteCmd(installUrl: agent.storagePath + "/x.img"),
-                                                      as: SftpAgentResponse.self, via: mn)
+                let deleteRoot = try await agent.call(SftpBackupStorage.Path.delete, SftpBackupStorage.DeleteCmd(installUrl: agent.storagePath + "/x.img"),
+                                                      as: SftpBackupStorage.AgentResponse.self, via: mn)
                 #expect(!deleteRoot.success, "deleting an image directly in the root would remove the root")
-                let hash = try await agent.call(SftpBackupStoragePath.getImageHash, SftpPathCmd(path: "/etc/passwd"),
-                                                as: SftpGetImageHashResponse.self, via: mn)
+                let hash = try await agent.call(SftpBackupStorage.Path.getImageHash, SftpBackupStorage.PathCmd(path: "/etc/passwd"),
+                                                as: SftpBackupStorage.GetImageHashResponse.self, via: mn)
                 #expect(!hash.success && hash.hash == nil)
-                let metadata = try await agent.call(SftpBackupStoragePath.generateImageMetaDataFile,
-                                                    SftpBackupStoragePathCmd(backupStoragePath: agent.storagePath + "/link"),
-                                                    as: SftpImageMetaDataFileResponse.self, via: mn)
+                let metadata = try await agent.call(SftpBackupStorage.Path.generateImageMetaDataFile,
+                                                    SftpBackupStorage.StoragePathCmd(backupStoragePath: agent.storagePath + "/link"),
+                                                    as: SftpBackupStorage.ImageMetaDataFileResponse.self, via: mn)
                 #expect(!metadata.success)
 
                 #expect(agent.files(under: outside) == ["secret.img"])

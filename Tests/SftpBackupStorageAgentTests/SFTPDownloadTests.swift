@@ -21,8 +21,8 @@ import Testing
         return try await body(values)
     }
 
-    private func command(_ url: String, to installPath: String) -> SftpDownloadCmd {
-        var command = SftpDownloadCmd()
+    private func command(_ url: String, to installPath: String) -> SftpBackupStorage.DownloadCmd {
+        var command = SftpBackupStorage.DownloadCmd()
         command.url = url
         command.installPath = installPath
         command.urlScheme = "sftp"
@@ -44,9 +44,9 @@ import Testing
                     let user = try #require(host["USER"]), password = try #require(host["PASSWORD"])
 
                     let byPassword = try await agent.call(
-                        SftpBackupStoragePath.download,
+                        SftpBackupStorage.Path.download,
                         command("sftp://\(user):\(password)@\(address):\(port)\(source)", to: agent.storagePath + "/p/image.template"),
-                        as: SftpDownloadResponse.self, via: mn)
+                        as: SftpBackupStorage.DownloadResponse.self, via: mn)
                     #expect(byPassword.success, "\(byPassword.error ?? "")")
                     #expect(byPassword.md5Sum == md5 && byPassword.format == "qcow2" && byPassword.size == 128 << 20)
                     #expect(String(try TestProgram.run("md5sum", agent.storagePath + "/p/image.template").prefix(32)) == md5)
@@ -56,20 +56,20 @@ import Testing
                     // No password: the agent's own key (here the test host's client key) logs in as root.
                     try FileManager.default.copyItem(atPath: try #require(host["KEY"]), toPath: agent.scratch + "/id_rsa.sftp")
                     let byKey = try await agent.call(
-                        SftpBackupStoragePath.download,
+                        SftpBackupStorage.Path.download,
                         command("sftp://root@\(address):\(port)\(source)", to: agent.storagePath + "/k/image.template"),
-                        as: SftpDownloadResponse.self, via: mn)
+                        as: SftpBackupStorage.DownloadResponse.self, via: mn)
                     #expect(byKey.success && byKey.md5Sum == md5, "\(byKey.error ?? "")")
 
                     let wrongPassword = try await agent.call(
-                        SftpBackupStoragePath.download,
+                        SftpBackupStorage.Path.download,
                         command("sftp://\(user):not-it@\(address):\(port)\(source)", to: agent.storagePath + "/w/image.template"),
-                        as: SftpDownloadResponse.self, via: mn)
+                        as: SftpBackupStorage.DownloadResponse.self, via: mn)
                     #expect(!wrongPassword.success && wrongPassword.error?.contains("not-it") == false)
                     let missing = try await agent.call(
-                        SftpBackupStoragePath.download,
+                        SftpBackupStorage.Path.download,
                         command("sftp://\(user):\(password)@\(address):\(port)/no/such/file", to: agent.storagePath + "/m/image.template"),
-                        as: SftpDownloadResponse.self, via: mn)
+                        as: SftpBackupStorage.DownloadResponse.self, via: mn)
                     #expect(!missing.success)
                     #expect(agent.files(under: agent.storagePath) == ["k", "k/image.template", "p", "p/image.template"])
                 }

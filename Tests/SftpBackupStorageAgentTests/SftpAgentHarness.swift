@@ -45,10 +45,10 @@ struct SftpAgentHarness: Sendable {
     }
 
     /// Connects the agent to `storagePath` with events going to `mn`.
-    func connect(_ mn: ManagementNodeEndpoint, uuid: String = "bs-uuid-1") async throws -> SftpAgentResponse {
-        try await client.sync(SftpBackupStoragePath.connect,
-                              SftpConnectCmd(uuid: uuid, storagePath: storagePath, sendCommandUrl: mn.sendCommandURL),
-                              as: SftpAgentResponse.self)
+    func connect(_ mn: ManagementNodeEndpoint, uuid: String = "bs-uuid-1") async throws -> SftpBackupStorage.AgentResponse {
+        try await client.sync(SftpBackupStorage.Path.connect,
+                              SftpBackupStorage.ConnectCmd(uuid: uuid, storagePath: storagePath, sendCommandUrl: mn.sendCommandURL),
+                              as: SftpBackupStorage.AgentResponse.self)
     }
 
     func call<Reply: Decodable>(_ path: String, _ command: some Encodable, as reply: Reply.Type, via mn: ManagementNodeEndpoint) async throws -> Reply {

@@ -12,7 +12,7 @@ struct CPUTopology {
     /// False when the MN gave no topology: libvirt then uses one socket per vCPU.
     var isExplicit: Bool
 
-    init(_ command: StartVmCmd, cpus: Int) throws(DomainXMLError) {
+    init(_ command: KVM.StartVmCmd, cpus: Int) throws(DomainXMLError) {
         threads = max(command.threadsPerCore ?? 1, 1)
         guard let sockets = command.socketNum, let perSocket = command.cpuOnSocket else {
             self.sockets = cpus

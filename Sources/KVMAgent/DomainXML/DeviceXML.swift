@@ -5,7 +5,7 @@ import AgentWire
 public enum DeviceXML {
     /// A data volume's `<disk>`; its target name follows its `deviceId` as at start (`vdb` for 1).
     /// - Throws: `DomainXMLError` naming the field that cannot describe a disk.
-    public static func disk(_ volume: VolumeTO) throws(DomainXMLError) -> String {
+    public static func disk(_ volume: KVM.VolumeTO) throws(DomainXMLError) -> String {
         var devices = DomainDevices()
         var names = DiskTargetNames()
         let disk = try devices.disk(volume, isRoot: false, names: &names)
@@ -16,7 +16,7 @@ public enum DeviceXML {
 
     /// A NIC's `<interface>`.
     /// - Throws: `DomainXMLError` for a malformed MAC, tap name or bridge.
-    public static func interface(_ nic: NicTO) throws(DomainXMLError) -> String {
+    public static func interface(_ nic: KVM.NicTO) throws(DomainXMLError) -> String {
         var writer = XMLWriter()
         try DomainDevices.write(try DomainDevices.nic(nic, 0), into: &writer)
         return writer.output

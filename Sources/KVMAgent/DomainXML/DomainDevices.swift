@@ -31,7 +31,7 @@ struct DomainDevices {
         var mtu: Int?
     }
 
-    init(_ command: StartVmCmd) throws(DomainXMLError) {
+    init(_ command: KVM.StartVmCmd) throws(DomainXMLError) {
         guard let root = command.rootVolume else { throw DomainXMLError("rootVolume is missing") }
         var names = DiskTargetNames()
         let volumes = [root] + (command.dataVolumes ?? []).sorted { ($0.deviceId ?? 0) < ($1.deviceId ?? 0) }
@@ -56,7 +56,7 @@ struct DomainDevices {
         consolePassword = command.consolePassword.flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    mutating func disk(_ volume: VolumeTO, isRoot: Bool, names: inout DiskTargetNames) throws(DomainXMLError) -> Disk {
+    mutating func disk(_ volume: KVM.VolumeTO, isRoot: Bool, names: inout DiskTargetNames) throws(DomainXMLError) -> Disk {
         let what = isRoot ? "rootVolume" : "data volume \(volume.volumeUuid ?? "?")"
         guard let path = volume.installPath?.trimmingWhitespace(), !path.isEmpty else {
             throw DomainXMLError("\(what): installPath is missing")
@@ -83,7 +83,7 @@ struct DomainDevices {
                     readOnly: false)
     }
 
-    static func nic(_ nic: NicTO, _ index: Int) throws(DomainXMLError) -> NIC {
+    static func nic(_ nic: KVM.NicTO, _ index: Int) throws(DomainXMLError) -> NIC {
         let what = "nics[\(index)]"
         guard let mac = nic.mac.flatMap(NetworkNames.canonicalMAC) else {
             throw DomainXMLError("\(what): mac '\(nic.mac ?? "")' is not a MAC address like 52:54:00:12:34:56")

@@ -1,7 +1,7 @@
 import HostSystem
 import AgentWire
 
-/// Turns a ZStack `StartVmCmd` into libvirt domain XML. Pure: no I/O, same input → same output.
+/// Turns a ZStack `KVM.StartVmCmd` into libvirt domain XML. Pure: no I/O, same input → same output.
 ///
 /// The domain is named after `vmInstanceUuid` (ZStack looks domains up by VM uuid), described by `vmName`,
 /// and carries the ZStack identifiers in `<metadata>` under the `http://zstack.org` namespace, with the
@@ -24,7 +24,7 @@ public struct DomainXMLBuilder: Sendable {
     /// - Throws: `DomainXMLError` naming the field when the command cannot describe a runnable VM (missing
     ///   `vmInstanceUuid`, `rootVolume.installPath`, memory or CPUs; an unknown boot device, disk type,
     ///   format, cache mode or console; a malformed MAC or tap name; an inconsistent CPU topology).
-    public func build(_ command: StartVmCmd) throws(DomainXMLError) -> String {
+    public func build(_ command: KVM.StartVmCmd) throws(DomainXMLError) -> String {
         guard let name = command.vmInstanceUuid?.trimmingWhitespace(), !name.isEmpty else {
             throw DomainXMLError("vmInstanceUuid is missing")
         }
@@ -63,7 +63,7 @@ public struct DomainXMLBuilder: Sendable {
         return writer.output
     }
 
-    private func writeMetadata(_ command: StartVmCmd, into xml: inout XMLWriter) throws(DomainXMLError) {
+    private func writeMetadata(_ command: KVM.StartVmCmd, into xml: inout XMLWriter) throws(DomainXMLError) {
         try xml.element("metadata") { metadata throws(DomainXMLError) in
             try metadata.element("zs:zstack", ["xmlns:zs": Self.metadataNamespace]) { zstack throws(DomainXMLError) in
                 if let id = command.vmInternalId { zstack.element("internalId", text: String(id)) }
@@ -78,7 +78,7 @@ public struct DomainXMLBuilder: Sendable {
         }
     }
 
-    private func writeOS(_ command: StartVmCmd, into xml: inout XMLWriter) throws(DomainXMLError) {
+    private func writeOS(_ command: KVM.StartVmCmd, into xml: inout XMLWriter) throws(DomainXMLError) {
         let bootDevices = try (command.bootDev ?? ["hd"]).map { device throws(DomainXMLError) -> String in
             guard ["hd", "cdrom", "network"].contains(device) else {
                 throw DomainXMLError("bootDev '\(device)' is not one of hd, cdrom, network")

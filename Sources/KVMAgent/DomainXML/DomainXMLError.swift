@@ -1,4 +1,4 @@
-/// Why a `StartVmCmd` cannot become a domain: the field at fault and what it should hold.
+/// Why a `KVM.StartVmCmd` cannot become a domain: the field at fault and what it should hold.
 public struct DomainXMLError: Error, CustomStringConvertible, Sendable, Equatable {
     public let message: String
 

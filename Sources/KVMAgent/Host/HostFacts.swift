@@ -15,8 +15,8 @@ struct HostFacts {
     /// Where the files are read from: `/` on a host; tests may point it elsewhere.
     var root = "/"
 
-    func gather() async throws -> HostFactResponse {
-        var reply = HostFactResponse()
+    func gather() async throws -> KVM.HostFactResponse {
+        var reply = KVM.HostFactResponse()
         let os = Self.keyValues(read("etc/os-release") ?? "", separator: "=")
         reply.osDistribution = os["ID"]
         reply.osVersion = os["VERSION_ID"]
@@ -35,7 +35,7 @@ struct HostFacts {
         let libvirt = try await connection.libraryVersion()
         let hypervisor = try await connection.hypervisorVersion()
         reply.libvirtVersion = libvirt.description
-        reply.virtualizerInfo = VirtualizerInfoTO(virtualizer: connection.uri.hasPrefix("qemu") ? "qemu-kvm" : "qemu",
+        reply.virtualizerInfo = KVM.VirtualizerInfoTO(virtualizer: connection.uri.hasPrefix("qemu") ? "qemu-kvm" : "qemu",
                                                   version: hypervisor.description)
         reply.qemuImgVersion = await QemuImg().version()
         reply.ipAddresses = Self.ipv4Addresses()

@@ -11,19 +11,19 @@ struct LocalStorageRoutes: CommandRoutes {
     let sftp: SftpImageTransfer
 
     func register(in registry: inout CommandRegistry) {
-        registry.async("/localstorage/init", initialize)
-        registry.async("/localstorage/getphysicalcapacity", physicalCapacity)
-        registry.async("/localstorage/volume/createempty", createEmpty)
-        registry.async("/localstorage/volume/createvolumefromcache", createFromCache)
-        registry.async("/localstorage/volume/createwithbacking", createWithBacking)
-        registry.async("/localstorage/delete", delete)
-        registry.async("/localstorage/checkbits", checkBits)
-        registry.async("/localstorage/volume/getsize", volumeSize)
-        registry.async("/localstorage/sftp/download", sftpDownload)
-        registry.async("/localstorage/sftp/upload", sftpUpload)
+        registry.async(KVM.Path.localStorageInit, initialize)
+        registry.async(KVM.Path.localStoragePhysicalCapacity, physicalCapacity)
+        registry.async(KVM.Path.localStorageCreateEmptyVolume, createEmpty)
+        registry.async(KVM.Path.localStorageCreateVolumeFromCache, createFromCache)
+        registry.async(KVM.Path.localStorageCreateVolumeWithBacking, createWithBacking)
+        registry.async(KVM.Path.localStorageDelete, delete)
+        registry.async(KVM.Path.localStorageCheckBits, checkBits)
+        registry.async(KVM.Path.localStorageGetVolumeSize, volumeSize)
+        registry.async(KVM.Path.localStorageSftpDownload, sftpDownload)
+        registry.async(KVM.Path.localStorageSftpUpload, sftpUpload)
     }
 
-    private func initialize(_ command: LocalStorageInitCmd, _ context: CommandContext) async throws -> LocalStorageResponse {
+    private func initialize(_ command: KVM.LocalStorageInitCmd, _ context: CommandContext) async throws -> KVM.LocalStorageResponse {
         let root = try roots.register(command.path ?? command.storagePath)
         if let marker = command.initFilePath {
             let file = try roots.resolve(marker, field: "initFilePath").path
@@ -35,11 +35,11 @@ struct LocalStorageRoutes: CommandRoutes {
         return reply
     }
 
-    private func physicalCapacity(_ command: LocalStorageCapacityCmd, _ context: CommandContext) async throws -> LocalStorageResponse {
+    private func physicalCapacity(_ command: KVM.LocalStorageCapacityCmd, _ context: CommandContext) async throws -> KVM.LocalStorageResponse {
         try capacity(of: roots.resolve(command.storagePath, field: "storagePath").path)
     }
 
-    private func createEmpty(_ command: CreateEmptyVolumeCmd, _ context: CommandContext) async throws -> LocalStorageResponse {
+    private func createEmpty(_ command: KVM.CreateEmptyVolumeCmd, _ context: CommandContext) async throws -> KVM.LocalStorageResponse {
         let (path, root) = try roots.resolve(command.installUrl, field: "installUrl")
         if let backingFile = command.backingFile {
             let backing = try existingImage(backingFile, field: "backingFile")
@@ -53,7 +53,7 @@ struct LocalStorageRoutes: CommandRoutes {
         return try await volumeReply(path, storagePath: command.storagePath, root: root)
     }
 
-    private func createFromCache(_ command: CreateVolumeFromCacheCmd, _ context: CommandContext) async throws -> LocalStorageResponse {
+    private func createFromCache(_ command: KVM.CreateVolumeFromCacheCmd, _ context: CommandContext) async throws -> KVM.LocalStorageResponse {
         let template = try existingImage(command.templatePathInCache, field: "templatePathInCache")
         let (path, root) = try roots.resolve(command.installUrl, field: "installUrl")
         let templateInfo = try await qemuImg.info(template)
@@ -65,7 +65,7 @@ struct LocalStorageRoutes: CommandRoutes {
         return try await volumeReply(path, storagePath: command.storagePath, root: root)
     }
 
-    private func createWithBacking(_ command: CreateVolumeWithBackingCmd, _ context: CommandContext) async throws -> LocalStorageResponse {
+    private func createWithBacking(_ command: KVM.CreateVolumeWithBackingCmd, _ context: CommandContext) async throws -> KVM.LocalStorageResponse {
         let template = try existingImage(command.templatePathInCache, field: "templatePathInCache")
         let (path, root) = try roots.resolve(command.installPath, field: "installPath")
         let format = try await qemuImg.info(template).format
@@ -76,7 +76,7 @@ struct LocalStorageRoutes: CommandRoutes {
 
     /// Removes the file, then its directory if that is left empty (ZStack gives each volume a folder) — never
     /// the storage root. A path already gone is a success.
-    private func delete(_ command: LocalStorageDeleteCmd, _ context: CommandContext) async throws -> LocalStorageResponse {
+    private func delete(_ command: KVM.LocalStorageDeleteCmd, _ context: CommandContext) async throws -> KVM.LocalStorageResponse {
         let (path, root) = try roots.resolve(command.path, field: "path")
         guard path != root.path else { throw LocalStorageError("refusing to delete the local storage root \(root.path)") }
         switch Files.kind(path) {
@@ -92,26 +92,26 @@ struct LocalStorageRoutes: CommandRoutes {
         return try capacity(of: storagePath(command.storagePath, root: root))
     }
 
-    private func checkBits(_ command: LocalStorageCheckBitsCmd, _ context: CommandContext) async throws -> LocalStorageResponse {
+    private func checkBits(_ command: KVM.LocalStorageCheckBitsCmd, _ context: CommandContext) async throws -> KVM.LocalStorageResponse {
         let (path, root) = try roots.resolve(command.path, field: "path")
         var reply = try capacity(of: storagePath(command.storagePath, root: root))
         reply.existing = Files.exists(path)
         return reply
     }
 
-    private func volumeSize(_ command: GetVolumeSizeCmd, _ context: CommandContext) async throws -> LocalStorageResponse {
+    private func volumeSize(_ command: KVM.GetVolumeSizeCmd, _ context: CommandContext) async throws -> KVM.LocalStorageResponse {
         let (path, root) = try roots.resolve(command.installPath, field: "installPath")
         guard Files.exists(path) else { throw LocalStorageError("volume \(path) does not exist") }
         return try await volumeReply(path, storagePath: command.storagePath, root: root)
     }
 
-    private func sftpDownload(_ command: SftpDownloadBitsCmd, _ context: CommandContext) async throws -> LocalStorageResponse {
+    private func sftpDownload(_ command: KVM.SftpDownloadBitsCmd, _ context: CommandContext) async throws -> KVM.LocalStorageResponse {
         let transfer = try sftpTransfer(command)
         try await sftp.download(transfer.remote, from: transfer.endpoint, to: transfer.local)
         return try capacity(of: storagePath(command.storagePath, root: transfer.root))
     }
 
-    private func sftpUpload(_ command: SftpUploadBitsCmd, _ context: CommandContext) async throws -> LocalStorageResponse {
+    private func sftpUpload(_ command: KVM.SftpUploadBitsCmd, _ context: CommandContext) async throws -> KVM.LocalStorageResponse {
         let transfer = try sftpTransfer(command)
         try await sftp.upload(transfer.local, to: transfer.endpoint, at: transfer.remote)
         return try capacity(of: storagePath(command.storagePath, root: transfer.root))
@@ -119,7 +119,7 @@ struct LocalStorageRoutes: CommandRoutes {
 
     /// Both ends of a transfer, checked before anything moves: the local file inside a local storage root,
     /// the remote path absolute, the SSH endpoint complete.
-    private func sftpTransfer(_ command: some SftpBitsCommand) throws
+    private func sftpTransfer(_ command: some KVM.SftpBitsCommand) throws
         -> (local: String, root: ConfinedRoot, remote: String, endpoint: SftpImageTransfer.Endpoint) {
         let (local, root) = try roots.resolve(command.primaryStorageInstallPath, field: "primaryStorageInstallPath")
         let remote = try remotePath(command.backupStorageInstallPath)
@@ -154,7 +154,7 @@ struct LocalStorageRoutes: CommandRoutes {
         try Files.makeDirectories(Files.parentDirectory(of: path))
     }
 
-    private func volumeReply(_ path: String, storagePath given: String?, root: ConfinedRoot) async throws -> LocalStorageResponse {
+    private func volumeReply(_ path: String, storagePath given: String?, root: ConfinedRoot) async throws -> KVM.LocalStorageResponse {
         let info = try await qemuImg.info(path)
         var reply = try capacity(of: storagePath(given, root: root))
         reply.size = info.virtualSize
@@ -168,9 +168,9 @@ struct LocalStorageRoutes: CommandRoutes {
         return try roots.resolve(given, field: "storagePath").path
     }
 
-    private func capacity(of path: String) throws -> LocalStorageResponse {
+    private func capacity(of path: String) throws -> KVM.LocalStorageResponse {
         let capacity = try FilesystemCapacity.of(path)
-        var reply = LocalStorageResponse()
+        var reply = KVM.LocalStorageResponse()
         reply.totalCapacity = capacity.totalBytes
         reply.availableCapacity = capacity.availableBytes
         return reply

@@ -7,47 +7,47 @@ struct NetworkRoutes: CommandRoutes {
     let bridges: Bridges
 
     func register(in registry: inout CommandRegistry) {
-        registry.async("/network/l2novlan/createbridge") { (command: CreateBridgeCmd, _) in
+        registry.async(KVM.Path.createBridge) { (command: KVM.CreateBridgeCmd, _) in
             try await create(command, vlan: false)
         }
-        registry.async("/network/l2vlan/createbridge") { (command: CreateBridgeCmd, _) in
+        registry.async(KVM.Path.createVlanBridge) { (command: KVM.CreateBridgeCmd, _) in
             try await create(command, vlan: true)
         }
-        registry.async("/network/l2novlan/checkbridge") { (command: CheckBridgeCmd, _) in
+        registry.async(KVM.Path.checkBridge) { (command: KVM.CheckBridgeCmd, _) in
             try await check(command, vlan: false)
         }
-        registry.async("/network/l2vlan/checkbridge") { (command: CheckBridgeCmd, _) in
+        registry.async(KVM.Path.checkVlanBridge) { (command: KVM.CheckBridgeCmd, _) in
             try await check(command, vlan: true)
         }
-        registry.async("/network/l2novlan/deletebridge") { (command: DeleteBridgeCmd, _) in
+        registry.async(KVM.Path.deleteBridge) { (command: KVM.DeleteBridgeCmd, _) in
             try await delete(command, vlan: false)
         }
-        registry.async("/network/l2vlan/deletebridge") { (command: DeleteBridgeCmd, _) in
+        registry.async(KVM.Path.deleteVlanBridge) { (command: KVM.DeleteBridgeCmd, _) in
             try await delete(command, vlan: true)
         }
-        registry.async("/network/bridge/addif", addInterface)
+        registry.async(KVM.Path.addInterfaceToBridge, addInterface)
     }
 
-    private func create(_ command: CreateBridgeCmd, vlan: Bool) async throws -> EmptyReply {
+    private func create(_ command: KVM.CreateBridgeCmd, vlan: Bool) async throws -> EmptyReply {
         let plan = try Bridges.Plan(bridge: command.bridgeName, nic: command.physicalInterfaceName,
                                     vlan: command.vlan, vlanRequired: vlan)
         try await bridges.create(plan, mtu: command.mtu)
         return EmptyReply()
     }
 
-    private func check(_ command: CheckBridgeCmd, vlan: Bool) async throws -> EmptyReply {
+    private func check(_ command: KVM.CheckBridgeCmd, vlan: Bool) async throws -> EmptyReply {
         try await bridges.check(Bridges.Plan(bridge: command.bridgeName, nic: command.physicalInterfaceName,
                                              vlan: command.vlan, vlanRequired: vlan))
         return EmptyReply()
     }
 
-    private func delete(_ command: DeleteBridgeCmd, vlan: Bool) async throws -> EmptyReply {
+    private func delete(_ command: KVM.DeleteBridgeCmd, vlan: Bool) async throws -> EmptyReply {
         try await bridges.delete(Bridges.Plan(bridge: command.bridgeName, nic: command.physicalInterfaceName,
                                               vlan: command.vlan, vlanRequired: vlan))
         return EmptyReply()
     }
 
-    private func addInterface(_ command: AddInterfaceToBridgeCmd, _ context: CommandContext) async throws -> EmptyReply {
+    private func addInterface(_ command: KVM.AddInterfaceToBridgeCmd, _ context: CommandContext) async throws -> EmptyReply {
         let plan = try Bridges.Plan(bridge: command.bridgeName, nic: command.physicalInterfaceName,
                                     vlan: nil, vlanRequired: false)
         try await bridges.addInterface(nic: plan.nic, bridge: plan.bridge)

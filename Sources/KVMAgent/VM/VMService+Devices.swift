@@ -9,7 +9,7 @@ import FoundationXML
 /// The commands that look at or change a running VM's devices and size.
 extension VMService {
     /// `/vm/getvncport`: the console port libvirt gave the VM (VNC first, as ZStack's agent answers).
-    public func vncPort(_ command: GetVncPortCmd) async throws -> GetVncPortResponse {
+    public func vncPort(_ command: KVM.GetVncPortCmd) async throws -> KVM.GetVncPortResponse {
         let uuid = try Self.required(command.vmUuid, "vmUuid")
         let xml = try await withDomain(uuid) { try await $0.xml(secure: false) }
         let document = try XMLDocument(xmlString: xml, options: [])
@@ -17,7 +17,7 @@ extension VMService {
             try document.nodes(forXPath: "/domain/devices/graphics[@type='\(type)']/@\(attribute)")
                 .first.flatMap { $0.stringValue.flatMap(Int.init) }.flatMap { $0 > 0 ? $0 : nil }
         }
-        var reply = GetVncPortResponse()
+        var reply = KVM.GetVncPortResponse()
         reply.vncPort = try port("vnc")
         reply.spicePort = try port("spice")
         reply.spiceTlsPort = try port("spice", "tlsPort")
@@ -29,17 +29,17 @@ extension VMService {
     }
 
     /// `/vm/attachdatavolume`: hot-plugs the volume, written as `/vm/start` writes data volumes.
-    public func attachVolume(_ command: AttachDataVolumeCmd) async throws -> VirtualDeviceInfoResponse {
+    public func attachVolume(_ command: KVM.AttachDataVolumeCmd) async throws -> KVM.VirtualDeviceInfoResponse {
         let uuid = try Self.required(command.vmInstanceUuid, "vmInstanceUuid")
         guard let volume = command.volume else { throw VMError("volume is missing") }
         let xml = try DeviceXML.disk(volume)
         try volumePaths.check(volume.installPath, "volume \(volume.volumeUuid ?? "?")")
         try await hotPlug(uuid, "attach volume \(volume.volumeUuid ?? "?")") { try await $0.attachDevice(xml: xml, $1) }
-        return VirtualDeviceInfoResponse(virtualDeviceInfoList: [VirtualDeviceInfo(resourceUuid: volume.volumeUuid)])
+        return KVM.VirtualDeviceInfoResponse(virtualDeviceInfoList: [KVM.VirtualDeviceInfo(resourceUuid: volume.volumeUuid)])
     }
 
     /// `/vm/detachdatavolume`: libvirt finds the disk by the target name its `deviceId` gives.
-    public func detachVolume(_ command: DetachDataVolumeCmd) async throws -> EmptyReply {
+    public func detachVolume(_ command: KVM.DetachDataVolumeCmd) async throws -> EmptyReply {
         let uuid = try Self.required(command.vmInstanceUuid, "vmInstanceUuid")
         guard let volume = command.volume else { throw VMError("volume is missing") }
         let xml = try DeviceXML.disk(volume)
@@ -48,16 +48,16 @@ extension VMService {
     }
 
     /// `/vm/attachnic`.
-    public func attachNIC(_ command: AttachNicCommand) async throws -> VirtualDeviceInfoResponse {
+    public func attachNIC(_ command: KVM.AttachNicCommand) async throws -> KVM.VirtualDeviceInfoResponse {
         let uuid = try Self.required(command.vmUuid, "vmUuid")
         guard let nic = command.nic else { throw VMError("nic is missing") }
         let xml = try DeviceXML.interface(nic)
         try await hotPlug(uuid, "attach nic \(nic.mac ?? "?")") { try await $0.attachDevice(xml: xml, $1) }
-        return VirtualDeviceInfoResponse(virtualDeviceInfoList: [VirtualDeviceInfo(resourceUuid: nic.uuid)])
+        return KVM.VirtualDeviceInfoResponse(virtualDeviceInfoList: [KVM.VirtualDeviceInfo(resourceUuid: nic.uuid)])
     }
 
     /// `/vm/detachnic`: libvirt finds the interface by its MAC.
-    public func detachNIC(_ command: DetachNicCommand) async throws -> EmptyReply {
+    public func detachNIC(_ command: KVM.DetachNicCommand) async throws -> EmptyReply {
         let uuid = try Self.required(command.vmUuid, "vmUuid")
         guard let nic = command.nic else { throw VMError("nic is missing") }
         let xml = try DeviceXML.interface(nic)
@@ -67,7 +67,7 @@ extension VMService {
 
     /// `/vm/online/changecpumem`: sets live vCPUs and memory (bytes), each within the maximum the VM was
     /// started with, and answers what libvirt then reports.
-    public func changeCPUMemory(_ command: ChangeCpuMemoryCmd) async throws -> ChangeCpuMemoryResponse {
+    public func changeCPUMemory(_ command: KVM.ChangeCpuMemoryCmd) async throws -> KVM.ChangeCpuMemoryResponse {
         let uuid = try Self.required(command.vmUuid, "vmUuid")
         if let cpus = command.cpuNum, cpus <= 0 { throw VMError("cpuNum must be positive, got \(cpus)") }
         if let memory = command.memorySize, memory < 1024 { throw VMError("memorySize must be at least 1024 bytes, got \(memory)") }
@@ -79,7 +79,7 @@ extension VMService {
                 throw VMError("cannot change cpu/memory of vm \(uuid) online: \(error.message)")
             }
             let info = try await domain.info()
-            return ChangeCpuMemoryResponse(cpuNum: info.virtualCPUs, memorySize: Int64(info.memoryKiB) * 1024)
+            return KVM.ChangeCpuMemoryResponse(cpuNum: info.virtualCPUs, memorySize: Int64(info.memoryKiB) * 1024)
         }
     }
 

@@ -17,7 +17,7 @@ extension VMService {
     /// `/vm/migrate`: live migration to `destHostIp` with `virDomainMigrateToURI3`, as ZStack's agent does it
     /// (peer to peer over `qemu+tcp`, persistent on the destination, undefined here; auto-converge, xbzrle
     /// compression, storage copy and bandwidth when asked).
-    public func migrate(_ command: MigrateVmCmd) async throws -> EmptyReply {
+    public func migrate(_ command: KVM.MigrateVmCmd) async throws -> EmptyReply {
         let uuid = try Self.required(command.vmUuid, "vmUuid")
         let destination = try Self.required(command.destHostIp, "destHostIp")
         guard DomainDevices.isHostAddress(destination) else {
@@ -54,7 +54,7 @@ extension VMService {
 
     /// `/job/cancel`: aborts the migration started by API `cancellationApiId`. Nothing running under that id
     /// is success, as in ZStack's agent: the job may just have finished.
-    public func cancelJob(_ command: CancelCmd) async throws -> EmptyReply {
+    public func cancelJob(_ command: KVM.CancelCmd) async throws -> EmptyReply {
         let apiID = try Self.required(command.cancellationApiId, "cancellationApiId")
         guard let vm = jobs.vm(apiID: apiID) else { return EmptyReply() }
         try await withDomain(vm) { try await $0.abortJob() }

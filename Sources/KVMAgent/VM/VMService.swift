@@ -40,7 +40,7 @@ public struct VMService: Sendable {
     /// `/vm/start`: builds the domain, checks its files exist, defines and starts it. A VM already running
     /// is left alone (the MN retries starts); a stale shut-off definition is replaced. If starting fails the
     /// new definition is removed, so no half-made VM stays behind.
-    public func start(_ command: StartVmCmd) async throws -> StartVmResponse {
+    public func start(_ command: KVM.StartVmCmd) async throws -> KVM.StartVmResponse {
         let xml = try builder.build(command)
         try checkPaths(command)
         let name = command.vmInstanceUuid ?? ""
@@ -66,7 +66,7 @@ public struct VMService: Sendable {
 
     /// `/vm/stop`: `grace` (default) asks the guest and waits up to half of `timeout` (seconds), then pulls
     /// the plug; `cold` and `force` pull it at once. The definition is removed. A missing VM is stopped.
-    public func stop(_ command: StopVmCmd) async throws -> EmptyReply {
+    public func stop(_ command: KVM.StopVmCmd) async throws -> EmptyReply {
         let uuid = try Self.required(command.uuid, "uuid")
         guard let domain = try await connection.domain(named: uuid) else { return EmptyReply() }
         defer { domain.close() }
@@ -94,7 +94,7 @@ public struct VMService: Sendable {
     }
 
     /// `/vm/destroy`: pulls the plug and removes the definition; a missing VM is success.
-    public func destroy(_ command: DestroyVmCmd) async throws -> EmptyReply {
+    public func destroy(_ command: KVM.DestroyVmCmd) async throws -> EmptyReply {
         let uuid = try Self.required(command.uuid, "uuid")
         guard let domain = try await connection.domain(named: uuid) else { return EmptyReply() }
         defer { domain.close() }
@@ -103,7 +103,7 @@ public struct VMService: Sendable {
     }
 
     /// `/vm/pause`.
-    public func pause(_ command: PauseVmCmd) async throws -> EmptyReply {
+    public func pause(_ command: KVM.PauseVmCmd) async throws -> EmptyReply {
         try await existing(command.uuid) { domain in
             try await expectedEvents.expecting(domain.name, .suspended) { try await domain.suspend() }
         }
@@ -111,7 +111,7 @@ public struct VMService: Sendable {
     }
 
     /// `/vm/resume`.
-    public func resume(_ command: ResumeVmCmd) async throws -> EmptyReply {
+    public func resume(_ command: KVM.ResumeVmCmd) async throws -> EmptyReply {
         try await existing(command.uuid) { domain in
             try await expectedEvents.expecting(domain.name, .resumed) { try await domain.resume() }
         }
@@ -119,23 +119,23 @@ public struct VMService: Sendable {
     }
 
     /// `/vm/reboot`.
-    public func reboot(_ command: RebootVmCmd) async throws -> RebootVmResponse {
+    public func reboot(_ command: KVM.RebootVmCmd) async throws -> KVM.RebootVmResponse {
         try await existing(command.uuid) { try await $0.reboot() }
-        return RebootVmResponse()
+        return KVM.RebootVmResponse()
     }
 
     /// `/vm/vmsync`: every domain's state in ZStack's words, in one libvirt call.
-    public func sync() async throws -> VmSyncResponse {
+    public func sync() async throws -> KVM.VmSyncResponse {
         let domains = try await connection.allDomains()
-        return VmSyncResponse(
+        return KVM.VmSyncResponse(
             states: Dictionary(domains.map { ($0.name, KvmVmState($0.state.state).rawValue) }) { first, _ in first },
             vmInShutdowns: domains.filter { $0.state.state == .shutdown }.map(\.name))
     }
 
     /// `/vm/checkstate`: the state of each VM asked for; one that is not here is `Shutdown`.
-    public func checkState(_ command: CheckVmStateCmd) async throws -> CheckVmStateRsp {
+    public func checkState(_ command: KVM.CheckVmStateCmd) async throws -> KVM.CheckVmStateRsp {
         let all = try await sync().states ?? [:]
-        return CheckVmStateRsp(states: Dictionary((command.vmUuids ?? []).map {
+        return KVM.CheckVmStateRsp(states: Dictionary((command.vmUuids ?? []).map {
             ($0, all[$0] ?? KvmVmState.shutdown.rawValue)
         }) { first, _ in first })
     }
@@ -178,18 +178,18 @@ public struct VMService: Sendable {
     }
 
     /// Every disk and CD-ROM path checked before anything is defined (`VolumePathPolicy`).
-    func checkPaths(_ command: StartVmCmd) throws {
+    func checkPaths(_ command: KVM.StartVmCmd) throws {
         var paths = [("rootVolume", command.rootVolume?.installPath)]
         paths += (command.dataVolumes ?? []).map { ("data volume \($0.volumeUuid ?? "?")", $0.installPath) }
         paths += (command.cdRoms ?? []).filter { $0.isEmpty != true }.map { ("cdRom \($0.imageUuid ?? "?")", $0.path) }
         for (what, path) in paths { try volumePaths.check(path, what) }
     }
 
-    private static func reply(_ command: StartVmCmd) -> StartVmResponse {
-        var reply = StartVmResponse()
-        reply.nicInfos = (command.nics ?? []).map { VmNicInfo(macAddress: $0.mac) }
+    private static func reply(_ command: KVM.StartVmCmd) -> KVM.StartVmResponse {
+        var reply = KVM.StartVmResponse()
+        reply.nicInfos = (command.nics ?? []).map { KVM.VmNicInfo(macAddress: $0.mac) }
         reply.virtualDeviceInfoList = ([command.rootVolume].compactMap { $0 } + (command.dataVolumes ?? []))
-            .map { VirtualDeviceInfo(resourceUuid: $0.volumeUuid) }
+            .map { KVM.VirtualDeviceInfo(resourceUuid: $0.volumeUuid) }
         return reply
     }
 }

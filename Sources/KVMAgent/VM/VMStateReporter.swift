@@ -41,9 +41,9 @@ struct VMStateReporter: Service {
         // One event at a time, in libvirt's order, so the MN sees a VM's changes in the order they happened.
         for await event in lifecycle {
             guard let state = Self.vmState(after: event.kind), !expected.consume(event) else { continue }
-            let report = ReportVmStateCmd(hostUuid: identity.snapshot.hostUuid, vmUuid: event.domainName,
+            let report = KVM.ReportVmStateCmd(hostUuid: identity.snapshot.hostUuid, vmUuid: event.domainName,
                                           vmState: state.rawValue)
-            await push("/kvm/reportvmstate", report, ["vm_uuid": "\(event.domainName)", "vm_state": "\(state.rawValue)"])
+            await push(KVM.ManagementNodePath.reportVmState, report, ["vm_uuid": "\(event.domainName)", "vm_state": "\(state.rawValue)"])
         }
     }
 
@@ -51,7 +51,7 @@ struct VMStateReporter: Service {
         for await reason in closes {
             let why = "libvirt closed the connection (\(reason)); the agent exits to reconnect"
             logger.error("libvirt connection lost", metadata: ["reason": "\(reason)"])
-            await push("/kvm/reconnectme", ReconnectMeCmd(hostUuid: identity.snapshot.hostUuid, reason: why), [:])
+            await push(KVM.ManagementNodePath.reconnectMe, KVM.ReconnectMeCmd(hostUuid: identity.snapshot.hostUuid, reason: why), [:])
             onLost(why)
         }
     }

@@ -7,8 +7,8 @@ struct EIPRoutes: CommandRoutes {
     let router: VirtualRouter
 
     func register(in registry: inout CommandRegistry) {
-        registry.async("/createeip") { (c: VR.CreateEipCmd, _) in try await router.createEIP(c); return VR.EmptyRsp() }
-        registry.async("/removeeip") { (c: VR.RemoveEipCmd, _) in try await router.removeEIP(c); return VR.EmptyRsp() }
-        registry.async("/synceip") { (c: VR.SyncEipCmd, _) in try await router.syncEIPs(c); return VR.EmptyRsp() }
+        registry.async(VR.Path.createEip) { (c: VR.CreateEipCmd, _) in try await router.createEIP(c); return VR.EmptyRsp() }
+        registry.async(VR.Path.removeEip) { (c: VR.RemoveEipCmd, _) in try await router.removeEIP(c); return VR.EmptyRsp() }
+        registry.async(VR.Path.syncEip) { (c: VR.SyncEipCmd, _) in try await router.syncEIPs(c); return VR.EmptyRsp() }
     }
 }

@@ -7,7 +7,7 @@ struct LoadBalancerRoutes: CommandRoutes {
     let router: VirtualRouter
 
     func register(in registry: inout CommandRegistry) {
-        registry.async("/lb/refresh") { (c: VR.RefreshLbCmd, _) in try await router.refreshLBs(c); return VR.EmptyRsp() }
-        registry.async("/lb/delete") { (c: VR.DeleteLbCmd, _) in try await router.deleteLBs(c); return VR.EmptyRsp() }
+        registry.async(VR.Path.refreshLb) { (c: VR.RefreshLbCmd, _) in try await router.refreshLBs(c); return VR.EmptyRsp() }
+        registry.async(VR.Path.deleteLb) { (c: VR.DeleteLbCmd, _) in try await router.deleteLBs(c); return VR.EmptyRsp() }
     }
 }

@@ -7,13 +7,13 @@ struct PortForwardingRoutes: CommandRoutes {
     let router: VirtualRouter
 
     func register(in registry: inout CommandRegistry) {
-        registry.async("/createportforwarding") { (c: VR.CreatePortForwardingRuleCmd, _) in
+        registry.async(VR.Path.createPortForwarding) { (c: VR.CreatePortForwardingRuleCmd, _) in
             try await router.createPortForwardings(c); return VR.EmptyRsp()
         }
-        registry.async("/revokeportforwarding") { (c: VR.RevokePortForwardingRuleCmd, _) in
+        registry.async(VR.Path.revokePortForwarding) { (c: VR.RevokePortForwardingRuleCmd, _) in
             try await router.revokePortForwardings(c); return VR.EmptyRsp()
         }
-        registry.async("/syncportforwarding") { (c: VR.SyncPortForwardingRuleCmd, _) in
+        registry.async(VR.Path.syncPortForwarding) { (c: VR.SyncPortForwardingRuleCmd, _) in
             try await router.syncPortForwardings(c); return VR.EmptyRsp()
         }
     }

@@ -7,9 +7,9 @@ struct RouterRoutes: CommandRoutes {
     let router: VirtualRouter
 
     func register(in registry: inout CommandRegistry) {
-        registry.syncRaw("/echo") { _, _ in [] }
-        registry.async("/init", initialize)
-        registry.async("/ping", ping)
+        registry.syncRaw(VR.Path.echo) { _, _ in [] }
+        registry.async(VR.Path.initialize, initialize)
+        registry.async(VR.Path.ping, ping)
     }
 
     private func initialize(_ command: VR.InitCommand, _ context: CommandContext) async throws -> VR.InitRsp {
