@@ -202,7 +202,7 @@ let package = Package(
         .target(
             name: "Deployer",
             dependencies: [
-                "AgentClient", "AgentTrust", "HostSystem", "SSH",
+                "AgentClient", "AgentTrust", "AgentWire", "HostSystem", "SSH",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -332,7 +332,8 @@ let package = Package(
         .testTarget(
             name: "DeployerTests",
             dependencies: [
-                "Deployer", "AgentClient", "AgentTrust", "FleetTestSupport", "SSH",
+                "Deployer", "AgentClient", "AgentTrust", "AgentWire", "FleetTestSupport", "SSH",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
