@@ -45,6 +45,9 @@ struct AnsibleOutput: Sendable {
          "PYTHONDONTWRITEBYTECODE": "1"]
     }
 
+    /// The plugin's path in the playbook directory, which releases are refused without.
+    static let callbackPlugin = "callback_plugins/zstack_json.py"
+
     private(set) var recaps: [String: Recap] = [:]
     /// host → "task 'Name' failed: message", for the first failure seen.
     private(set) var failures: [String: String] = [:]

@@ -86,11 +86,8 @@ final class RunExecutor: Sendable {
             firstBatchNumber: (finished.compactMap(\.batch).max() ?? 0) + 1)
         try await record(deployment)
 
-        while true {
+        while let batch = deployment.nextBatch(size: plan.batchSize.resolve(inventory, remaining: deployment.queue.count)) {
             try Task.checkCancellation()
-            guard let batch = deployment.nextBatch(size: plan.batchSize.resolve(inventory, remaining: deployment.queue.count)) else {
-                break
-            }
             let failed = try await deployBatch(batch, catalog: catalog, restarts: deployment.restarts, auth: auth)
             report("batch \(batch.number): \(batch.hosts.count - failed) deployed, \(failed) failed")
             let percent = failed * 100 / batch.hosts.count

@@ -25,7 +25,7 @@ struct AgentConnections: Sendable {
             return try AgentClientTLS.configuration(certificatePath: tls.trust.clientCertificatePath,
                                                     keyPath: tls.trust.clientKeyPath, trustBundlePEM: tls.bundlePEM)
         } catch {
-            throw DeployerError(.environment, "management client TLS: \(error)")
+            throw DeployerError(.environment, "cannot load the management client certificate \(tls.trust.clientCertificatePath): \(error)")
         }
     }
 
