@@ -338,7 +338,8 @@ let package = Package(
         .testTarget(
             name: "DeployerTests",
             dependencies: [
-                "Deployer", "AgentClient", "AgentTrust", "FleetTestSupport", "SSH",
+                "Deployer", "AgentClient", "AgentTrust", "AgentWire", "FleetTestSupport", "SSH",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -38,9 +38,23 @@ public struct AgentClient: Sendable {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
-        if let authorization { request.headers.add(name: "Authorization", value: authorization) }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(bytes: body))
+        return try await send(request, timeout: timeout)
+    }
+
+    /// Asks the agent which agent and release it runs (`GET /agent/version`, served by every agent).
+    public func version(timeout: Duration = .seconds(10)) async throws -> AgentVersion {
+        var request = HTTPClientRequest(url: baseURL + AgentVersion.path)
+        request.method = .GET
+        let (status, body) = try await send(request, timeout: timeout)
+        guard status == 200 else { throw Self.unexpected(status, body, AgentVersion.path) }
+        return try Self.decode(AgentVersion.self, body, AgentVersion.path)
+    }
+
+    private func send(_ request: HTTPClientRequest, timeout: Duration) async throws -> (status: Int, body: [UInt8]) {
+        var request = request
+        if let authorization { request.headers.add(name: "Authorization", value: authorization) }
         let response = try await http.execute(request, timeout: .init(timeout))
         let bytes = try await response.body.collect(upTo: 256 << 20)
         return (Int(response.status.code), Array(bytes.readableBytesView))

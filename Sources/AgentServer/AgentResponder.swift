@@ -17,6 +17,7 @@ struct AgentResponder: HTTPResponder {
     let admission: CommandAdmission
     let outbound: OutboundURLPolicy
     let configuration: AgentServerConfiguration
+    let version: AgentVersion
     let logger: Logger
 
     private static let taskUUIDField = HTTPField.Name(AgentHeader.taskUUID)!
@@ -41,6 +42,11 @@ struct AgentResponder: HTTPResponder {
         if path == "/metrics" {
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                             body: .init(byteBuffer: ByteBuffer(bytes: metrics.render())))
+        }
+        if path == AgentVersion.path {
+            // Encoding two strings cannot fail.
+            return Response(status: .ok, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: (try? WireJSON.encode(version)).map(Array.init) ?? [])))
         }
         guard let route = registry.route(for: path) else {
             metrics.request(path: "unmatched", outcome: "not_found")

@@ -18,6 +18,8 @@ public struct AgentServer: Sendable {
     private let admission: CommandAdmission
     private let outbound: OutboundURLPolicy
     private let tls: TLSServerIdentity?
+    /// Read once at start: what the process runs cannot change while it runs.
+    private let version = AgentVersion.ofThisProcess()
     private let logger: Logger
     private var companions: [any Service] = []
 
@@ -69,7 +71,7 @@ public struct AgentServer: Sendable {
     public func service(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some Service {
         let responder = AgentResponder(registry: registry, runner: runner, events: events, metrics: metrics,
                                        admission: admission, outbound: outbound, configuration: configuration,
-                                       logger: logger)
+                                       version: version, logger: logger)
         let (allowFrom, tls, metrics, idleTimeout) = (configuration.allowFrom, tls, metrics, configuration.idleTimeout)
         let server = HTTPServerBuilder { responder in
             AgentChildChannel(

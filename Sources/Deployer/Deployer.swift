@@ -69,6 +69,8 @@ public final class Deployer: Sendable {
     public let inventory: Inventory
     let key: DeployerKey
     let ssh: SSHClient
+    /// Every SSH session this deployer opened, per host (tests check that a run opens one per host).
+    let sessionsOpened = SessionCounter()
 
     public init(_ configuration: DeployerConfiguration) async throws {
         self.configuration = configuration
@@ -85,7 +87,7 @@ public final class Deployer: Sendable {
     }
 
     var connector: HostConnector {
-        HostConnector(client: ssh, key: key, timeout: configuration.sshTimeout)
+        HostConnector(client: ssh, key: key, timeout: configuration.sshTimeout, counter: sessionsOpened)
     }
 
     var releaseLoader: ReleaseLoader {
@@ -119,14 +121,16 @@ public final class Deployer: Sendable {
     public func check() async throws -> [(host: HostSummary, decision: HostDecision)] {
         let catalog = try await loadReleases()
         let hosts = try inventory.hosts()
-        let decisions = await RunExecutor.decideAll(
-            hosts, catalog: catalog, forced: [:], authFiles: try agentAuthPlan().files, check: hostCheck,
+        let sessions = HostSessions(connector: connector)
+        let deployment = await DeploymentPlan.make(
+            hosts, forced: nil, catalog: catalog, authFiles: try agentAuthPlan().files, check: hostCheck(sessions),
             concurrency: inventory.integer(Setting.checkConcurrency))
-        return hosts.map { (HostSummary($0), decisions[$0.uuid]!) }
+        await sessions.closeAll()
+        return deployment.entries.map { (HostSummary($0.host), $0.decision) }
     }
 
-    var hostCheck: HostCheck {
-        HostCheck(inventory: inventory, connector: connector, probeTimeout: configuration.portProbeTimeout)
+    func hostCheck(_ sessions: HostSessions) -> HostCheck {
+        HostCheck(inventory: inventory, sessions: sessions, probeTimeout: configuration.portProbeTimeout)
     }
 
     public func status() throws -> [HostSummary] {

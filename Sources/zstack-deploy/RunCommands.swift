@@ -56,7 +56,7 @@ struct CheckCommand: AsyncParsableCommand {
     func run() async throws {
         let decisions = try await options.deployer().check()
         let entries = decisions.map { host, decision in
-            Entry(host: host, decision: decision.label, reason: decision.reason)
+            Entry(host: host, decision: decision.verdict.rawValue, reason: decision.reason)
         }
         if json {
             print(try encodeJSON(entries))

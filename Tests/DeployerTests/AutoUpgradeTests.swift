@@ -128,7 +128,11 @@ struct ServiceUnderTest {
             }
             try await Task.sleep(for: .milliseconds(200))
         }
-        throw ProgramError(description: "no run after \(id) ended within 300 s")
+        // What the run still going was doing, so that a timeout says which host held it up and why.
+        let latest = try deployer.inventory.runs().last(where: { $0.id! > id }).flatMap { try deployer.inventory.runDetails($0.id!) }
+        let hosts = latest?.hosts.map { "\($0.address) \($0.outcome.rawValue) \($0.error ?? "")" } ?? []
+        throw ProgramError(description: "no run after \(id) ended within 300 s; latest: \(latest?.run.status.rawValue ?? "none") "
+            + hosts.joined(separator: "; "))
     }
 
     /// Runs `action` while batch `number` of run `runId` is being deployed: the batch after it is the first

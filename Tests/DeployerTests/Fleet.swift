@@ -20,8 +20,10 @@ final class Fleet: Sendable {
     let extensions: URL
     let deployer: Deployer
 
-    /// Starts `count` hosts named `<prefix>1...` on 127.0.<subnet>.1... with ssh ports `basePort + i`.
-    init(prefix: String, subnet: Int, count: Int, basePort: Int, kinds: [AgentKind] = [.kvm]) async throws {
+    /// Starts `count` hosts named `<prefix>1...` on 127.0.<subnet>.1... with ssh ports `basePort + i` and
+    /// agent ports `agentBasePort + i` (default `basePort + 1000 + i`).
+    init(prefix: String, subnet: Int, count: Int, basePort: Int, agentBasePort: Int? = nil,
+         kinds: [AgentKind] = [.kvm]) async throws {
         directory = try Repository.temporaryDirectory("deployer-\(prefix)")
         packages = directory.appendingPathComponent("packages")
         extensions = directory.appendingPathComponent("extensions")
@@ -35,7 +37,7 @@ final class Fleet: Sendable {
             // The test user installs into the host's root without sudo.
             try Program.check(["chown", "-R", host.user, host.root.path])
             let kind = kinds[(index - 1) % kinds.count]
-            members.append(Member(host: host, agentPort: basePort + 1000 + index, kind: kind,
+            members.append(Member(host: host, agentPort: (agentBasePort ?? basePort + 1000) + index, kind: kind,
                                   install: InstallRoot(root: host.root, agent: try AgentSpec.named(kind.agentName))))
         }
         self.members = members

@@ -1,4 +1,5 @@
 @testable import Deployer
+import FleetTestSupport
 import Foundation
 import Testing
 
@@ -97,28 +98,51 @@ struct InputAndOutputTests {
     }
 
     @Test func readsFailuresPerHostFromAnsibleOutput() {
-        let output = AnsibleOutput("""
-            PLAY [Deploy the ZStack KVM agent] *********************************************
-
-            TASK [Check settings] **********************************************************
-            ok: [aaa]
-            fatal: [bbb]: FAILED! => {"assertion": "x", "changed": false, "evaluated_to": false, "msg": "bad setting: pkg kvmagent-1.tar.gz"}
-            fatal: [ccc]: UNREACHABLE! => {"changed": false, "msg": "Failed to connect to the host via ssh: Host key verification failed.", "unreachable": true}
-
-            TASK [Restart the agent] *******************************************************
-            changed: [aaa]
-
-            PLAY RECAP *********************************************************************
-            aaa                        : ok=13   changed=7    unreachable=0    failed=0    skipped=7    rescued=0    ignored=0
-            bbb                        : ok=1    changed=0    unreachable=0    failed=1    skipped=0    rescued=0    ignored=0
-            ccc                        : ok=0    changed=0    unreachable=1    failed=0    skipped=0    rescued=0    ignored=0
-            """)
+        let output = AnsibleOutput(#"""
+            {"event": "ok", "host": "aaa", "task": "Check settings"}
+            {"event": "failed", "host": "bbb", "ignored": false, "msg": "bad setting: pkg kvmagent-1.tar.gz", "stderr": "", "task": "Check settings"}
+            {"event": "unreachable", "host": "ccc", "msg": "Failed to connect to the host via ssh: Host key verification failed.", "stderr": "", "task": "Check settings"}
+            [WARNING]: a stray line that is not the callback's
+            {"event": "failed", "host": "aaa", "ignored": true, "msg": "tolerated", "stderr": "", "task": "Probe"}
+            {"event": "changed", "host": "aaa", "task": "Restart the agent"}
+            {"event": "failed", "host": "bbb", "ignored": false, "msg": "non-zero return code", "stderr": "later", "task": "Restart the agent"}
+            {"event": "stats", "hosts": {"aaa": {"changed": 7, "failures": 0, "ignored": 1, "ok": 13, "rescued": 0, "skipped": 7, "unreachable": 0}, "bbb": {"changed": 0, "failures": 1, "ignored": 0, "ok": 1, "rescued": 0, "skipped": 0, "unreachable": 0}, "ccc": {"changed": 0, "failures": 0, "ignored": 0, "ok": 0, "rescued": 0, "skipped": 0, "unreachable": 1}}}
+            """#)
         #expect(output.recaps["aaa"] == AnsibleOutput.Recap(ok: 13, changed: 7, unreachable: 0, failed: 0))
         #expect(output.recaps["bbb"]?.failed == 1)
-        #expect(output.failures["aaa"] == nil)
+        #expect(output.recaps["ccc"]?.unreachable == 1)
+        #expect(output.failures["aaa"] == nil, "an ignored failure is no failure")
         #expect(output.failures["bbb"] == "task 'Check settings' failed: bad setting: pkg kvmagent-1.tar.gz")
         #expect(output.failures["ccc"] == "unreachable at task 'Check settings': Failed to connect to the host via ssh: Host key verification failed.")
-        #expect(output.tail(of: "aaa") == "ok: [aaa]\nchanged: [aaa]")
+        #expect(output.tail(of: "aaa") == "ok: Check settings\nfailed (ignored): Probe => tolerated\nchanged: Restart the agent")
+        #expect(output.tail(of: "bbb", lines: 1) == "failed: Restart the agent => non-zero return code: later")
+    }
+
+    /// The callback is a plugin of the playbooks, run by the ansible-playbook installed here.
+    @Test func theCallbackPluginReportsARealRun() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("callback-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let playbook = directory.appendingPathComponent("play.yaml").path
+        try """
+            - hosts: all
+              gather_facts: false
+              tasks:
+                - name: Succeed
+                  ansible.builtin.command: "true"
+                - name: Fail on bad
+                  ansible.builtin.command: "sh -c 'echo broken >&2; exit 3'"
+                  when: inventory_hostname == 'bad'
+            """.write(toFile: playbook, atomically: true, encoding: .utf8)
+        let playbooks = Repository.root.appendingPathComponent("Playbooks").path
+        let exit = try Program.run(["ansible-playbook", "-i", "good,bad,", "-c", "local", playbook],
+                                   environment: AnsibleOutput.environment(playbookDirectory: playbooks).compactMapValues { $0 })
+        let output = AnsibleOutput(exit.output)
+        #expect(output.recaps["good"] == AnsibleOutput.Recap(ok: 1, changed: 1, unreachable: 0, failed: 0), "\(exit.transcript)")
+        #expect(output.recaps["bad"]?.failed == 1)
+        #expect(output.failures["bad"] == "task 'Fail on bad' failed: non-zero return code: broken")
+        #expect(output.tail(of: "good") == "changed: Succeed\nskipped: Fail on bad")
+        #expect(!FileManager.default.fileExists(atPath: playbooks + "/callback_plugins/__pycache__"))
     }
 
     @Test func parsesMD5SumOutput() {

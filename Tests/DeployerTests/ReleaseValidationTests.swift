@@ -16,6 +16,7 @@ struct ReleaseValidationTests {
         #expect(release.manifest["bin/zstack-kvmagent"] != nil)
         #expect(release.files.keys.contains("playbook/kvm.yaml"))
         #expect(release.files.keys.contains("playbook/tasks/agent.yaml"))
+        #expect(release.files.keys.contains("playbook/callback_plugins/zstack_json.py"), "what reads results is part of a release")
         #expect(!release.files.keys.contains("playbook/sftpbackupstorage.yaml"), "other kinds' playbooks are not in the set")
         #expect(FileManager.default.fileExists(atPath: catalog.packageDirectory + "/kvmagent-2.0.0.tar.gz"))
     }
@@ -74,6 +75,25 @@ struct ReleaseValidationTests {
             let message = (error as? DeployerError)?.message ?? ""
             return message.contains("extension kvm/broken.yaml fails ansible-playbook --syntax-check")
                 && message.contains("no_such_module_anywhere")
+        }
+    }
+
+    /// Ansible's results are read through the playbooks' callback plugin: playbooks without it are refused
+    /// before any host is touched, not after every host's ansible run reported nothing.
+    @Test func refusesPlaybooksWithoutTheResultCallback() async throws {
+        let directory = try Repository.temporaryDirectory("release-callback")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let packages = try Self.packageDirectory(in: directory, versions: ["1.0.0"])
+        let playbooks = directory.appendingPathComponent("playbooks")
+        try FileManager.default.copyItem(at: Repository.root.appendingPathComponent("Playbooks"), to: playbooks)
+        try FileManager.default.removeItem(at: playbooks.appendingPathComponent("callback_plugins"))
+        var loader = Self.loader(packages, in: directory)
+        loader.sources.playbookDirectory = playbooks.path
+        await #expect {
+            _ = try await loader.load()
+        } throws: { error in
+            (error as? DeployerError)?.kind == .badPackages
+                && (error as? DeployerError)?.message.contains("has no callback_plugins/zstack_json.py") == true
         }
     }
 

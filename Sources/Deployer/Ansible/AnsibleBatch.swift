@@ -60,8 +60,8 @@ struct AnsibleBatch: Sendable {
             ansiblePlaybook,
             ["-i", workspace + "/inventory.json", "-e", "@" + workspace + "/extra-vars.json",
              catalog.playbookDirectory + "/" + release.kind.playbook],
-            environment: ["ANSIBLE_CONFIG": workspace + "/ansible.cfg", "ANSIBLE_NOCOLOR": "1",
-                          "ANSIBLE_FORCE_COLOR": nil, "ANSIBLE_STDOUT_CALLBACK": "default"],
+            environment: AnsibleOutput.environment(playbookDirectory: catalog.playbookDirectory)
+                .merging(["ANSIBLE_CONFIG": workspace + "/ansible.cfg", "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": nil]) { $1 },
             workingDirectory: workspace, timeout: timeout)
         let text = exit.output.text
         let errorText = String(decoding: exit.output.standardError, as: UTF8.self)

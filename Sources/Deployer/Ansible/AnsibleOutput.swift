@@ -1,83 +1,80 @@
 import Foundation
 
-/// What ansible-playbook's default output says about each host: its PLAY RECAP counts, the first task
-/// that failed on it with that task's message, and the lines that mention it.
+/// What ansible-playbook reports about each host through the `zstack_json` stdout callback shipped with
+/// the playbooks (`Playbooks/callback_plugins/zstack_json.py`: one JSON object per task result, then the
+/// recap): its recap counts, the first task that failed on it with that task's message, and its results.
 struct AnsibleOutput: Sendable {
-    struct Recap: Sendable, Equatable {
+    struct Recap: Sendable, Equatable, Decodable {
         var ok = 0, changed = 0, unreachable = 0, failed = 0
+
+        enum CodingKeys: String, CodingKey { case ok, changed, unreachable, failed = "failures" }
     }
 
-    private(set) var recaps: [String: Recap] = [:]
-    /// host → "task 'Name': message", for the first failure seen.
-    private(set) var failures: [String: String] = [:]
-    private(set) var linesByHost: [String: [String]] = [:]
+    /// One line of the callback's output.
+    struct Event: Sendable, Decodable {
+        enum Kind: String, Sendable, Decodable {
+            case ok, changed, failed, unreachable, skipped, stats
+        }
 
-    init(_ text: String) {
-        var task = "?"
-        var inRecap = false
-        for line in text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init) {
-            if line.hasPrefix("TASK [") || line.hasPrefix("RUNNING HANDLER [") {
-                task = Self.between(line, "[", "]") ?? task
-                continue
-            }
-            if line.hasPrefix("PLAY RECAP") {
-                inRecap = true
-                continue
-            }
-            if inRecap, let recap = Self.recap(line) {
-                recaps[recap.host] = recap.counts
-                continue
-            }
-            guard let host = Self.between(line, "[", "]"), line.hasPrefix("fatal: [") || line.hasPrefix("failed: [")
-                || line.hasPrefix("ok: [") || line.hasPrefix("changed: [") || line.hasPrefix("skipping: [")
-            else { continue }
-            linesByHost[host, default: []].append(line)
-            if line.hasPrefix("fatal: [") || line.hasPrefix("failed: ["), failures[host] == nil {
-                let message = Self.message(line)
-                failures[host] = line.contains("UNREACHABLE!")
-                    ? "unreachable at task '\(task)': \(message)" : "task '\(task)' failed: \(message)"
-            }
+        var event: Kind
+        var host: String?
+        var task: String?
+        var ignored: Bool?
+        var msg: String?
+        var stderr: String?
+        /// The recap (`stats` only).
+        var hosts: [String: Recap]?
+
+        /// How the run record shows it: `changed: Copy the agent tarball`, with the reason for a failure.
+        var line: String {
+            let failure = event == .failed || event == .unreachable ? " => \(reason)" : ""
+            return "\(event.rawValue)\(ignored == true ? " (ignored)" : ""): \(task ?? "?")\(failure)"
+        }
+
+        /// The message and the module's stderr, as a person reads them.
+        var reason: String {
+            let parts = [msg, stderr].compactMap { $0 }.filter { !$0.isEmpty }
+            return parts.isEmpty ? "no message" : String(parts.joined(separator: ": ").prefix(1000))
         }
     }
 
-    /// The last lines about `host`, for the run record.
-    func tail(of host: String, lines: Int = 15) -> String {
-        (linesByHost[host] ?? []).suffix(lines).map { String($0.prefix(400)) }.joined(separator: "\n")
+    /// The environment that makes ansible-playbook print this, with the playbooks in `playbookDirectory`.
+    /// No bytecode is written next to the plugin: the playbook directory is part of what hosts receive.
+    static func environment(playbookDirectory: String) -> [String: String?] {
+        ["ANSIBLE_STDOUT_CALLBACK": "zstack_json", "ANSIBLE_CALLBACK_PLUGINS": playbookDirectory + "/callback_plugins",
+         "PYTHONDONTWRITEBYTECODE": "1"]
     }
 
-    private static func recap(_ line: String) -> (host: String, counts: Recap)? {
-        let parts = line.split(separator: " ", omittingEmptySubsequences: true)
-        guard parts.count > 2, parts[1] == ":" else { return nil }
-        var counts = Recap()
-        for field in parts.dropFirst(2) {
-            let pair = field.split(separator: "=")
-            guard pair.count == 2, let value = Int(pair[1]) else { continue }
-            switch pair[0] {
-            case "ok": counts.ok = value
-            case "changed": counts.changed = value
-            case "unreachable": counts.unreachable = value
-            case "failed": counts.failed = value
+    /// The plugin's path in the playbook directory, which releases are refused without.
+    static let callbackPlugin = "callback_plugins/zstack_json.py"
+
+    private(set) var recaps: [String: Recap] = [:]
+    /// host → "task 'Name' failed: message", for the first failure seen.
+    private(set) var failures: [String: String] = [:]
+    private(set) var eventsByHost: [String: [Event]] = [:]
+
+    /// Lines that are not the callback's JSON (a plugin's stray print) are ignored.
+    init(_ text: String) {
+        let decoder = JSONDecoder()
+        for line in text.split(separator: "\n") where line.first == "{" {
+            guard let event = try? decoder.decode(Event.self, from: Data(line.utf8)) else { continue }
+            if event.event == .stats {
+                recaps.merge(event.hosts ?? [:]) { $1 }
+                continue
+            }
+            guard let host = event.host else { continue }
+            eventsByHost[host, default: []].append(event)
+            guard failures[host] == nil, event.ignored != true else { continue }
+            switch event.event {
+            case .failed: failures[host] = "task '\(event.task ?? "?")' failed: \(event.reason)"
+            case .unreachable: failures[host] = "unreachable at task '\(event.task ?? "?")': \(event.reason)"
             default: break
             }
         }
-        return (String(parts[0]), counts)
     }
 
-    /// The `msg` of the JSON after `=>` (plus stderr when the module has one), else the raw text.
-    private static func message(_ line: String) -> String {
-        guard let arrow = line.range(of: "=> ") else { return line }
-        let json = line[arrow.upperBound...]
-        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else {
-            return String(json.prefix(500))
-        }
-        var parts: [String] = []
-        if let msg = object["msg"] as? String, !msg.isEmpty { parts.append(msg) }
-        if let stderr = object["stderr"] as? String, !stderr.isEmpty { parts.append(stderr) }
-        return parts.isEmpty ? String(json.prefix(500)) : String(parts.joined(separator: ": ").prefix(1000))
-    }
-
-    private static func between(_ line: String, _ open: Character, _ close: Character) -> String? {
-        guard let start = line.firstIndex(of: open), let end = line[start...].firstIndex(of: close) else { return nil }
-        return String(line[line.index(after: start)..<end])
+    /// The last results on `host`, for the run record.
+    func tail(of host: String, lines: Int = 15) -> String {
+        (eventsByHost[host] ?? []).suffix(lines).map { String($0.line.prefix(400)) }.joined(separator: "\n")
     }
 }

@@ -7,17 +7,30 @@ public enum HostDecision: Sendable, Equatable {
     /// The host cannot be checked or reached (SSH refused, host key changed, no package for its kind).
     case fail(String)
 
+    /// The decision without its reason, as the inventory stores it (`runHost.decision`).
+    public enum Verdict: String, Codable, Sendable, CaseIterable {
+        case deploy, skip, fail
+    }
+
+    public init(_ verdict: Verdict, reason: String) {
+        switch verdict {
+        case .deploy: self = .deploy(reason)
+        case .skip: self = .skip(reason)
+        case .fail: self = .fail(reason)
+        }
+    }
+
     public var reason: String {
         switch self {
         case .deploy(let reason), .skip(let reason), .fail(let reason): reason
         }
     }
 
-    public var label: String {
+    public var verdict: Verdict {
         switch self {
-        case .deploy: "deploy"
-        case .skip: "skip"
-        case .fail: "fail"
+        case .deploy: .deploy
+        case .skip: .skip
+        case .fail: .fail
         }
     }
 }
@@ -27,7 +40,8 @@ public enum HostDecision: Sendable, Equatable {
 /// come back from one SSH exec.
 struct HostCheck: Sendable {
     var inventory: Inventory
-    var connector: HostConnector
+    /// The run's sessions: the one this check opens is the one the rest of the run uses for the host.
+    var sessions: HostSessions
     var probeTimeout: Duration
 
     /// `authFiles`: what the host receives beyond the release (its CA bundle, its auth mode), compared with
@@ -41,15 +55,13 @@ struct HostCheck: Sendable {
         // "UNREACHABLE" from ansible later.
         let session: SSHSession
         do {
-            session = try await connector.connect(host)
+            session = try await sessions.session(for: host)
         } catch {
             return .fail("ssh \(host.user)@\(host.address):\(host.sshPort): \(error)")
         }
         let expected = release.files.merging(authFiles) { release, _ in release }
-        let decision = await decide(host, release: release, expected: expected, forced: forced, recorded: recorded,
-                                    session: session)
-        await session.close()
-        return decision
+        return await decide(host, release: release, expected: expected, forced: forced, recorded: recorded,
+                            session: session)
     }
 
     private func decide(_ host: HostRecord, release: AgentRelease, expected: [String: String], forced: String?,

@@ -100,6 +100,12 @@ public final class Inventory: Sendable {
                 t.column("ownerPid", .integer).notNull()
             }
         }
+        // The decision column is read as `HostDecision.Verdict`: it always held one of its raw values, but a
+        // value written by something else must not make the run unreadable.
+        migrator.registerMigration("v2-typed-decisions") { db in
+            try db.execute(sql: "UPDATE runHost SET decision = NULL WHERE decision NOT IN (?, ?, ?)",
+                           arguments: StatementArguments(HostDecision.Verdict.allCases.map(\.rawValue)))
+        }
         return migrator
     }
 

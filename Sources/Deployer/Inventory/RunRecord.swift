@@ -65,8 +65,9 @@ public struct RunHostRecord: Codable, Sendable, Equatable, FetchableRecord, Pers
     public var address: String
     public var kind: AgentKind
     public var batch: Int?
-    /// "deploy" or "skip", with the reason: "new host", "port open, md5 match", ...
-    public var decision: String?
+    /// What the run decided for the host (stored as "deploy", "skip" or "fail"), with `reason`.
+    public var decision: HostDecision.Verdict?
+    /// Why: "new host", "port open, md5 match", ...
     public var reason: String?
     public var outcome: HostOutcome
     /// Why it failed, in plain words: the failing task and its message, or the SSH error.
@@ -75,6 +76,11 @@ public struct RunHostRecord: Codable, Sendable, Equatable, FetchableRecord, Pers
     public var ansibleTail: String?
     public var startedAt: Date?
     public var finishedAt: Date?
+
+    /// The decision with its reason, as the run took it.
+    public var hostDecision: HostDecision? {
+        decision.map { HostDecision($0, reason: reason ?? "") }
+    }
 }
 
 /// A line of a run's progress, kept for the event stream and `GET /v1/runs/{id}`.

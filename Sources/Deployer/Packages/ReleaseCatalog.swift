@@ -55,6 +55,10 @@ struct ReleaseLoader: Sendable {
         }
         let names = try fm.contentsOfDirectory(atPath: sources.packageDirectory)
         let playbookFiles = try Self.files(under: sources.playbookDirectory)
+        guard playbookFiles.contains(AnsibleOutput.callbackPlugin) else {
+            throw DeployerError(.badPackages, "\(sources.playbookDirectory) has no \(AnsibleOutput.callbackPlugin): the "
+                + "deployer reads ansible's results through it")
+        }
         var releases: [AgentKind: AgentRelease] = [:]
         for kind in AgentKind.allCases {
             guard let (tarballName, version) = Self.newestTarball(of: kind, among: names) else { continue }

@@ -1,25 +1,33 @@
 import SSH
+import Synchronization
 
-/// SSH to managed hosts with what the inventory knows: their pinned host key and their credential.
+/// SSH to managed hosts with what the inventory knows: their pinned host key and their credential. Every
+/// libssh2 session the deployer opens to a host goes through here and is counted.
 struct HostConnector: Sendable {
     var client: SSHClient
     var key: DeployerKey
     var timeout: Duration
+    var counter: SessionCounter
 
     /// Logs in with the host's key (the deployer's own unless the host names one), the host key pinned.
     /// A host with a stored password whose key no longer works gets the key installed again.
     func connect(_ host: HostRecord) async throws -> SSHSession {
         let pin = HostKeyPolicy.pinned(fingerprint: host.hostKeyFingerprint)
         do {
-            return try await client.connect(host: host.address, port: host.sshPort, credential: try credential(for: host),
-                                            hostKey: pin, timeout: timeout)
+            return try await open(host, credential: try credential(for: host), hostKey: pin)
         } catch let error as SSHError where error.code == .authenticationFailed && host.password != nil {
-            let session = try await client.connect(
-                host: host.address, port: host.sshPort,
-                credential: .password(user: host.user, password: host.password!), hostKey: pin, timeout: timeout)
+            let session = try await open(host, credential: .password(user: host.user, password: host.password!), hostKey: pin)
             try await KeyBootstrap.install(key.publicKey, over: session)
             return session
         }
+    }
+
+    /// A login with a credential and host-key policy of the caller's (the bootstrap's first contact).
+    func open(_ host: HostRecord, credential: SSHCredential, hostKey: HostKeyPolicy) async throws -> SSHSession {
+        let session = try await client.connect(host: host.address, port: host.sshPort, credential: credential,
+                                               hostKey: hostKey, timeout: timeout)
+        counter.opened(host.uuid)
+        return session
     }
 
     private func credential(for host: HostRecord) throws -> SSHCredential {
@@ -34,6 +42,20 @@ struct HostConnector: Sendable {
         async throws -> ExecResult
     {
         try await session.exec(host.become ? ["sudo", "-n", "--"] + argv : argv, timeout: timeout, maxOutputBytes: 1 << 20)
+    }
+}
+
+/// How many SSH sessions were opened to each host (by uuid) since the deployer started: what shows that a
+/// run opens one per host.
+final class SessionCounter: Sendable {
+    private let counts = Mutex<[String: Int]>([:])
+
+    func opened(_ uuid: String) {
+        counts.withLock { $0[uuid, default: 0] += 1 }
+    }
+
+    func count(_ uuid: String) -> Int {
+        counts.withLock { $0[uuid] ?? 0 }
     }
 }
 

@@ -1,12 +1,14 @@
 import AgentClient
+import AgentWire
 import Foundation
 import SSH
 
 extension RunExecutor {
     /// Deploys one batch: leases its hosts, one ansible-playbook per kind (kinds side by side), echoes every
     /// host ansible succeeded on, and records each outcome. Returns how many hosts failed.
-    func deployBatch(_ batch: [HostRecord], number: Int, catalog: ReleaseCatalog, forced: [String: String],
+    func deployBatch(_ planned: DeploymentPlan.Batch, catalog: ReleaseCatalog, restarts: Set<String>,
                      auth: AgentAuthPlan) async throws -> Int {
+        let (batch, number) = (planned.hosts, planned.number)
         let busy = try inventory.acquireLeases(batch.map(\.uuid), runId: runId)
         defer { try? inventory.releaseLeases(batch.map(\.uuid), runId: runId) }
         var failed = 0
@@ -27,7 +29,7 @@ extension RunExecutor {
         let results = await withTaskGroup(of: [String: AnsibleBatch.Result].self) { group in
             for (kind, hosts) in byKind {
                 group.addTask {
-                    await self.runAnsible(kind, hosts: hosts, batch: number, catalog: catalog, forced: forced, auth: auth)
+                    await self.runAnsible(kind, hosts: hosts, batch: number, catalog: catalog, restarts: restarts, auth: auth)
                 }
             }
             var all: [String: AnsibleBatch.Result] = [:]
@@ -66,7 +68,7 @@ extension RunExecutor {
 
     /// A host whose TLS files cannot be staged fails alone; the others go to ansible.
     private func runAnsible(_ kind: AgentKind, hosts: [HostRecord], batch: Int, catalog: ReleaseCatalog,
-                            forced: [String: String], auth: AgentAuthPlan) async -> [String: AnsibleBatch.Result] {
+                            restarts: Set<String>, auth: AgentAuthPlan) async -> [String: AnsibleBatch.Result] {
         let configuration = deployer.configuration
         let runner = AnsibleBatch(
             ansiblePlaybook: configuration.ansiblePlaybook, key: deployer.key,
@@ -77,9 +79,8 @@ extension RunExecutor {
         var results: [String: AnsibleBatch.Result] = [:]
         for host in hosts {
             do {
-                // Reconnect is ZStack's "fix this host": it also gets a new certificate.
-                let variables = try auth.stage(host, workspace: workspace, reissue: plan.run.kind == .reconnect)
-                members.append(AnsibleBatch.Member(host: host, restart: forced[host.uuid] != nil, variables: variables))
+                let variables = try auth.stage(host, workspace: workspace, reissue: plan.reissuesCertificates)
+                members.append(AnsibleBatch.Member(host: host, restart: restarts.contains(host.uuid), variables: variables))
             } catch {
                 results[host.uuid] = AnsibleBatch.Result(succeeded: false, error: "\(error)", tail: "")
             }
@@ -91,40 +92,47 @@ extension RunExecutor {
         return results.merging(ran) { $1 }
     }
 
-    /// After ansible: a host it succeeded on must answer its echo; a host that failed either way has its
-    /// remote tarball removed and its record forgotten, so the next pass redeploys it.
+    /// After ansible: a host it succeeded on must answer its echo, with the release just deployed; a host
+    /// that failed either way has its remote tarball removed and its record forgotten, so the next pass
+    /// redeploys it. The run is then done with the host's SSH session.
     private func settle(_ host: HostRecord, _ result: AnsibleBatch.Result, release: AgentRelease,
+                        agents: AgentConnections) async -> AnsibleBatch.Result {
+        let settled = await verify(host, result, release: release, agents: agents)
+        await sessions.finish(host.uuid)
+        return settled
+    }
+
+    private func verify(_ host: HostRecord, _ result: AnsibleBatch.Result, release: AgentRelease,
                         agents: AgentConnections) async -> AnsibleBatch.Result {
         var result = result
         if result.succeeded {
             let timeout = Duration.seconds(inventory.integer(Setting.echoTimeout))
             do {
                 try await agents.client(for: host).waitForEcho(host.kind.echoPath, timeout: timeout)
-                return result
+                let running = try await agents.client(for: host).version()
+                let expected = AgentVersion(agent: host.kind.agentName, version: release.version)
+                if running == expected { return result }
+                result.succeeded = false
+                result.error = "ansible succeeded but the agent answering on port \(host.agentPort) runs "
+                    + "\(running.agent) \(running.version), not the deployed \(release.releaseName)\(await diagnostics(host))"
             } catch {
                 result.succeeded = false
                 result.error = "ansible succeeded but the agent does not answer: \(error)\(await diagnostics(host))"
             }
         }
         try? inventory.forgetDeployed(host.uuid)
-        if let session = try? await deployer.connector.connect(host) {
-            _ = try? await HostConnector.exec(["rm", "-f", "--", release.remoteTarball(on: host)], on: session, host: host)
-            await session.close()
-        }
+        _ = try? await sessions.exec(["rm", "-f", "--", release.remoteTarball(on: host)], on: host)
         return result
     }
 
     /// The agent's init-script status and log tail, so that "does not answer" comes with its cause.
     private func diagnostics(_ host: HostRecord) async -> String {
-        guard let session = try? await deployer.connector.connect(host) else { return "" }
         let agent = host.kind.agentName
         let initScript = host.variable("initd_dir", default: "/etc/init.d") + "/zstack-\(agent)"
         let defaults = host.variable("defaults_dir", default: "/etc/default") + "/zstack-\(agent)"
         let log = host.variable("log_dir", default: "/var/log/zstack") + "/zstack-\(agent).log"
-        let status = try? await HostConnector.exec(["env", "ZSTACK_AGENT_DEFAULTS=\(defaults)", initScript, "status"],
-                                                   on: session, host: host)
-        let tail = try? await HostConnector.exec(["tail", "-n", "15", log], on: session, host: host)
-        await session.close()
+        let status = try? await sessions.exec(["env", "ZSTACK_AGENT_DEFAULTS=\(defaults)", initScript, "status"], on: host)
+        let tail = try? await sessions.exec(["tail", "-n", "15", log], on: host)
         return "\n  init script status: \((status?.stdoutText ?? "?").trimmingCharacters(in: .whitespacesAndNewlines))"
             + "\n  \(log) ends with:\n\(tail?.stdoutText ?? "(unreadable)")"
     }

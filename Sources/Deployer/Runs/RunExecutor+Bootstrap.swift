@@ -36,19 +36,24 @@ extension RunExecutor {
             let session = try await firstContact(host, credential: credential, expectedFingerprint: input.hostKeyFingerprint)
             host.hostKeyFingerprint = session.hostKeyFingerprint
             host.hostKey = session.hostKey
+            let keySession: SSHSession
             if input.privateKeyPath == nil {
+                // SSH authenticates a connection once: the password login installs the key, and a login
+                // with the key proves now that later runs can log in. That one is the run's session.
                 do {
                     try await KeyBootstrap.install(deployer.key.publicKey, over: session)
                 } catch {
                     await session.close()
                     throw error
                 }
+                await session.close()
+                keySession = try await sessions.session(for: host)
+            } else {
+                // Logged in with the host's own key already: that is the run's session.
+                keySession = session
+                await sessions.adopt(session, for: host.uuid)
             }
-            await session.close()
-            // Later runs log in with the key: prove now that the host accepts it.
-            let check = try await deployer.connector.connect(host)
-            let result = try await HostConnector.exec(["true"], on: check, host: host)
-            await check.close()
+            let result = try await HostConnector.exec(["true"], on: keySession, host: host)
             guard result.succeeded else {
                 throw DeployerError(.environment, "logged in with the key, but `true` failed: \(result.stderrText.prefix(300))")
             }
@@ -57,7 +62,8 @@ extension RunExecutor {
             return host
         } catch {
             let reason = "bootstrap over ssh \(user)@\(host.address):\(host.sshPort) failed: \(error)"
-            try? recordOutcome(host, batch: nil, outcome: .failed, decision: "fail", reason: reason, error: reason)
+            await sessions.finish(host.uuid)
+            try? recordOutcome(host, batch: nil, outcome: .failed, decision: .fail, reason: reason, error: reason)
             report("\(host.label): \(reason)")
             return nil
         }
@@ -70,14 +76,12 @@ extension RunExecutor {
         async throws -> SSHSession
     {
         guard let expectedFingerprint else {
-            return try await deployer.ssh.connect(host: host.address, port: host.sshPort, credential: credential,
-                                                  hostKey: .trustOnFirstUse, timeout: deployer.configuration.sshTimeout)
+            return try await deployer.connector.open(host, credential: credential, hostKey: .trustOnFirstUse)
         }
-        do throws(SSHError) {
-            return try await deployer.ssh.connect(host: host.address, port: host.sshPort, credential: credential,
-                                                  hostKey: .pinned(fingerprint: expectedFingerprint),
-                                                  timeout: deployer.configuration.sshTimeout)
-        } catch {
+        do {
+            return try await deployer.connector.open(host, credential: credential,
+                                                     hostKey: .pinned(fingerprint: expectedFingerprint))
+        } catch let error as SSHError {
             guard error.code == .hostKeyMismatch else { throw error }
             let expected = (try? HostKeyPolicy.normalize(expectedFingerprint)) ?? expectedFingerprint
             let offered = error.message.matches(of: /SHA256:[A-Za-z0-9+\/]{43}/).map { String($0.output) }

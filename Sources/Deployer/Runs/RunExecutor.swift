@@ -4,19 +4,22 @@ import HostSystem
 import SSH
 import Synchronization
 
-/// Carries out one run: load and validate the releases (nothing is touched if they are bad), bootstrap new
-/// hosts, decide per host, then deploy the hosts that need it batch by batch, one ansible-playbook per
-/// batch and kind, recording every decision and outcome as it happens.
+/// Carries out one `RunPlan`: load and validate the releases (nothing is touched if they are bad), bootstrap
+/// the new hosts, decide per host once (`DeploymentPlan`), then deploy the hosts that need it batch by
+/// batch, one ansible-playbook per batch and kind, recording every decision and outcome as it happens.
 final class RunExecutor: Sendable {
     let deployer: Deployer
     let plan: RunPlan
     let observer: RunObserver?
     let counts = Counts()
+    /// One SSH session per host for the whole run.
+    let sessions: HostSessions
 
     init(deployer: Deployer, plan: RunPlan, observer: RunObserver?) {
         self.deployer = deployer
         self.plan = plan
         self.observer = observer
+        sessions = HostSessions(connector: deployer.connector)
     }
 
     var runId: Int64 { plan.run.id! }
@@ -34,6 +37,7 @@ final class RunExecutor: Sendable {
         } catch {
             (status, message) = (.failed, "\(error)")
         }
+        await sessions.closeAll()
         report(message)
         try? inventory.finishRun(runId, status: status, message: message)
         let details = try? inventory.runDetails(runId)
@@ -63,65 +67,56 @@ final class RunExecutor: Sendable {
         let auth = try deployer.agentAuthPlan()
         killLeftoverAnsible()
 
-        var hosts: [HostRecord]
-        var forced = plan.forced
-        switch plan.request {
-        case .add(let inputs, let deploy):
-            hosts = await bootstrap(inputs)
-            forced = Dictionary(hosts.map { ($0.uuid, "new host") }, uniquingKeysWith: { a, _ in a })
-            if !deploy {
-                for host in hosts { try recordOutcome(host, batch: nil, outcome: .skipped, decision: "skip", reason: "added without deploying", error: nil) }
-                return try finalStatus()
+        let added = await bootstrap(plan.newHosts)
+        guard plan.deploys else {
+            for host in added {
+                try recordOutcome(host, batch: nil, outcome: .skipped, decision: .skip, reason: "added without deploying", error: nil)
+                await sessions.finish(host.uuid)
             }
-        case .reconnect:
-            hosts = try (plan.hostUuids ?? []).compactMap { try inventory.host($0) }
-        case .upgrade:
-            let done = plan.resumed
-                ? Set(try inventory.runHosts(runId).filter { $0.outcome == .deployed }.map(\.hostUuid)) : []
-            hosts = try inventory.hosts().filter { !done.contains($0.uuid) }
+            return try finalStatus()
         }
+        let hosts = try plan.hostUuids.compactMap { try inventory.host($0) } + added
         counts.add(total: hosts.count)
 
-        let decisions = await Self.decideAll(hosts, catalog: catalog, forced: forced, authFiles: auth.files,
-                                             check: deployer.hostCheck, concurrency: inventory.integer(Setting.checkConcurrency))
-        var queue: [HostRecord] = []
-        for host in hosts {
-            let decision = decisions[host.uuid]!
-            switch decision {
-            case .skip(let reason):
-                try recordOutcome(host, batch: nil, outcome: .skipped, decision: "skip", reason: reason, error: nil)
-            case .fail(let reason):
-                try recordOutcome(host, batch: nil, outcome: .failed, decision: "fail", reason: reason, error: reason)
-            case .deploy(let reason):
-                try inventory.saveRunHost(RunHostRecord(
-                    runId: runId, hostUuid: host.uuid, address: host.address, kind: host.kind, decision: "deploy",
-                    reason: reason, outcome: .pending))
-                queue.append(host)
-            }
-            report("\(host.label): \(decision.label) — \(decision.reason)")
-        }
-        queue.sort { ($0.kind.rawValue, $0.address, $0.sshPort) < ($1.kind.rawValue, $1.address, $1.sshPort) }
-
-        // A resumed run goes on after its last finished batch; hosts its dead process left mid-batch are
-        // decided again and deployed in the batches that follow.
+        // A resumed run goes on after its last finished batch.
         let finished = try inventory.runHosts(runId).filter { $0.outcome == .deployed || $0.outcome == .failed }
-        var batchNumber = (finished.compactMap(\.batch).max() ?? 0) + 1
-        while !queue.isEmpty {
+        var deployment = await DeploymentPlan.make(
+            hosts, forced: plan.forced, catalog: catalog, authFiles: auth.files,
+            check: deployer.hostCheck(sessions), concurrency: inventory.integer(Setting.checkConcurrency),
+            firstBatchNumber: (finished.compactMap(\.batch).max() ?? 0) + 1)
+        try await record(deployment)
+
+        while let batch = deployment.nextBatch(size: plan.batchSize.resolve(inventory, remaining: deployment.queue.count)) {
             try Task.checkCancellation()
-            let size = plan.run.batchSize ?? (plan.run.kind == .upgrade ? inventory.integer(Setting.batchSize) : queue.count)
-            let batch = Array(queue.prefix(size))
-            queue.removeFirst(batch.count)
-            let failed = try await deployBatch(batch, number: batchNumber, catalog: catalog, forced: forced, auth: auth)
-            let threshold = plan.run.maxFailPercent ?? inventory.integer(Setting.maxFailPercent)
-            let percent = failed * 100 / batch.count
-            report("batch \(batchNumber): \(batch.count - failed) deployed, \(failed) failed")
-            if plan.run.kind == .upgrade, failed > 0, percent > threshold, !queue.isEmpty {
-                return (.stopped, "stopped after batch \(batchNumber): \(percent)% of its hosts failed (limit \(threshold)%); "
-                    + "\(queue.count) hosts not touched; run upgrade again to resume")
+            let failed = try await deployBatch(batch, catalog: catalog, restarts: deployment.restarts, auth: auth)
+            report("batch \(batch.number): \(batch.hosts.count - failed) deployed, \(failed) failed")
+            let percent = failed * 100 / batch.hosts.count
+            if let threshold = plan.failureLimit.percent(inventory), failed > 0, percent > threshold, !deployment.queue.isEmpty {
+                return (.stopped, "stopped after batch \(batch.number): \(percent)% of its hosts failed (limit \(threshold)%); "
+                    + "\(deployment.queue.count) hosts not touched; run upgrade again to resume")
             }
-            batchNumber += 1
         }
         return try finalStatus()
+    }
+
+    /// Records every decision before the first batch; a host skipped or failed is done with.
+    private func record(_ deployment: DeploymentPlan) async throws {
+        for entry in deployment.entries {
+            let (host, decision) = (entry.host, entry.decision)
+            switch decision {
+            case .skip(let reason):
+                try recordOutcome(host, batch: nil, outcome: .skipped, decision: .skip, reason: reason, error: nil)
+                await sessions.finish(host.uuid)
+            case .fail(let reason):
+                try recordOutcome(host, batch: nil, outcome: .failed, decision: .fail, reason: reason, error: reason)
+                await sessions.finish(host.uuid)
+            case .deploy(let reason):
+                try inventory.saveRunHost(RunHostRecord(
+                    runId: runId, hostUuid: host.uuid, address: host.address, kind: host.kind, decision: .deploy,
+                    reason: reason, outcome: .pending))
+            }
+            report("\(host.label): \(decision.verdict.rawValue) — \(decision.reason)")
+        }
     }
 
     private func finalStatus() throws -> (RunStatus, String) {
@@ -133,31 +128,7 @@ final class RunExecutor: Sendable {
         return failed == 0 ? (.succeeded, text) : (.failed, text)
     }
 
-    /// Decides for every host concurrently, at most `concurrency` at a time.
-    /// `authFiles`: what every host receives beyond its release (``AgentAuthPlan/files``).
-    static func decideAll(_ hosts: [HostRecord], catalog: ReleaseCatalog, forced: [String: String],
-                          authFiles: [String: String], check: HostCheck, concurrency: Int) async -> [String: HostDecision] {
-        await withTaskGroup(of: (String, HostDecision).self) { group in
-            var decisions: [String: HostDecision] = [:]
-            var next = hosts.makeIterator()
-            func addNext() -> Bool {
-                guard let host = next.next() else { return false }
-                group.addTask {
-                    (host.uuid, await check.decide(host, release: catalog.releases[host.kind], forced: forced[host.uuid],
-                                                   authFiles: authFiles))
-                }
-                return true
-            }
-            for _ in 0..<max(1, concurrency) where !addNext() { break }
-            while let (uuid, decision) = await group.next() {
-                decisions[uuid] = decision
-                _ = addNext()
-            }
-            return decisions
-        }
-    }
-
-    func recordOutcome(_ host: HostRecord, batch: Int?, outcome: HostOutcome, decision: String?, reason: String?,
+    func recordOutcome(_ host: HostRecord, batch: Int?, outcome: HostOutcome, decision: HostDecision.Verdict?, reason: String?,
                        error: String?, tail: String? = nil, startedAt: Date? = nil) throws {
         let previous = try inventory.runHost(runId, host.uuid)
         try inventory.saveRunHost(RunHostRecord(

@@ -19,17 +19,14 @@ struct AgentConnections: Sendable {
         return result
     }
 
+    /// The TLS of `AgentClientTLS`, with the bundle the run pinned.
     static func configuration(_ tls: AgentAuthPlan.MutualTLS) throws -> TLSConfiguration {
-        var configuration = TLSConfiguration.makeClientConfiguration()
         do {
-            configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(tls.trust.clientCertificatePath).map { .certificate($0) }
-            configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: tls.trust.clientKeyPath, format: .pem))
-            configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(tls.bundlePEM.utf8)))
+            return try AgentClientTLS.configuration(certificatePath: tls.trust.clientCertificatePath,
+                                                    keyPath: tls.trust.clientKeyPath, trustBundlePEM: tls.bundlePEM)
         } catch {
             throw DeployerError(.environment, "cannot load the management client certificate \(tls.trust.clientCertificatePath): \(error)")
         }
-        configuration.certificateVerification = .fullVerification
-        return configuration
     }
 
     func client(for host: HostRecord) -> AgentClient {

@@ -9,7 +9,7 @@ struct InventoryHost {
     var agentPort: Int
 }
 
-/// The per-host counts of a PLAY RECAP line, read by the deployer's own parser.
+/// The per-host recap counts, read by the deployer's own decoder of the playbooks' JSON callback.
 typealias HostRecap = AnsibleOutput.Recap
 
 /// A temporary directory with a generated ansible.cfg and inventory for a set of test hosts.
@@ -59,11 +59,12 @@ struct AnsibleWorkspace {
         let result = try Program.check(
             ["ansible-playbook", "-i", directory.appendingPathComponent("inventory").path, "-e", extra,
              Repository.root.appendingPathComponent("Playbooks/\(playbook)").path],
-            environment: ["ANSIBLE_CONFIG": directory.appendingPathComponent("ansible.cfg").path,
-                          "ANSIBLE_NOCOLOR": "1"])
+            environment: AnsibleOutput.environment(playbookDirectory: Repository.root.appendingPathComponent("Playbooks").path)
+                .compactMapValues { $0 }
+                .merging(["ANSIBLE_CONFIG": directory.appendingPathComponent("ansible.cfg").path, "ANSIBLE_NOCOLOR": "1"]) { $1 })
         let recap = AnsibleOutput(result.output).recaps
         guard recap.count == hosts.count else {
-            throw ProgramError(description: "no PLAY RECAP for every host: \(result.transcript)")
+            throw ProgramError(description: "no recap for every host: \(result.transcript)")
         }
         return recap
     }
