@@ -77,7 +77,7 @@ let directSync = try await median(syncRounds) {
 }
 let agentSync = try await withAgent(uri: uri, stateDirectory: directory.path) { client, mn in
     try await median(syncRounds) {
-        let reply = try await client.async("/vm/vmsync", EmptyCommand(), as: VmSyncResponse.self, via: mn)
+        let reply = try await client.async("/vm/vmsync", EmptyCommand(), as: KVM.VmSyncResponse.self, via: mn)
         precondition(reply.states?.count == domainCount, reply.error ?? "wrong count")
     }
 }
@@ -89,13 +89,13 @@ print(String(format: "vmsync, %d domains: agent %.1f ms, direct libvirt %.1f ms 
 // 2. start + destroy throughput, one VM at a time.
 let root = directory.appendingPathComponent("root.qcow2").path
 _ = FileManager.default.createFile(atPath: root, contents: Data())
-func startCommand(_ index: Int) -> StartVmCmd {
-    var command = StartVmCmd()
+func startCommand(_ index: Int) -> KVM.StartVmCmd {
+    var command = KVM.StartVmCmd()
     command.vmInstanceUuid = String(format: "%032x", index)
     command.vmName = "bench \(index)"
     command.memory = 256 << 20
     command.cpuNum = 1
-    var volume = VolumeTO()
+    var volume = KVM.VolumeTO()
     volume.installPath = root
     volume.useVirtio = true
     volume.volumeUuid = "root-\(index)"
@@ -118,9 +118,9 @@ await libvirt.close()
 let agentRate = try await withAgent(uri: emptyURI, stateDirectory: directory.path) { client, mn in
     let start = ContinuousClock.now
     for index in 0..<startDestroyRounds {
-        let started = try await client.async("/vm/start", startCommand(index), as: StartVmResponse.self, via: mn)
+        let started = try await client.async("/vm/start", startCommand(index), as: KVM.StartVmResponse.self, via: mn)
         precondition(started.success, started.error ?? "")
-        var destroy = DestroyVmCmd()
+        var destroy = KVM.DestroyVmCmd()
         destroy.uuid = startCommand(index).vmInstanceUuid
         let destroyed = try await client.async("/vm/destroy", destroy, as: EmptyReply.self, via: mn)
         precondition(destroyed.success, destroyed.error ?? "")
