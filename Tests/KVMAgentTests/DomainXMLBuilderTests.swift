@@ -7,6 +7,19 @@ import Testing
 struct DomainXMLBuilderTests {
     let builder = DomainXMLBuilder(domainType: "kvm", emulator: "/usr/libexec/qemu-kvm")
 
+    @Test("features the agent cannot build are refused by name; their off values, as the MN sends them, pass")
+    func unsupportedFeatures() throws {
+        let zstack5 = try WireJSON.decode(KVM.StartVmCmd.self, from: Array(StartVmFixtures.zstack5JSON(uuid: "vm-off").utf8))
+        _ = try builder.build(zstack5)
+        var uefi = StartVmFixtures.minimal(name: "vm-uefi")
+        uefi.bootMode = "UEFI"
+        uefi.secureBoot = true
+        uefi.MemAccess = "shared"
+        let error = #expect(throws: DomainXMLError.self) { try builder.build(uefi) }
+        #expect(error?.description.contains("bootMode UEFI (only Legacy BIOS boot), secureBoot, MemAccess shared (shared guest memory)") == true,
+                "\(error.map { "\($0)" } ?? "")")
+    }
+
     @Test("virtio VM: name, sizes, vd* disks on virtio, virtio NIC with tap, vnc, metadata")
     func virtio() throws {
         let xml = try XMLQuery(builder.build(StartVmFixtures.minimal(name: "vm-virtio")))

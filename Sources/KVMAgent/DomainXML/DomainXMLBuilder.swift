@@ -35,6 +35,7 @@ public struct DomainXMLBuilder: Sendable {
         guard let cpus = command.cpuNum, cpus > 0 else {
             throw DomainXMLError("cpuNum must be positive, got \(command.cpuNum.map(String.init) ?? "nothing")")
         }
+        try UnsupportedVMFeatures.check(command)
         let topology = try CPUTopology(command, cpus: cpus)
         let devices = try DomainDevices(command)
 
