@@ -1,5 +1,5 @@
 import AgentClient
-import AgentTestSupport
+import TestSupport
 import AgentServer
 import AgentWire
 import Foundation

@@ -1,4 +1,4 @@
-import AgentTestSupport
+import TestSupport
 import AgentClient
 import AgentServer
 import AgentWire
@@ -10,7 +10,7 @@ import Testing
 
 /// The local-storage routes through real HTTP on a temporary directory, checked with `qemu-img`, `stat`
 /// and `statvfs` rather than the agent's word.
-@Suite struct KVMLocalStorageRoutesTests {
+@Suite struct LocalStorageRoutesHTTPTests {
     private static let gib: Int64 = 1 << 30
     private let runner = ProcessRunner()
 
