@@ -39,6 +39,7 @@ let package = Package(
     targets: [
         .target(
             name: "AgentWire",
+            dependencies: ["HostSystem"],
             swiftSettings: swiftSettings
         ),
         .systemLibrary(
@@ -61,18 +62,21 @@ let package = Package(
         ),
         .target(
             name: "SSH",
-            dependencies: ["CLibssh2"],
+            dependencies: ["CLibssh2", "HostSystem"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "HostSystem",
-            dependencies: [.product(name: "Subprocess", package: "swift-subprocess")],
+            dependencies: [
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "AgentServer",
             dependencies: [
-                "AgentWire", "AgentTrust",
+                "AgentWire", "AgentTrust", "HostSystem",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -90,7 +94,7 @@ let package = Package(
         .target(
             name: "AgentClient",
             dependencies: [
-                "AgentWire",
+                "AgentWire", "HostSystem",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -134,8 +138,8 @@ let package = Package(
             dependencies: [
                 "AgentWire",
                 "AgentServer",
+                "HostSystem",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -143,6 +147,7 @@ let package = Package(
             name: "zstack-virtualrouter",
             dependencies: [
                 "AgentCommandLine",
+                "HostSystem",
                 "VirtualRouterAgent",
                 "AgentServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -181,6 +186,7 @@ let package = Package(
         .target(
             name: "AgentTrust",
             dependencies: [
+                "HostSystem",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),

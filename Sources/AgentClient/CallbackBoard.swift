@@ -1,3 +1,4 @@
+import HostSystem
 import Synchronization
 
 /// Async replies the management-node side is waiting for, keyed by task uuid.
@@ -45,34 +46,28 @@ final class CallbackBoard: Sendable {
 
     /// Waits for the callback of an expected task.
     func wait(for taskUUID: String, timeout: Duration) async throws -> [UInt8] {
-        try await withThrowingTaskGroup(of: [UInt8].self) { group in
-            group.addTask {
-                try await withTaskCancellationHandler {
-                    try await withCheckedThrowingContinuation { continuation in
-                        let ready: Result<[UInt8], any Error>? = self.slots.withLock { slots in
-                            switch slots[taskUUID] {
-                            case let .arrived(body):
-                                slots[taskUUID] = nil
-                                return .success(body)
-                            case .expected:
-                                slots[taskUUID] = .waiting(continuation)
-                                return nil
-                            case .waiting, nil:
-                                return .failure(CancellationError())
-                            }
+        try await withTimeLimit(timeout, onTimeout: {
+            AgentClientError(code: .timeout, message: "no callback for task \(taskUUID) within \($0)")
+        }) {
+            try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { continuation in
+                    let ready: Result<[UInt8], any Error>? = self.slots.withLock { slots in
+                        switch slots[taskUUID] {
+                        case let .arrived(body):
+                            slots[taskUUID] = nil
+                            return .success(body)
+                        case .expected:
+                            slots[taskUUID] = .waiting(continuation)
+                            return nil
+                        case .waiting, nil:
+                            return .failure(CancellationError())
                         }
-                        if let ready { continuation.resume(with: ready) }
                     }
-                } onCancel: {
-                    self.abandon(taskUUID)
+                    if let ready { continuation.resume(with: ready) }
                 }
+            } onCancel: {
+                self.abandon(taskUUID)
             }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                throw AgentClientError(code: .timeout, message: "no callback for task \(taskUUID) within \(timeout)")
-            }
-            defer { group.cancelAll() }
-            return try await group.next()!
         }
     }
 

@@ -1,5 +1,6 @@
 import AgentWire
 import HTTPTypes
+import HostSystem
 import Hummingbird
 import Logging
 import NIOCore
@@ -134,10 +135,13 @@ struct AgentResponder: HTTPResponder {
     private func run(_ route: CommandRegistry.Route, _ body: [UInt8], _ context: CommandContext) async -> CommandRegistry.Outcome {
         let timeout = route.timeout ?? configuration.commandTimeout
         let started = ContinuousClock.now
-        let outcome = await withDeadline(timeout) {
-            await route.run(body, context)
-        } onTimeout: {
-            CommandRegistry.failure(CommandTimeoutError(path: context.path, timeout: timeout), context: context)
+        let outcome: CommandRegistry.Outcome
+        do {
+            outcome = try await withTimeLimit(timeout, onTimeout: { [path = context.path] in
+                CommandTimeoutError(path: path, timeout: $0)
+            }) { await route.run(body, context) }
+        } catch {
+            outcome = CommandRegistry.failure(error, context: context)
         }
         metrics.request(path: context.path, outcome: outcome.succeeded ? "success" : "failure")
         context.logger.info("command done", metadata: [

@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import HostSystem
 
 // ZStack's Java and Python sides sometimes send booleans and numbers as strings ("true", "120"); Python's
 // extra-vars turn every value into a string. These overloads shadow the standard ones for every Codable
@@ -19,7 +20,7 @@ public protocol WireScalar: Decodable {
 
 extension Bool: WireScalar {
     public init?(wireString: String) {
-        switch wireString.wireTrimmed.lowercased() {
+        switch wireString.trimmingWhitespace().lowercased() {
         case "true": self = true
         case "false": self = false
         default: return nil
@@ -29,27 +30,27 @@ extension Bool: WireScalar {
 }
 
 extension Int: WireScalar {
-    public init?(wireString: String) { self.init(wireString.wireTrimmed) }
+    public init?(wireString: String) { self.init(wireString.trimmingWhitespace()) }
     public static var wireKind: String { "an integer" }
 }
 
 extension Int32: WireScalar {
-    public init?(wireString: String) { self.init(wireString.wireTrimmed) }
+    public init?(wireString: String) { self.init(wireString.trimmingWhitespace()) }
     public static var wireKind: String { "a 32-bit integer" }
 }
 
 extension Int64: WireScalar {
-    public init?(wireString: String) { self.init(wireString.wireTrimmed) }
+    public init?(wireString: String) { self.init(wireString.trimmingWhitespace()) }
     public static var wireKind: String { "an integer" }
 }
 
 extension UInt64: WireScalar {
-    public init?(wireString: String) { self.init(wireString.wireTrimmed) }
+    public init?(wireString: String) { self.init(wireString.trimmingWhitespace()) }
     public static var wireKind: String { "a non-negative integer" }
 }
 
 extension Double: WireScalar {
-    public init?(wireString: String) { self.init(wireString.wireTrimmed) }
+    public init?(wireString: String) { self.init(wireString.trimmingWhitespace()) }
     public static var wireKind: String { "a number" }
 }
 
@@ -99,13 +100,5 @@ extension KeyedDecodingContainer {
     }
     public func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? {
         try decodeWireScalarIfPresent(type, forKey: key)
-    }
-}
-
-extension String {
-    /// The text without surrounding blanks, as Python's `str(x)` round trips may leave them.
-    fileprivate var wireTrimmed: Substring {
-        let start = drop(while: \.isWhitespace)
-        return start.dropLast(start.reversed().prefix(while: \.isWhitespace).count)
     }
 }

@@ -69,12 +69,15 @@ public enum Files {
     }
 
     /// Writes `bytes` to a temporary file beside `path`, flushes it and renames it over `path`, so readers see
-    /// the old content or the new one, never a torn file.
+    /// the old content or the new one, never a torn file. The file gets exactly `mode`: the temporary file is
+    /// created private to this process and `fchmod`ed, so the umask cannot change it and the content is never
+    /// readable by more than `mode` allows.
     public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(FileSystemError) {
         let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: .min ... .max))"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw FileSystemError("create", temporary) }
         var failure: FileSystemError?
+        if fchmod(fd, mode) != 0 { failure = FileSystemError("set the mode of", temporary) }
         var written = 0
         while failure == nil, written < bytes.count {
             let count = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
@@ -88,6 +91,45 @@ public enum Files {
             unlink(temporary)
             throw failure
         }
+    }
+
+    /// `writeAtomically` for text that is written only when it differs from what `path` holds, creating the
+    /// missing parent directories. Returns whether it wrote: a daemon is reloaded only for a real change.
+    @discardableResult
+    public static func writeIfChanged(_ text: String, to path: String, mode: mode_t = 0o644) throws(FileSystemError) -> Bool {
+        if (try? readText(path)) == text { return false }
+        try makeDirectories(parentDirectory(of: path))
+        try writeAtomically(Array(text.utf8), to: path, mode: mode)
+        return true
+    }
+
+    /// The whole content of the file at `path` (following symbolic links). For small files: configuration,
+    /// pid files, certificates, `/proc` entries.
+    public static func read(_ path: String) throws(FileSystemError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileSystemError("read", path) }
+        defer { close(fd) }
+        var content: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw FileSystemError("read", path)
+            }
+            if count == 0 { return content }
+            content.append(contentsOf: chunk[..<count])
+        }
+    }
+
+    /// `read` decoded as UTF-8 (invalid bytes replaced).
+    public static func readText(_ path: String) throws(FileSystemError) -> String {
+        String(decoding: try read(path), as: UTF8.self)
+    }
+
+    /// Sets the permission bits of `path` to exactly `mode` (the umask plays no part).
+    public static func setMode(_ path: String, _ mode: mode_t) throws(FileSystemError) {
+        guard chmod(path, mode) == 0 else { throw FileSystemError("set the mode of", path) }
     }
 
     /// Creates an empty file if nothing is at `path` (`touch` without the timestamp update).

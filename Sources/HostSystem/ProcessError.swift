@@ -15,12 +15,15 @@ public struct ProcessError: Error, Sendable, Equatable, CustomStringConvertible 
 
     public let argv: [String]
     public let reason: Reason
-    /// The last `standardErrorTailLimit` bytes of standard error, trimmed, decoded as UTF-8.
+    /// The last `standardErrorTailLimit` bytes of standard error (or of `logFile`), trimmed, decoded as UTF-8.
     public let standardErrorTail: String
+    /// Where the program's output went when it was not captured (a daemon's start).
+    public let logFile: String?
 
-    public init(argv: [String], reason: Reason, standardError: [UInt8] = []) {
+    public init(argv: [String], reason: Reason, standardError: [UInt8] = [], logFile: String? = nil) {
         self.argv = argv
         self.reason = reason
+        self.logFile = logFile
         let tail = String(decoding: standardError.suffix(Self.standardErrorTailLimit), as: UTF8.self)
         self.standardErrorTail = tail.trimmingWhitespace()
     }
@@ -41,16 +44,8 @@ public struct ProcessError: Error, Sendable, Equatable, CustomStringConvertible 
         case .timedOut(let limit): "did not finish within \(limit) and was killed"
         case .outputTooLarge(let limit): "wrote more than \(limit) bytes of output and was killed"
         }
-        return standardErrorTail.isEmpty ? "`\(commandLine)` \(what)" : "`\(commandLine)` \(what): \(standardErrorTail)"
+        let log = logFile.map { " (its output is in \($0))" } ?? ""
+        return standardErrorTail.isEmpty ? "`\(commandLine)` \(what)\(log)" : "`\(commandLine)` \(what)\(log): \(standardErrorTail)"
     }
 }
 
-extension String {
-    func trimmingWhitespace() -> String {
-        let isSpace: (Character) -> Bool = { $0.isWhitespace }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
-            return ""
-        }
-        return String(self[first...last])
-    }
-}

@@ -1,5 +1,9 @@
 import Subprocess
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 #if canImport(System)
 import System
 #else
@@ -20,10 +24,14 @@ public struct ProcessRunner: Sendable {
     public var outputLimit: Int
     /// Applied when a call does not name its own time limit; nil waits as long as the program runs.
     public var defaultTimeout: Duration?
+    /// Every program runs inside this network namespace (`ip netns exec NAME program ...`): a router agent
+    /// under test works on its namespace's links and firewall; nil is the host's own.
+    public var networkNamespace: String?
 
-    public init(outputLimit: Int = 16 << 20, defaultTimeout: Duration? = .seconds(600)) {
+    public init(outputLimit: Int = 16 << 20, defaultTimeout: Duration? = .seconds(600), networkNamespace: String? = nil) {
         self.outputLimit = outputLimit
         self.defaultTimeout = defaultTimeout
+        self.networkNamespace = networkNamespace
     }
 
     /// Runs `executable` with `arguments` and waits for it to end.
@@ -74,18 +82,13 @@ public struct ProcessRunner: Sendable {
         timeout: Duration? = nil
     ) async throws -> ProcessExit {
         let argv = [executable] + arguments
-        let configuration = Configuration(
-            executable: executable.contains("/") ? .path(FilePath(executable)) : .name(executable),
-            arguments: Arguments(arguments),
-            environment: .inherit.updating(Dictionary(uniqueKeysWithValues: environment.map {
-                (Environment.Key(stringLiteral: $0.key), $0.value)
-            })),
-            workingDirectory: workingDirectory.map { FilePath($0) })
+        let configuration = configuration(executable, arguments, environment: environment, workingDirectory: workingDirectory)
         let limit = timeout ?? defaultTimeout
         let result: ExecutionResult<Void, BytesOutput, BytesOutput>
         do {
             result = try await ProcessSlots.shared.withSlot { [outputLimit] in
-                try await Self.withTimeout(limit) {
+                // The child is killed on cancellation; waiting for that means it is reaped when this returns.
+                try await withTimeLimit(limit, overrun: .awaitCancellation) {
                     try await Subprocess.run(configuration, input: .array(input ?? []),
                                              output: .bytes(limit: outputLimit), error: .bytes(limit: outputLimit))
                 }
@@ -93,35 +96,73 @@ public struct ProcessRunner: Sendable {
         } catch let error as SubprocessError {
             throw ProcessError(argv: argv, reason: error.code == .outputLimitExceeded
                 ? .outputTooLarge(limit: outputLimit) : .launchFailed(error.description))
-        } catch is TimedOut {
-            throw ProcessError(argv: argv, reason: .timedOut(limit ?? .zero))
+        } catch let error as TimeLimitExceeded {
+            throw ProcessError(argv: argv, reason: .timedOut(error.limit))
         }
         let output = ProcessOutput(standardOutput: result.standardOutput, standardError: result.standardError)
-        let status: ProcessExit.Status = switch result.terminationStatus {
-        case .exited(let code): .exited(code)
-        case .signaled(let signal): .signalled(signal)
-        }
-        return ProcessExit(argv: argv, status: status, output: output)
+        return ProcessExit(argv: argv, status: ProcessExit.Status(result.terminationStatus), output: output)
     }
 
-    private struct TimedOut: Error {}
-
-    /// Races `body` against a timer; the loser is cancelled, and cancelling a run kills its process.
-    private static func withTimeout<T: Sendable>(
-        _ limit: Duration?,
-        _ body: @escaping @Sendable () async throws -> T
-    ) async throws -> T {
-        guard let limit else { return try await body() }
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                return nil
+    /// Starts a program that puts itself in the background (`dnsmasq`, `haproxy -D`) and waits for its
+    /// foreground process to exit. The daemon keeps the streams it inherited open, so they go to `logFile`
+    /// (appended, created 0640) instead of pipes a capture would wait on forever; a failed start's error
+    /// ends with the last lines of that file, which is where such programs say why.
+    /// - Throws: `ProcessError` when the program cannot start, exits non-zero or runs past `timeout`.
+    public func startDaemon(_ executable: String, _ arguments: [String], logFile: String,
+                            timeout: Duration = .seconds(30)) async throws {
+        let argv = [executable] + arguments
+        let descriptor = open(logFile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
+        guard descriptor >= 0 else {
+            throw ProcessError(argv: argv, reason: .launchFailed("cannot open its log \(logFile): \(String(cString: strerror(errno)))"))
+        }
+        let startOffset = lseek(descriptor, 0, SEEK_END)
+        let log = FileDescriptor(rawValue: descriptor)
+        let configuration = configuration(executable, arguments, environment: [:], workingDirectory: nil)
+        let status: TerminationStatus
+        do {
+            status = try await ProcessSlots.shared.withSlot {
+                try await withTimeLimit(timeout, overrun: .awaitCancellation) {
+                    try await Subprocess.run(configuration, input: .none,
+                                             output: .fileDescriptor(log, closeAfterSpawningProcess: false),
+                                             error: .fileDescriptor(log, closeAfterSpawningProcess: false)).terminationStatus
+                }
             }
-            defer { group.cancelAll() }
-            guard let first = try await group.next() else { throw TimedOut() }
-            guard let value = first else { throw TimedOut() }
-            return value
+            try? log.close()
+        } catch {
+            try? log.close()
+            if let error = error as? TimeLimitExceeded { throw ProcessError(argv: argv, reason: .timedOut(error.limit)) }
+            throw ProcessError(argv: argv, reason: .launchFailed("\(error)"))
+        }
+        let said = ((try? Files.read(logFile)) ?? []).dropFirst(max(0, Int(startOffset)))
+        switch ProcessExit.Status(status) {
+        case .exited(0): return
+        case .exited(let code):
+            throw ProcessError(argv: argv, reason: .exited(code), standardError: Array(said), logFile: logFile)
+        case .signalled(let signal):
+            throw ProcessError(argv: argv, reason: .signalled(signal), standardError: Array(said), logFile: logFile)
+        }
+    }
+
+    private func configuration(_ executable: String, _ arguments: [String], environment: [String: String?],
+                               workingDirectory: String?) -> Configuration {
+        // In a namespace, `ip` looks the program up and execs it there (`ip netns exec` needs root).
+        let (program, argv) = networkNamespace.map { ("ip", ["netns", "exec", $0, executable] + arguments) }
+            ?? (executable, arguments)
+        return Configuration(
+            executable: program.contains("/") ? .path(FilePath(program)) : .name(program),
+            arguments: Arguments(argv),
+            environment: .inherit.updating(Dictionary(uniqueKeysWithValues: environment.map {
+                (Environment.Key(stringLiteral: $0.key), $0.value)
+            })),
+            workingDirectory: workingDirectory.map { FilePath($0) })
+    }
+}
+
+extension ProcessExit.Status {
+    init(_ status: TerminationStatus) {
+        switch status {
+        case .exited(let code): self = .exited(code)
+        case .signaled(let signal): self = .signalled(signal)
         }
     }
 }

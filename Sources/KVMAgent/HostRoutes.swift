@@ -48,10 +48,10 @@ struct HostRoutes: CommandRoutes {
     /// ZStack's deployer reads the version back from this file to decide whether the agent needs upgrading.
     private func persist(version: String) throws {
         do {
-            try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true)
-            try Data(version.utf8).write(to: URL(fileURLWithPath: configuration.versionFilePath), options: .atomic)
+            try Files.makeDirectories(configuration.stateDirectory)
+            try Files.writeAtomically(Array(version.utf8), to: configuration.versionFilePath)
         } catch {
-            throw HostError("cannot write the MN version to \(configuration.versionFilePath): \(error.localizedDescription)")
+            throw HostError("cannot write the MN version to \(configuration.versionFilePath): \(error.detail)")
         }
     }
 
@@ -103,19 +103,14 @@ struct HostRoutes: CommandRoutes {
             throw HostError("'\(outside)' is outside the storage roots this agent serves (\(volumePaths.roots))")
         }
         for path in paths where FileManager.default.fileExists(atPath: path) {
-            found[path] = command.md5Return == true ? try await md5(path) : ""
+            found[path] = command.md5Return == true ? try await FileDigest.md5(ofFileAt: path) : ""
         }
         return CheckFileOnHostResponse(existPaths: found)
     }
 
-    private func md5(_ path: String) async throws -> String {
-        let output = try await ProcessRunner().run("md5sum", ["--", path]).text
-        return String(output.prefix { !$0.isWhitespace })
-    }
-
     private func checkInterfaces(_ command: CheckPhysicalNetworkInterfaceCmd) -> CheckPhysicalNetworkInterfaceResponse {
         let missing = (command.interfaceNames ?? []).filter { name in
-            !DomainDevices.isInterfaceName(name) || !FileManager.default.fileExists(atPath: "/sys/class/net/\(name)")
+            !NetworkNames.isInterfaceName(name) || !FileManager.default.fileExists(atPath: "/sys/class/net/\(name)")
         }
         var reply = CheckPhysicalNetworkInterfaceResponse(failedInterfaceNames: missing)
         if !missing.isEmpty {

@@ -1,3 +1,4 @@
+import HostSystem
 /// How a connection decides whether to trust the server's host key.
 ///
 /// Fingerprints use OpenSSH's form, `SHA256:` followed by the unpadded base64 of the SHA-256 of the key blob:
@@ -48,15 +49,5 @@ public enum HostKeyPolicy: Sendable, Hashable {
                     + "after 'SHA256:'")
         }
         return prefix + body
-    }
-}
-
-extension String {
-    fileprivate func trimmingWhitespace() -> Substring {
-        let isSpace: (Character) -> Bool = { $0.isWhitespace }
-        guard let start = firstIndex(where: { !isSpace($0) }), let end = lastIndex(where: { !isSpace($0) }) else {
-            return ""
-        }
-        return self[start...end]
     }
 }

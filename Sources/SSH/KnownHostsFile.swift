@@ -1,4 +1,5 @@
 import Glibc
+import HostSystem
 import Synchronization
 
 /// Host keys remembered across connections, in a file the agent owns: the first connection to a host and
@@ -60,16 +61,10 @@ public final class KnownHostsFile: Sendable {
     /// Written to a temporary file and renamed, mode 0600, so a crash never leaves half a file.
     private func write(_ entries: [String: String]) throws(SSHError) {
         let text = entries.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)\n" }.joined()
-        let temporary = path + ".tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw SSHError(.localFile, "cannot write \(temporary)", errno: errno) }
-        let bytes = Array(text.utf8)
-        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-        let synced = fsync(fd) == 0
-        close(fd)
-        guard written == bytes.count, synced, rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw SSHError(.localFile, "cannot write \(path)", errno: errno)
+        do {
+            try Files.writeAtomically(Array(text.utf8), to: path, mode: 0o600)
+        } catch {
+            throw SSHError(.localFile, "cannot write \(path)", errno: error.code)
         }
     }
 }

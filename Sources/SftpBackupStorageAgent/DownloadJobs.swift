@@ -1,4 +1,5 @@
 import Foundation
+import HostSystem
 import Synchronization
 
 /// The downloads in flight, so `/job/cancel` can stop those of one API (`threadContext.api`), and the
@@ -23,12 +24,20 @@ final class DownloadJobs: Sendable {
         let id = UUID()
         jobs.withLock { $0[id] = Job(apiId: apiId, stop: stop) }
         defer { _ = jobs.withLock { $0.removeValue(forKey: id) } }
-        return try await withThrowingTaskGroup(of: T?.self) { group in
+        return try await withTimeLimit(timeout, overrun: .awaitCancellation, onTimeout: {
+            SftpBackupStorageError("\(describe) timed out after \(Self.seconds($0)) s")
+        }) {
+            try await Self.untilStopped(stopped, apiId: apiId, describe: describe, operation)
+        }
+    }
+
+    /// Runs `operation` until it finishes or `stopped` yields (the MN cancelled its API).
+    private static func untilStopped<T: Sendable>(
+        _ stopped: AsyncStream<Void>, apiId: String?, describe: String,
+        _ operation: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await operation() }
-            group.addTask {
-                guard (try? await Task.sleep(for: timeout)) != nil else { return nil }
-                throw SftpBackupStorageError("\(describe) timed out after \(Self.seconds(timeout)) s")
-            }
             group.addTask {
                 for await _ in stopped {
                     throw SftpBackupStorageError("\(describe) was cancelled (API \(apiId ?? ""))")

@@ -46,12 +46,13 @@ struct ImageDownloader: Sendable {
 
     private static func fetch(_ source: some ImageSource, into target: String, limit: Int64,
                               progress: DownloadProgress) async throws -> SftpDownloadResponse {
-        let file = try StagedFile(target: target, byteLimit: limit)
+        let file = try StagedFile(target: target, byteLimit: limit, limitName: "this backup storage accepts (the configured "
+            + "maximum image size or the free space of the storage)")
         do {
             progress.update(0)
             try await source.fetch(into: file, progress: progress.received)
             let md5 = file.finishHash()
-            let info = try await QemuImageInfo.read(file.temporaryPath)
+            let info = try await QemuImg().info(file.temporaryPath)
             try Task.checkCancellation()
             try file.commit()
             progress.update(100)

@@ -1,6 +1,7 @@
 import AgentServer
 import AgentWire
 import Foundation
+import HostSystem
 import Logging
 
 /// Image files: download, delete, sizes, hash, and `/job/cancel` for running downloads.
@@ -40,7 +41,7 @@ struct ImageRoutes: CommandRoutes {
     private func getImageSize(_ command: SftpGetImageSizeCmd, _ context: CommandContext) async throws -> SftpGetImageSizeResponse {
         let root = try state.requireRoot()
         let path = try existingFile(root.resolve(command.installPath, field: "installPath"))
-        let info = try await QemuImageInfo.read(path)
+        let info = try await QemuImg().info(path)
         var reply = SftpGetImageSizeResponse()
         reply.size = info.virtualSize
         reply.actualSize = try fileSize(path)
@@ -57,7 +58,7 @@ struct ImageRoutes: CommandRoutes {
     private func getImageHash(_ command: SftpPathCmd, _ context: CommandContext) async throws -> SftpGetImageHashResponse {
         let root = try state.requireRoot()
         var reply = SftpGetImageHashResponse()
-        reply.hash = try await md5Hex(ofFileAt: existingFile(root.resolve(command.path, field: "path")))
+        reply.hash = try await FileDigest.md5(ofFileAt: existingFile(root.resolve(command.path, field: "path")))
         return root.withCapacity(reply)
     }
 

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HostSystem
 import NIOCore
 import NIOHTTP1
 import NIOPosix

@@ -26,7 +26,7 @@ struct MetaDataRoutes: CommandRoutes {
             throw SftpBackupStorageError("image \(image) does not exist")
         }
         metaData["size"] = .number(Double(size.int64Value))
-        metaData["md5sum"] = .string(try await md5Hex(ofFileAt: image))
+        metaData["md5sum"] = .string(try await FileDigest.md5(ofFileAt: image))
         let target = (image as NSString).deletingLastPathComponent + "/meta_data.json"
         try Files.writeAtomically(Array(try WireJSON.encode(JSONValue.object(metaData))), to: target)
         return root.withCapacity(SftpAgentResponse())

@@ -1,4 +1,5 @@
 import Foundation
+import HostSystem
 import SSH
 
 /// `sftp://user[:password]@host[:port]/path`: a password in the URL logs in with it (the Python agent's

@@ -1,3 +1,4 @@
+import HostSystem
 import AgentWire
 
 /// Turns wire transfer objects into validated, NIC-resolved rules. Pure: the router's interfaces are an
@@ -131,10 +132,7 @@ public struct CommandResolver: Sendable {
 
     /// Names from the kernel go into rules verbatim, so they are checked too.
     private func safeName(_ nic: InterfaceTable.Interface) throws(RouterError) -> String {
-        let name = nic.name
-        guard (1...15).contains(name.count),
-              name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) })
-        else { throw RouterError.unsafeInterfaceName(name) }
-        return name
+        guard NetworkNames.isInterfaceName(nic.name) else { throw RouterError.unsafeInterfaceName(nic.name) }
+        return nic.name
     }
 }

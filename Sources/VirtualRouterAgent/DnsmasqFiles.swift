@@ -1,3 +1,5 @@
+import HostSystem
+
 /// The dnsmasq files for a `RouterState`, in the formats ZStack's Python agent writes (so an existing
 /// router's files read the same): hosts `mac,set:<tag>,ip,hostname,infinite`, options
 /// `tag:<tag>,option:router,<gw>`, DNS hosts `ip hostname`, and one `dhcp-range=<gateway>,static` per

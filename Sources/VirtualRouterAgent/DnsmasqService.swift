@@ -1,4 +1,5 @@
 import Foundation
+import HostSystem
 
 /// Keeps dnsmasq serving the rendered files: writes them, then reloads (see `DnsmasqReload`), or
 /// restarts when its configuration changed (dhcp-range is only read at start), when it is not running,
@@ -7,13 +8,13 @@ import Foundation
 /// A SIGHUP is only sent once dnsmasq has installed its handler: before that, the default action of
 /// SIGHUP ends the process. Not Sendable state: owned by the `VirtualRouter` actor.
 struct DnsmasqService {
-    let runner: CommandRunner
+    let runner: ProcessRunner
     let paths: RouterPaths
     let reload: DnsmasqReload
     var restartAfterSignals = 500
     private(set) var signalsSinceStart = 0
 
-    init(runner: CommandRunner, paths: RouterPaths, reload: DnsmasqReload) {
+    init(runner: ProcessRunner, paths: RouterPaths, reload: DnsmasqReload) {
         self.runner = runner
         self.paths = paths
         self.reload = reload
@@ -22,13 +23,14 @@ struct DnsmasqService {
     var pid: pid_t? { DaemonProcess.running(pidFile: paths.dnsmasqPidFile, command: "dnsmasq") }
 
     mutating func apply(_ files: DnsmasqFiles) async throws {
-        FileWriter.write("", toMissing: paths.dhcpLeasesFile)
+        try Files.makeDirectories(Files.parentDirectory(of: paths.dhcpLeasesFile))
+        try Files.createEmptyFileIfMissing(paths.dhcpLeasesFile)
         var changed = false
         for (content, path) in [(files.hosts, paths.dhcpHostsFile), (files.options, paths.dhcpOptionsFile),
                                 (files.dnsHosts, paths.dnsHostsFile), (files.resolvConf, paths.resolvConf)] {
-            changed = try FileWriter.write(content, to: path) || changed
+            changed = try Files.writeIfChanged(content, to: path) || changed
         }
-        let confChanged = try FileWriter.write(files.conf, to: paths.dnsmasqConf)
+        let confChanged = try Files.writeIfChanged(files.conf, to: paths.dnsmasqConf)
         // A repeated command changes no file: a running dnsmasq already serves it.
         if !changed, !confChanged, pid != nil { return }
         guard reload == .signal, let pid, !confChanged, signalsSinceStart < restartAfterSignals else {
@@ -42,7 +44,8 @@ struct DnsmasqService {
 
     mutating func restart() async throws {
         if let pid { await DaemonProcess.stop(pid) }
-        try await runner.startDaemon(["dnsmasq", "--conf-file=\(paths.dnsmasqConf)"])
+        try paths.makeDaemonDirectories()
+        try await runner.startDaemon("dnsmasq", ["--conf-file=\(paths.dnsmasqConf)"], logFile: paths.startLog("dnsmasq"))
         guard let pid else { throw RouterError.dnsmasqNotRunning("no live pid in \(paths.dnsmasqPidFile) after start") }
         try await waitUntilReady(pid)
         signalsSinceStart = 0

@@ -1,3 +1,5 @@
+import HostSystem
+
 /// One haproxy configuration per load-balancer listener, after ZStack's template, with the listener's
 /// `parameters` filled in and ZStack's defaults for those it omits.
 public enum HaproxyConfig {

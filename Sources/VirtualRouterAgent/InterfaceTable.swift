@@ -1,3 +1,4 @@
+import HostSystem
 import Foundation
 
 /// The router's interfaces as `ip -json addr show` reports them: how commands that name a NIC by MAC

@@ -1,6 +1,8 @@
+import HostSystem
+
 /// Applies `IptablesRules` with `iptables-restore --noflush`, one transaction per table.
 struct IptablesApplier: Sendable {
-    let runner: CommandRunner
+    let runner: ProcessRunner
 
     /// Applies filter then nat. A table that fails is untouched (the restore is one transaction); when
     /// nat fails after filter succeeded, filter is put back to `previous`, so the command as a whole
@@ -17,8 +19,8 @@ struct IptablesApplier: Sendable {
     }
 
     func apply(_ rules: IptablesRules) async throws {
-        let save = try await runner.check(["iptables-save", "-t", rules.table])
+        let save = try await runner.run("iptables-save", ["-t", rules.table]).text
         let script = IptablesRestoreScript.script(for: rules, currentSave: save)
-        try await runner.check(["iptables-restore", "--noflush", "-w"], input: script)
+        try await runner.run("iptables-restore", ["--noflush", "-w"], input: Array(script.utf8))
     }
 }

@@ -1,3 +1,5 @@
+import HostSystem
+
 /// Renders the filter and nat rules for a `RouterState`, with ZStack's chain names so that an MN
 /// operator reading `iptables-save` finds what the Python agent would have made. Rules inside shared
 /// chains carry their own match (VIP, guest) so that two EIPs on the same NIC pair cannot capture each

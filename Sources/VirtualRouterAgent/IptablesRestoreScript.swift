@@ -1,3 +1,5 @@
+import HostSystem
+
 /// Builds `iptables-restore --noflush` input that makes one table's owned part match `IptablesRules`
 /// and leaves everything else alone. Pure: the table's current `iptables-save` text is an input.
 ///

@@ -1,3 +1,5 @@
+import HostSystem
+
 /// The rules this agent owns in one iptables table: its chains (with their rules) and the jumps to
 /// them from chains it does not own. Built by `IptablesRenderer`, applied by `IptablesRestoreScript`.
 public struct IptablesRules: Sendable, Equatable {

@@ -1,3 +1,5 @@
+import HostSystem
+
 /// Why a command could not be carried out on this router (as opposed to `InvalidField`, which says the
 /// command itself is malformed).
 public enum RouterError: Error, CustomStringConvertible, Equatable, Sendable {
@@ -6,8 +8,6 @@ public enum RouterError: Error, CustomStringConvertible, Equatable, Sendable {
     case noAddress(nic: String, field: String)
     case duplicateMAC(String, [String])
     case unsafeInterfaceName(String)
-    case toolFailed(argv: [String], status: String, stderr: String)
-    case toolMissing(String)
     case dnsmasqNotRunning(String)
 
     public var description: String {
@@ -17,16 +17,8 @@ public enum RouterError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .noAddress(nic, field): "NIC \(nic) has no IPv4 address (needed by \(field))"
         case let .duplicateMAC(mac, names): "NICs \(names.joined(separator: ", ")) share MAC \(mac)"
         case let .unsafeInterfaceName(name): "interface name \(String(reflecting: name)) cannot be used in rules"
-        case let .toolFailed(argv, status, stderr):
-            "\(argv.joined(separator: " ")) failed (\(status)): \(stderr.trimmingSuffixWhitespace)"
-        case let .toolMissing(tool): "\(tool) is not installed"
         case let .dnsmasqNotRunning(reason): "dnsmasq is not running: \(reason)"
         }
     }
 }
 
-extension String {
-    var trimmingSuffixWhitespace: Substring {
-        dropLast(reversed().prefix(while: \.isWhitespace).count)
-    }
-}

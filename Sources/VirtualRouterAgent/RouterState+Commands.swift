@@ -1,4 +1,5 @@
 import AgentWire
+import HostSystem
 
 // How each command edits the desired state. Every entry of a command is validated and resolved before
 // the state changes, so a bad entry leaves the state as it was. Additions replace an entry with the same

@@ -1,3 +1,5 @@
+import HostSystem
+
 /// Everything the agent has been told to put in place, with NICs already resolved to names and every
 /// value validated. Renderers are pure functions of this value; commands edit it (idempotently) and the
 /// appliers make the router match it.

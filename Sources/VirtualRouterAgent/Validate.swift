@@ -1,3 +1,5 @@
+import HostSystem
+
 /// Field validators: each returns the value in canonical form or throws `InvalidField` naming it.
 /// Every string that reaches an iptables rule, a dnsmasq file, a haproxy config or a file path passes
 /// through one of these first.
@@ -10,12 +12,10 @@ enum Validate {
     /// A MAC address, returned lower-cased (ZStack sends lower case; `ip link` prints lower case).
     static func mac(_ value: String?, _ field: String) throws(InvalidField) -> String {
         let expected = "a MAC address like 52:54:00:12:34:56"
-        let text = try required(value, field, expected: expected).lowercased()
-        let groups = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard groups.count == 6, groups.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isHexDigit) }) else {
+        guard let mac = try NetworkNames.canonicalMAC(required(value, field, expected: expected)) else {
             throw InvalidField(field: field, value: value, expected: expected)
         }
-        return text
+        return mac
     }
 
     static func ipv4(_ value: String?, _ field: String) throws(InvalidField) -> IPv4Address {

@@ -1,5 +1,6 @@
 import AgentWire
 import Foundation
+import HostSystem
 
 /// The virtual router: holds the desired state and makes the machine match it, one command at a time.
 ///
@@ -9,8 +10,8 @@ import Foundation
 public actor VirtualRouter {
     public struct Configuration: Sendable {
         public var paths: RouterPaths
-        /// Runs every tool; `CommandRunner.inNamespace` for a router inside a network namespace.
-        public var runner: CommandRunner
+        /// Runs every tool; one with a `networkNamespace` for a router inside a network namespace.
+        public var runner: ProcessRunner
         /// The NIC that gets no `<nic>-in` chain (ZStack: `eth0`).
         public var managementNIC: String
         /// `user=` for dnsmasq; nil keeps dnsmasq's default (`nobody`/`dnsmasq`).
@@ -19,7 +20,7 @@ public actor VirtualRouter {
         public var haproxyUser: String?
         public var dnsmasqReload: DnsmasqReload
 
-        public init(paths: RouterPaths = .production, runner: CommandRunner = CommandRunner(),
+        public init(paths: RouterPaths = .production, runner: ProcessRunner = ProcessRunner(defaultTimeout: .seconds(60)),
                     managementNIC: String = "eth0", dnsmasqUser: String? = nil, haproxyUser: String? = "haproxy",
                     dnsmasqReload: DnsmasqReload = .restart) {
             self.paths = paths
@@ -148,7 +149,7 @@ public actor VirtualRouter {
                 for l in listeners { state.listeners[l.name] = l.backends.isEmpty ? nil : l }
             }
             for l in listeners {
-                if l.backends.isEmpty { await router.haproxy.delete(l.name) } else { try await router.haproxy.refresh(l) }
+                if l.backends.isEmpty { try await router.haproxy.delete(l.name) } else { try await router.haproxy.refresh(l) }
             }
         }
     }
@@ -159,14 +160,14 @@ public actor VirtualRouter {
                 "\(try Validate.identifier(lb.lbUuid, "lbs[\(i)].lbUuid"))-\(try Validate.identifier(lb.listenerUuid, "lbs[\(i)].listenerUuid"))"
             }
             try await router.changeRules { state, _ in for name in names { state.listeners[name] = nil } }
-            for name in names { await router.haproxy.delete(name) }
+            for name in names { try await router.haproxy.delete(name) }
         }
     }
 
     /// Stops the daemons this router started (dnsmasq and the haproxy listeners).
     public func shutdown() async {
         await dnsmasq.stop()
-        for name in state.listeners.keys { await haproxy.delete(name) }
+        for name in state.listeners.keys { try? await haproxy.delete(name) }
     }
 
     /// dnsmasq's pid while it runs.
@@ -210,7 +211,7 @@ public actor VirtualRouter {
             guard let nic = table.interfaces.first(where: { nic in
                 nic.addresses.contains { $0.ip.network(prefixLength: $0.prefixLength) == host.ip.network(prefixLength: $0.prefixLength) }
             }) else { continue }
-            _ = try await configuration.runner.run(["dhcp_release", nic.name, "\(host.ip)", host.mac])
+            _ = try await configuration.runner.execute("dhcp_release", [nic.name, "\(host.ip)", host.mac])
         }
     }
 

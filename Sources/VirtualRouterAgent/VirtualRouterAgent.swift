@@ -1,4 +1,5 @@
 import AgentServer
+import HostSystem
 import AgentWire
 import Logging
 

@@ -2,6 +2,7 @@ import AgentCommandLine
 import AgentServer
 import AgentWire
 import ArgumentParser
+import HostSystem
 import Logging
 import VirtualRouterAgent
 
@@ -39,7 +40,7 @@ struct VirtualRouterCommand: AsyncParsableCommand {
         let logger = Logger(label: "zstack.virtualrouter")
         let router = VirtualRouter.Configuration(
             paths: root.map(RouterPaths.init(root:)) ?? .production,
-            runner: netns.map(CommandRunner.inNamespace) ?? CommandRunner(),
+            runner: ProcessRunner(defaultTimeout: .seconds(60), networkNamespace: netns),
             managementNIC: managementNic,
             dnsmasqUser: dnsmasqUser,
             dnsmasqReload: dnsmasqReload == "signal" ? .signal : .restart)

@@ -87,7 +87,7 @@ import Testing
         try await withHost { namespace, client, mn in
             let before = try await LinkSnapshot.read(namespace)
             let cases: [(String, CreateBridgeCmd, String)] = [
-                ("/network/l2novlan/createbridge", bridgeCmd("br0; rm -rf /", "eth0"), "contains \" \""),
+                ("/network/l2novlan/createbridge", bridgeCmd("br0; rm -rf /", "eth0"), "contains \";\""),
                 ("/network/l2novlan/createbridge", bridgeCmd("br/0", "eth0"), "contains \"/\""),
                 ("/network/l2novlan/createbridge", bridgeCmd("br_0123456789abc", "eth0"), "longer than 15"),
                 ("/network/l2novlan/createbridge", bridgeCmd("..", "eth0"), "not a valid interface name"),

@@ -44,7 +44,7 @@ struct AuthTests {
         let scratch = try TemporaryDirectory("ssh-tests")
         defer { scratch.remove() }
         let strangerKey = scratch.path + "/stranger"
-        try await Program.output(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", strangerKey])
+        try await Program.check(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", strangerKey])
         try await TestHost.with("wrong-secret", octet: 36) { host in
             let attempts: [SSHCredential] = [
                 .password(user: host.user, password: host.password + "-wrong"),
@@ -67,7 +67,7 @@ struct AuthTests {
         try await TestHost.with("passphrase", octet: 37) { host in
             let encrypted = scratch.path + "/encrypted"
             try FileManager.default.copyItem(atPath: host.key, toPath: encrypted)
-            try await Program.output(["ssh-keygen", "-q", "-p", "-P", "", "-N", "secret phrase", "-f", encrypted])
+            try await Program.check(["ssh-keygen", "-q", "-p", "-P", "", "-N", "secret phrase", "-f", encrypted])
             let keyText = try String(contentsOfFile: encrypted, encoding: .utf8)
             func login(_ credential: SSHCredential) async throws(SSHError) -> SSHSession {
                 try await SSHClient().connect(

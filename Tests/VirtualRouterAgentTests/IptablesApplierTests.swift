@@ -1,4 +1,5 @@
 import AgentWire
+import HostSystem
 import TestSupport
 import Testing
 @testable import VirtualRouterAgent
@@ -18,9 +19,11 @@ import Testing
             var (filter, nat) = IptablesRenderer.render(state)
             nat.add("snat-broken", "-j NO-SUCH-TARGET")
             let applier = IptablesApplier(runner: configuration.runner)
-            await #expect(throws: RouterError.self) {
+            let failure = await #expect(throws: ProcessError.self) {
                 try await applier.apply((filter, nat), previous: IptablesRenderer.render(await router.state))
             }
+            #expect(failure?.description.contains("iptables-restore --noflush -w` exited with status 2") == true)
+            #expect(failure?.standardErrorTail.contains("NO-SUCH-TARGET") == true, "the error says what iptables said")
             #expect(try await lab.iptablesRules() == before)
             #expect(!before.contains { $0.contains("eth9-in") })
             await router.shutdown()

@@ -13,7 +13,7 @@ struct NetnsLab: Sendable {
     let router: NetworkNamespace
     let guest: NetworkNamespace
     let publicSide: NetworkNamespace
-    /// The router's private file root (`etc/`, `run/`).
+    /// The router's private file root, empty at first (the agent makes `etc/` and `run/` in it).
     let root: String
 
     /// Runs `body` with a fresh lab, removing it afterwards whether `body` succeeds or throws.
@@ -28,9 +28,8 @@ struct NetnsLab: Sendable {
     }
 
     private func build() async throws {
-        try FileManager.default.createDirectory(atPath: root + "/etc", withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: root + "/run", withIntermediateDirectories: true)
-        // dnsmasq drops to its own user and must still read the files.
+        // An empty root, as an operator gives `--root`: the agent makes what it needs inside. dnsmasq drops to
+        // its own user and must still read the files.
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: root)
         // dhclient-script writes /etc/resolv.conf; `ip netns exec` bind-mounts this file over it.
         try FileManager.default.createDirectory(atPath: "/etc/netns/\(guest.name)", withIntermediateDirectories: true)

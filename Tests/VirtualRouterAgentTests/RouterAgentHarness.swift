@@ -1,6 +1,7 @@
 import AgentClient
 import AgentServer
 import AgentWire
+import HostSystem
 import Logging
 import TestSupport
 import Testing
@@ -28,7 +29,8 @@ struct RouterAgentHarness: Sendable {
     /// The router for `lab`, configured as `zstack-virtualrouter --root <lab root> --netns <router>` would
     /// be: the one place the tests name the router's configuration.
     static func configuration(_ lab: NetnsLab, reload: DnsmasqReload = .restart) -> VirtualRouter.Configuration {
-        .init(paths: RouterPaths(root: lab.root), runner: .inNamespace(lab.router.name), haproxyUser: nil, dnsmasqReload: reload)
+        .init(paths: RouterPaths(root: lab.root), runner: ProcessRunner(defaultTimeout: .seconds(60), networkNamespace: lab.router.name),
+              haproxyUser: nil, dnsmasqReload: reload)
     }
 
     static func agent(_ lab: NetnsLab, reload: DnsmasqReload = .restart) throws -> AgentServer {

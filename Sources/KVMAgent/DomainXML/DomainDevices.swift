@@ -1,3 +1,4 @@
+import HostSystem
 import AgentWire
 
 /// The `<devices>` of a domain, checked while it is built so `write` cannot fail half-way on bad input.
@@ -39,7 +40,7 @@ struct DomainDevices {
         }
         for (index, cdrom) in (command.cdRoms ?? []).enumerated() {
             let what = "cdRoms[\(index)]"
-            let path = cdrom.isEmpty == true ? nil : cdrom.path?.trimmingBlanks
+            let path = cdrom.isEmpty == true ? nil : cdrom.path?.trimmingWhitespace()
             disks.append(Disk(kind: "file", device: "cdrom", source: path?.isEmpty == false ? path : nil,
                               format: "raw", cache: nil, io: nil, target: try names.nextIDE(for: what), bus: "ide",
                               serial: nil, shareable: false, readOnly: true))
@@ -57,7 +58,7 @@ struct DomainDevices {
 
     mutating func disk(_ volume: VolumeTO, isRoot: Bool, names: inout DiskTargetNames) throws(DomainXMLError) -> Disk {
         let what = isRoot ? "rootVolume" : "data volume \(volume.volumeUuid ?? "?")"
-        guard let path = volume.installPath?.trimmingBlanks, !path.isEmpty else {
+        guard let path = volume.installPath?.trimmingWhitespace(), !path.isEmpty else {
             throw DomainXMLError("\(what): installPath is missing")
         }
         let kind = volume.deviceType ?? "file"
@@ -84,15 +85,15 @@ struct DomainDevices {
 
     static func nic(_ nic: NicTO, _ index: Int) throws(DomainXMLError) -> NIC {
         let what = "nics[\(index)]"
-        guard let mac = nic.mac?.lowercased(), isMAC(mac) else {
+        guard let mac = nic.mac.flatMap(NetworkNames.canonicalMAC) else {
             throw DomainXMLError("\(what): mac '\(nic.mac ?? "")' is not a MAC address like 52:54:00:12:34:56")
         }
-        guard let bridge = nic.bridgeName?.trimmingBlanks, !bridge.isEmpty else {
+        guard let bridge = nic.bridgeName?.trimmingWhitespace(), !bridge.isEmpty else {
             throw DomainXMLError("\(what): bridgeName is missing")
         }
         if let tap = nic.nicInternalName {
-            guard isInterfaceName(tap) else {
-                throw DomainXMLError("\(what): nicInternalName '\(tap)' is not a Linux interface name (1-15 characters, no '/' or blanks)")
+            if let problem = NetworkNames.interfaceNameProblem(tap) {
+                throw DomainXMLError("\(what): nicInternalName '\(tap)' \(problem)")
             }
         }
         let model = nic.driverType ?? (nic.useVirtio == true ? "virtio" : "e1000")
@@ -102,20 +103,10 @@ struct DomainDevices {
         return NIC(mac: mac, bridge: bridge, tap: nic.nicInternalName, model: model, mtu: nic.mtu)
     }
 
-    static func isMAC(_ text: String) -> Bool {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        return parts.count == 6 && parts.allSatisfy { $0.count == 2 && $0.allSatisfy(\.isHexDigit) }
-    }
-
     /// An IPv4/IPv6 address or DNS name: nothing that could change the meaning of a URI it goes into.
     static func isHostAddress(_ text: String) -> Bool {
         (1...253).contains(text.utf8.count)
             && text.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || ".-:".unicodeScalars.contains($0)) }
-    }
-
-    static func isInterfaceName(_ text: String) -> Bool {
-        (1...15).contains(text.utf8.count) && text != "." && text != ".."
-            && text.unicodeScalars.allSatisfy { $0.isASCII && $0.value > 0x20 && $0 != "/" && $0 != ":" }
     }
 
     func write(into xml: inout XMLWriter, emulator: String?) throws(DomainXMLError) {

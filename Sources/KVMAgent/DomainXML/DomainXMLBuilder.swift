@@ -1,3 +1,4 @@
+import HostSystem
 import AgentWire
 
 /// Turns a ZStack `StartVmCmd` into libvirt domain XML. Pure: no I/O, same input → same output.
@@ -24,7 +25,7 @@ public struct DomainXMLBuilder: Sendable {
     ///   `vmInstanceUuid`, `rootVolume.installPath`, memory or CPUs; an unknown boot device, disk type,
     ///   format, cache mode or console; a malformed MAC or tap name; an inconsistent CPU topology).
     public func build(_ command: StartVmCmd) throws(DomainXMLError) -> String {
-        guard let name = command.vmInstanceUuid?.trimmingBlanks, !name.isEmpty else {
+        guard let name = command.vmInstanceUuid?.trimmingWhitespace(), !name.isEmpty else {
             throw DomainXMLError("vmInstanceUuid is missing")
         }
         guard !name.contains("/") else { throw DomainXMLError("vmInstanceUuid '\(name)' contains '/'") }
@@ -100,11 +101,5 @@ public struct DomainXMLBuilder: Sendable {
         case "localtime": "localtime"
         case let other: throw DomainXMLError("clock '\(other)' is not utc or localtime")
         }
-    }
-}
-
-extension String {
-    var trimmingBlanks: String {
-        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
     }
 }

@@ -37,7 +37,7 @@ struct HostFacts {
         reply.libvirtVersion = libvirt.description
         reply.virtualizerInfo = VirtualizerInfoTO(virtualizer: connection.uri.hasPrefix("qemu") ? "qemu-kvm" : "qemu",
                                                   version: hypervisor.description)
-        reply.qemuImgVersion = await Self.qemuImgVersion()
+        reply.qemuImgVersion = await QemuImg().version()
         reply.ipAddresses = Self.ipv4Addresses()
         reply.uptime = read("proc/uptime").flatMap { Self.bootTime(uptime: $0, now: Date()) }
         reply.systemProductName = dmi("product_name")
@@ -56,7 +56,7 @@ struct HostFacts {
     }
 
     private func dmi(_ name: String) -> String? {
-        read("sys/class/dmi/id/\(name)")?.trimmingBlanks.nonEmpty
+        read("sys/class/dmi/id/\(name)")?.trimmingWhitespace().nonEmpty
     }
 
     /// `KEY=value` (os-release, quotes removed) or `key : value` (cpuinfo) lines; the first of a key wins.
@@ -64,8 +64,8 @@ struct HostFacts {
         var values: [String: String] = [:]
         for line in text.split(separator: "\n") {
             guard let index = line.firstIndex(of: separator) else { continue }
-            let key = String(line[..<index]).trimmingBlanks
-            var value = String(line[line.index(after: index)...]).trimmingBlanks
+            let key = String(line[..<index]).trimmingWhitespace()
+            var value = String(line[line.index(after: index)...]).trimmingWhitespace()
             if value.count >= 2, let first = value.first, first == "\"" || first == "'", value.last == first {
                 value = String(value.dropFirst().dropLast())
             }
@@ -101,13 +101,6 @@ struct HostFacts {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
         return formatter.string(from: now.addingTimeInterval(-seconds))
-    }
-
-    static func qemuImgVersion() async -> String? {
-        // "qemu-img version 7.2.0 (Debian 1:7.2+dfsg-7)": the third word.
-        guard let output = try? await ProcessRunner().run("qemu-img", ["--version"]).text else { return nil }
-        let words = output.split(whereSeparator: \.isWhitespace)
-        return words.count >= 3 && words[1] == "version" ? String(words[2]) : nil
     }
 
     /// Every IPv4 address of the host except loopback (`getifaddrs`).

@@ -21,7 +21,7 @@ struct IptablesRules {
             do {
                 try await run(words)
             } catch let failure as ProcessError {
-                throw HostError("iptables rule '\(rule)' was refused: \(failure.standardErrorTail.trimmingBlanks)")
+                throw HostError("iptables rule '\(rule)' was refused: \(failure.standardErrorTail.trimmingWhitespace())")
             }
         }
     }

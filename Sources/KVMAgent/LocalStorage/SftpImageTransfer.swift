@@ -50,8 +50,7 @@ struct SftpImageTransfer: Sendable {
     @discardableResult
     func download(_ remote: String, from endpoint: Endpoint, to local: String) async throws -> Int64 {
         guard Files.kind(local) != .directory else { throw LocalStorageError("\(local) is a directory, not an image file") }
-        let created = try Files.makeDirectoriesReportingCreated(Files.parentDirectory(of: local))
-        let temporary = "\(Files.parentDirectory(of: local))/.\(UUID().uuidString).sftp-download"
+        let file = try StagedFile(target: local)
         do {
             let directory = Files.parentDirectory(of: local)
             let size = try await withSession(endpoint, remote) { session throws(SSHError) in
@@ -60,15 +59,12 @@ struct SftpImageTransfer: Sendable {
                 if let free = try? FilesystemCapacity.of(directory).availableBytes, announced > UInt64(max(0, free)) {
                     throw SSHError(.localFile, "\(remote) has \(announced) bytes, more than the \(free) free on the local storage")
                 }
-                return try await session.download(remote: remote, to: temporary, permissions: 0o644).totalBytes
+                return try await session.download(remote: remote, to: file.temporaryPath, permissions: 0o600).totalBytes
             }
-            guard rename(temporary, local) == 0 else {
-                throw LocalStorageError("cannot rename the download to \(local): \(String(cString: strerror(errno)))")
-            }
+            try file.commit(mode: 0o644)
             return size
         } catch {
-            unlink(temporary)
-            Files.removeDirectoriesIfEmpty(created)
+            file.discard()
             throw error
         }
     }

@@ -1,27 +1,15 @@
+import HostSystem
+
 /// Linux network-interface names and VLAN ids as the kernel accepts them (`dev_valid_name`), checked before
 /// any `ip` command runs so a bad name gets a clear reply instead of a half-made bridge.
 enum InterfaceName {
-    /// `IFNAMSIZ` is 16 including the terminating NUL.
-    static let maximumLength = 15
     static let vlanRange = 1...4094
 
     /// Returns `name` if the kernel would accept it as an interface name.
     /// - Parameter field: the command field it came from, named in the error.
     static func validated(_ name: String?, field: String) throws(NetworkError) -> String {
         guard let name, !name.isEmpty else { throw NetworkError("\(field) is missing") }
-        guard name.utf8.count <= maximumLength else {
-            throw NetworkError("\(field) \"\(name)\" is longer than \(maximumLength) characters, the Linux limit for interface names")
-        }
-        guard name != ".", name != ".." else { throw NetworkError("\(field) \"\(name)\" is not a valid interface name") }
-        // The kernel refuses '/', ':' and whitespace; a leading '-' would read as an option to `ip`, and
-        // control or non-ASCII bytes have no place in names an operator must type.
-        let refused = name.unicodeScalars.first { scalar in
-            !(scalar.isASCII && scalar.value > 0x20 && scalar.value < 0x7f) || scalar == "/" || scalar == ":"
-        }
-        if let refused {
-            throw NetworkError("\(field) \"\(name)\" contains \(refused.debugDescription), which interface names cannot contain")
-        }
-        guard !name.hasPrefix("-") else { throw NetworkError("\(field) \"\(name)\" must not start with '-'") }
+        if let problem = NetworkNames.interfaceNameProblem(name) { throw NetworkError("\(field) \"\(name)\" \(problem)") }
         return name
     }
 

@@ -1,4 +1,5 @@
 import AgentServer
+import HostSystem
 import AgentWire
 
 /// dnsmasq: DHCP entries and upstream DNS servers.

@@ -1,4 +1,5 @@
 import AgentServer
+import HostSystem
 import AgentWire
 
 /// Elastic IPs: a VIP mapped one-to-one to a guest.

@@ -1,4 +1,5 @@
 import AgentServer
+import HostSystem
 import AgentWire
 
 /// Load-balancer listeners (haproxy).

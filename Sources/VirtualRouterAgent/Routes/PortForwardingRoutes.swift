@@ -1,4 +1,5 @@
 import AgentServer
+import HostSystem
 import AgentWire
 
 /// Port forwarding from a VIP's ports to a guest's.

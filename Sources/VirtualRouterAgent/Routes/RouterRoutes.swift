@@ -1,4 +1,5 @@
 import AgentServer
+import HostSystem
 import AgentWire
 
 /// The MN's handshake with the router: `/echo` (sync, empty body), `/init` and `/ping` (async).

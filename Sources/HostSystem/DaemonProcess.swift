@@ -1,4 +1,3 @@
-import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -6,22 +5,22 @@ import Musl
 #endif
 
 /// Finding, signalling and stopping a daemon through its pid file.
-enum DaemonProcess {
+public enum DaemonProcess {
     /// The pid in `pidFile` when that process is alive and runs `command` (guards against a stale pid
     /// file naming an unrelated, reused pid).
-    static func running(pidFile: String, command: String) -> pid_t? {
-        guard let text = FileWriter.read(pidFile),
-              let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0,
-              let comm = FileWriter.read("/proc/\(pid)/comm"),
-              comm.trimmingCharacters(in: .whitespacesAndNewlines) == command, isAlive(pid)
+    public static func running(pidFile: String, command: String) -> pid_t? {
+        guard let text = try? Files.readText(pidFile),
+              let pid = pid_t(text.trimmingWhitespace()), pid > 0,
+              let comm = try? Files.readText("/proc/\(pid)/comm"),
+              comm.trimmingWhitespace() == command, isAlive(pid)
         else { return nil }
         return pid
     }
 
     /// Alive and not a zombie: a daemon's parent is init, which may be slow (or, in a container, fail)
     /// to reap it, and `kill(pid, 0)` succeeds on a zombie.
-    static func isAlive(_ pid: pid_t) -> Bool {
-        guard kill(pid, 0) == 0, let stat = FileWriter.read("/proc/\(pid)/stat"),
+    public static func isAlive(_ pid: pid_t) -> Bool {
+        guard kill(pid, 0) == 0, let stat = try? Files.readText("/proc/\(pid)/stat"),
               let close = stat.lastIndex(of: ")") else { return false }
         let state = stat[stat.index(after: close)...].drop { $0 == " " }.first
         return state != "Z" && state != "X"
@@ -29,16 +28,16 @@ enum DaemonProcess {
 
     /// Whether the process has installed a handler for `signal`: before that, the signal's default
     /// action applies, and for SIGHUP that ends the process (`SigCgt` in /proc/<pid>/status).
-    static func catches(_ pid: pid_t, signal: Int32) -> Bool {
-        guard let status = FileWriter.read("/proc/\(pid)/status"),
+    public static func catches(_ pid: pid_t, signal: Int32) -> Bool {
+        guard let status = try? Files.readText("/proc/\(pid)/status"),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigCgt:") }),
-              let mask = UInt64(line.dropFirst("SigCgt:".count).trimmingCharacters(in: .whitespaces), radix: 16)
+              let mask = UInt64(line.dropFirst("SigCgt:".count).trimmingWhitespace(), radix: 16)
         else { return false }
         return mask & (1 << UInt64(signal - 1)) != 0
     }
 
     /// Polls `condition` every 20 ms until it holds or `timeout` passes.
-    static func wait(for timeout: Duration, _ condition: () -> Bool) async -> Bool {
+    public static func wait(for timeout: Duration, _ condition: () -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if condition() { return true }
@@ -48,7 +47,7 @@ enum DaemonProcess {
     }
 
     /// SIGTERM, then waits for the process to go (SIGKILL after 5 s).
-    static func stop(_ pid: pid_t) async {
+    public static func stop(_ pid: pid_t) async {
         kill(pid, SIGTERM)
         if await !wait(for: .seconds(5), { !isAlive(pid) }) {
             kill(pid, SIGKILL)

@@ -40,5 +40,6 @@ public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertib
 }
 
 extension Character {
-    var isASCIIDigit: Bool { isASCII && isNumber }
+    /// 0-9 only: `isNumber` alone also accepts other scripts' digits and fractions.
+    public var isASCIIDigit: Bool { isASCII && isNumber }
 }

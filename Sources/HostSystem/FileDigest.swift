@@ -1,0 +1,61 @@
+import Crypto
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// MD5 as ZStack uses it (image checksums, the deployer's agent-file manifests): lowercase hex, as `md5sum`
+/// prints it. Files are read in 1 MiB pieces, so an image of any size hashes in constant memory, and the
+/// task yields between pieces so a long hash neither starves other tasks nor outlives its cancellation.
+public enum FileDigest {
+    static let chunkSize = 1 << 20
+
+    /// The MD5 of the file at `path`.
+    /// - Throws: `FileSystemError` when it cannot be opened or read; `CancellationError` when the task is
+    ///   cancelled.
+    public static func md5(ofFileAt path: String) async throws -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileSystemError("read", path) }
+        defer { close(fd) }
+        var hash = Insecure.MD5()
+        var chunk = [UInt8](repeating: 0, count: chunkSize)
+        while true {
+            try Task.checkCancellation()
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw FileSystemError("read", path)
+            }
+            if count == 0 { return hex(hash.finalize()) }
+            chunk.withUnsafeBytes { hash.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+            await Task.yield()
+        }
+    }
+
+    /// The MD5 of `bytes`.
+    public static func md5(of bytes: some Sequence<UInt8>) -> String {
+        hex(Insecure.MD5.hash(data: Array(bytes)))
+    }
+
+    /// Lowercase hex of a digest (or any bytes).
+    public static func hex(_ digest: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        for byte in digest {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// An MD5 computed as bytes pass (a download hashed while it is written).
+    public struct Stream {
+        private var hash = Insecure.MD5()
+
+        public init() {}
+
+        public mutating func update(_ bytes: UnsafeRawBufferPointer) { hash.update(bufferPointer: bytes) }
+
+        public func finalize() -> String { hex(hash.finalize()) }
+    }
+}
