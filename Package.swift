@@ -196,7 +196,7 @@ let package = Package(
         .testTarget(
             name: "AgentTrustTests",
             dependencies: [
-                "AgentTrust",
+                "AgentTrust", "TestSupport",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -261,7 +261,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SSHTests",
-            dependencies: ["SSH"],
+            dependencies: ["SSH", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -278,7 +278,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HostSystemTests",
-            dependencies: ["HostSystem"],
+            dependencies: ["HostSystem", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -289,26 +289,16 @@ let package = Package(
         .testTarget(
             name: "KVMAgentTests",
             dependencies: [
-                "KVMAgent", "AgentWire", "Libvirt", "HostSystem", "AgentServer", "AgentClient", "AgentTestSupport",
+                "KVMAgent", "AgentWire", "Libvirt", "HostSystem", "AgentServer", "AgentClient", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "AgentTestSupport",
-            dependencies: [
-                "AgentServer", "AgentClient",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            path: "Tests/AgentTestSupport",
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "VirtualRouterAgentTests",
             dependencies: [
-                "VirtualRouterAgent", "AgentWire", "AgentServer", "AgentClient", "AgentTestSupport",
+                "VirtualRouterAgent", "AgentWire", "AgentServer", "AgentClient", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -317,7 +307,7 @@ let package = Package(
         .testTarget(
             name: "SftpBackupStorageAgentTests",
             dependencies: [
-                "SftpBackupStorageAgent", "AgentServer", "AgentClient", "AgentWire", "AgentTestSupport",
+                "SftpBackupStorageAgent", "AgentServer", "AgentClient", "AgentWire", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -325,20 +315,32 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The tests' one home for running programs, test hosts, network namespaces, temporary directories,
+        // TCP/HTTP probes, in-process agents and the packaging fixtures (issue "One home for each job").
         .target(
-            name: "FleetTestSupport",
-            path: "Tests/FleetTestSupport",
+            name: "TestSupport",
+            dependencies: [
+                "AgentServer", "AgentClient",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "PackagingTests",
-            dependencies: ["AgentClient", "Deployer", "FleetTestSupport"],
+            dependencies: ["AgentClient", "Deployer", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "DeployerTests",
             dependencies: [
-                "Deployer", "AgentClient", "AgentTrust", "AgentWire", "FleetTestSupport", "SSH",
+                "Deployer", "AgentClient", "AgentTrust", "AgentWire", "TestSupport", "SSH",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -354,7 +356,7 @@ let package = Package(
         .testTarget(
             name: "HostileInputTests",
             dependencies: [
-                "AgentClient", "AgentWire", "AgentTestSupport", "FleetTestSupport",
+                "AgentClient", "AgentWire", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
@@ -362,7 +364,7 @@ let package = Package(
         .testTarget(
             name: "AgentServerTests",
             dependencies: [
-                "AgentServer", "AgentClient", "AgentWire", "KVMAgent", "HostSystem", "AgentTestSupport", "AgentTrust",
+                "AgentServer", "AgentClient", "AgentWire", "TestSupport", "AgentTrust",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),

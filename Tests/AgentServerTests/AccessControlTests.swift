@@ -1,6 +1,6 @@
 import AgentClient
 import AgentServer
-import AgentTestSupport
+import TestSupport
 import AgentWire
 import Foundation
 import Logging

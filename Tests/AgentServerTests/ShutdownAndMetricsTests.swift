@@ -1,4 +1,4 @@
-import AgentTestSupport
+import TestSupport
 import AgentClient
 import AgentServer
 import AgentWire
@@ -20,7 +20,7 @@ import Testing
                 #expect(status == 200)
                 // Shut down while the command still runs; release it only after the listener has closed.
                 await agent.group.triggerGracefulShutdown()
-                #expect(try await TCPProbe.waitUntilClosed(port: agent.port, timeout: .seconds(20)))
+                #expect(await TCPProbe.waitUntilClosed(port: agent.port, timeout: .seconds(20)))
                 gates.open("shutdown")
             }
             // `with` returned: the service group has finished, so the reply went out before the exit.

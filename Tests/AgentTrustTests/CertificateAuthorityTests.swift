@@ -2,11 +2,12 @@ import AgentTrust
 import Foundation
 import SwiftASN1
 import Testing
+import TestSupport
 import X509
 
 @Suite struct CertificateAuthorityTests {
     @Test func saveAndLoadRoundTripWithPrivateModes() async throws {
-        let temporary = try TemporaryDirectory()
+        let temporary = try TemporaryDirectory("agenttrust")
         defer { temporary.remove() }
         let ca = try CertificateAuthority.create(commonName: "zstack test CA", notAfter: .now + year)
         let directory = temporary.path + "/data/ca"
@@ -28,7 +29,7 @@ import X509
     }
 
     @Test func loadNamesTheMissingOrCorruptFile() throws {
-        let temporary = try TemporaryDirectory()
+        let temporary = try TemporaryDirectory("agenttrust")
         defer { temporary.remove() }
         let missing = #expect(throws: AgentTrustError.self) { try CertificateAuthority.load(from: temporary.path) }
         #expect(missing?.message.contains("\(temporary.path)/ca.crt") == true)
@@ -99,7 +100,7 @@ import X509
     }
 
     @Test func writesIssuedFilesWithModes() throws {
-        let temporary = try TemporaryDirectory()
+        let temporary = try TemporaryDirectory("agenttrust")
         defer { temporary.remove() }
         let ca = try CertificateAuthority.create(commonName: "CA", notAfter: .now + year)
         let leaf = try ca.issue(.client(commonName: "c"), notAfter: .now + hour)

@@ -1,6 +1,7 @@
 import AgentTrust
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct TrustStoreTests {
     let ca: CertificateAuthority
@@ -81,7 +82,7 @@ import Testing
         #expect(empty?.message.contains("no certificate") == true)
         let keyOnly = try ca.issue(.client(commonName: "c"), notAfter: .now + hour).privateKeyPEM
         #expect(throws: AgentTrustError.self) { try TrustStore(pemBundle: keyOnly) }
-        let temporary = try TemporaryDirectory()
+        let temporary = try TemporaryDirectory("agenttrust")
         defer { temporary.remove() }
         let missing = #expect(throws: AgentTrustError.self) { try TrustStore.load(path: temporary.path + "/bundle.pem") }
         #expect(missing?.message.contains("bundle.pem") == true)

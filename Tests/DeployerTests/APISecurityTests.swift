@@ -1,5 +1,5 @@
 @testable import Deployer
-import FleetTestSupport
+import TestSupport
 import Foundation
 import NIOHTTP1
 import Testing
@@ -157,7 +157,7 @@ struct APISecurityTests {
             (["host", "add", "--address", "127.0.68.9", "--private-key", key], "accessible by group or others"),
             (["host", "add", "--from", file.path], "variable pkg_dir is not allowed"),
         ] {
-            let result = try Program.run([cli] + argv + data)
+            let result = try await Program.run([cli] + argv + data)
             #expect(result.status != 0 && (result.errorOutput + result.output).contains(expected), "\(argv): \(result.transcript)")
         }
         #expect(try deployer.inventory.settings().isEmpty && deployer.inventory.hosts().isEmpty)

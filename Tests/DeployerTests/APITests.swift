@@ -1,6 +1,6 @@
 import AsyncHTTPClient
 import Deployer
-import FleetTestSupport
+import TestSupport
 import Foundation
 import Hummingbird
 import NIOCore
@@ -14,7 +14,7 @@ struct APITests {
     @Test func addReconnectWatchAndRefuse() async throws {
         let fleet = try await Fleet(prefix: "dapi", subnet: 64, count: 2, basePort: 2640)
         defer { fleet.stop() }
-        try fleet.publish(version: "1.0.0")
+        try await fleet.publish(version: "1.0.0")
         try await withAPI(fleet.deployer) { api in
             let body = try JSONEncoder().encode(["params": fleet.members.map { fleet.input($0) }])
             let (status, reply) = try await api.send(.POST, "/v1/hosts", body)

@@ -1,5 +1,5 @@
 @testable import Deployer
-import FleetTestSupport
+import TestSupport
 import Foundation
 import Testing
 

@@ -1,5 +1,5 @@
 import Deployer
-import FleetTestSupport
+import TestSupport
 import Foundation
 import Logging
 import Testing
@@ -13,7 +13,7 @@ struct AutoUpgradeTests {
         let fleet = try await Fleet(prefix: "dauto", subnet: 65, count: 6, basePort: 2650)
         defer { fleet.stop() }
         let inventory = fleet.deployer.inventory
-        try fleet.publish(version: "1.0.0")
+        try await fleet.publish(version: "1.0.0")
         let added = try await fleet.deployer.run(.add(fleet.members.map { fleet.input($0) }, deploy: false), trigger: "test")
         try #require(added.run.status == .succeeded, "\(added.run.message ?? "")")
 
@@ -26,7 +26,7 @@ struct AutoUpgradeTests {
         await service.stop()
 
         // Stopped; v2 dropped in; batch size 2; started again: upgraded in batches of two, nobody calling upgrade.
-        try fleet.publish(version: "2.0.0")
+        try await fleet.publish(version: "2.0.0")
         try inventory.setSetting("upgrade.batchSize", "2")
         service = ServiceUnderTest(fleet.deployer)
         // The package directory vanishes during the first batch: the run goes on from its staged copy.
@@ -78,7 +78,7 @@ struct AutoUpgradeTests {
         try FileManager.default.removeItem(at: kvmExtensions.appendingPathComponent("broken.yaml"))
 
         // A tarball whose manifest does not match its contents: refused; v2 keeps running everywhere.
-        try Self.publishTampered(version: "9.0.0", from: "2.0.0", into: fleet)
+        try await Self.publishTampered(version: "9.0.0", from: "2.0.0", into: fleet)
         let tampered = try await service.nextRun(after: broken.run.id!)
         #expect(tampered.run.status == .refused)
         #expect(tampered.run.message?.contains("does not match its MD5SUMS entry") == true)
@@ -93,16 +93,16 @@ struct AutoUpgradeTests {
     }
 
     /// `version` built from `source`'s tarball with a changed binary and the original MD5SUMS.
-    static func publishTampered(version: String, from source: String, into fleet: Fleet) throws {
+    static func publishTampered(version: String, from source: String, into fleet: Fleet) async throws {
         let work = fleet.directory.appendingPathComponent("tamper")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        try Program.check(["tar", "-xzf", fleet.packages.appendingPathComponent("kvmagent-\(source).tar.gz").path, "-C", work.path])
+        try await Program.check(["tar", "-xzf", fleet.packages.appendingPathComponent("kvmagent-\(source).tar.gz").path, "-C", work.path])
         try FileManager.default.moveItem(at: work.appendingPathComponent("kvmagent-\(source)"),
                                          to: work.appendingPathComponent("kvmagent-\(version)"))
         try Data("#!/bin/sh\necho trojan\n".utf8).write(to: work.appendingPathComponent("kvmagent-\(version)/bin/zstack-kvmagent"))
         // Built beside the package directory and moved in, as a release would be copied in.
         let staging = work.appendingPathComponent("kvmagent-\(version).tar.gz")
-        try Program.check(["tar", "-czf", staging.path, "-C", work.path, "kvmagent-\(version)"])
+        try await Program.check(["tar", "-czf", staging.path, "-C", work.path, "kvmagent-\(version)"])
         try FileManager.default.moveItem(at: staging, to: fleet.packages.appendingPathComponent("kvmagent-\(version).tar.gz"))
     }
 }

@@ -1,6 +1,6 @@
 import AgentTrust
 @testable import Deployer
-import FleetTestSupport
+import TestSupport
 import Foundation
 import Testing
 
@@ -91,11 +91,11 @@ import Testing
         #expect(try String(contentsOfFile: folder + "/ca-bundle.pem", encoding: .utf8)
             == String(contentsOfFile: scratch.trust.bundlePath, encoding: .utf8))
         // openssl agrees: a server certificate of the CA, for the host's address and no other.
-        let good = try opensslVerify(folder + "/agent.crt", bundle: folder + "/ca-bundle.pem", purpose: "sslserver", ip: host.address)
+        let good = try await opensslVerify(folder + "/agent.crt", bundle: folder + "/ca-bundle.pem", purpose: "sslserver", ip: host.address)
         #expect(good.status == 0, "\(good.transcript)")
-        #expect(try opensslVerify(folder + "/agent.crt", bundle: folder + "/ca-bundle.pem", purpose: "sslserver", ip: "127.0.66.10").status != 0)
-        #expect(try opensslVerify(folder + "/agent.crt", bundle: folder + "/ca-bundle.pem", purpose: "sslclient").status != 0)
-        let subject = try Program.check(["openssl", "x509", "-noout", "-subject", "-in", folder + "/agent.crt"]).output
+        #expect(try await opensslVerify(folder + "/agent.crt", bundle: folder + "/ca-bundle.pem", purpose: "sslserver", ip: "127.0.66.10").status != 0)
+        #expect(try await opensslVerify(folder + "/agent.crt", bundle: folder + "/ca-bundle.pem", purpose: "sslclient").status != 0)
+        let subject = try await Program.check(["openssl", "x509", "-noout", "-subject", "-in", folder + "/agent.crt"]).output
         #expect(subject.contains(host.uuid), "CN = the host's uuid")
 
         // Another deployment reuses it (no restart for nothing); reconnect and a new address do not.
@@ -109,7 +109,7 @@ import Testing
         moved.address = "127.0.66.10"
         _ = try plan.stage(moved, workspace: workspace, reissue: false)
         #expect(try String(contentsOfFile: folder + "/agent.crt", encoding: .utf8) != reissued)
-        #expect(try opensslVerify(folder + "/agent.crt", bundle: folder + "/ca-bundle.pem", purpose: "sslserver", ip: "127.0.66.10").status == 0)
+        #expect(try await opensslVerify(folder + "/agent.crt", bundle: folder + "/ca-bundle.pem", purpose: "sslserver", ip: "127.0.66.10").status == 0)
 
         // The workspace keeps certificates for post-mortems, not keys.
         plan.removeStagedKeys(workspace: workspace)

@@ -1,5 +1,5 @@
 import Deployer
-import FleetTestSupport
+import TestSupport
 import Foundation
 import Testing
 
@@ -9,7 +9,7 @@ struct FailureTests {
     @Test func eachFailureIsRecordedAndTheOthersSucceed() async throws {
         let fleet = try await Fleet(prefix: "dfail", subnet: 62, count: 4, basePort: 2620)
         defer { fleet.stop() }
-        try fleet.publish(version: "1.0.0")
+        try await fleet.publish(version: "1.0.0")
         // The broken host sorts first, so that it makes up the first batch of the upgrade below.
         let broken = fleet.members[0], good = Array(fleet.members[1...2]), wrongPassword = fleet.members[3]
         let unreachable = HostInput(address: "127.0.62.99", sshPort: 2699, user: "zstack-test", password: "x",
@@ -53,7 +53,7 @@ struct FailureTests {
         #expect(good.allSatisfy { byAddress[$0.host.address] == .skip("port open, md5 match") })
 
         // An upgrade whose first batch fails beyond the threshold stops, leaving the rest untouched...
-        try fleet.publish(version: "2.0.0")
+        try await fleet.publish(version: "2.0.0")
         let stopped = try await fleet.deployer.run(.upgrade(batchSize: 1, maxFailPercent: 0), trigger: "test")
         #expect(stopped.run.status == .stopped)
         #expect(stopped.run.message?.contains("stopped after batch 1: 100% of its hosts failed (limit 0%); 2 hosts not touched") == true,
@@ -71,7 +71,7 @@ struct FailureTests {
         #expect(good.allSatisfy { fleet.currentRelease($0) == "kvmagent-2.0.0" })
 
         // A host whose key changed is stopped with the reason; nothing is sent to it.
-        try fleet.replaceHostKey(good[1])
+        try await fleet.replaceHostKey(good[1])
         let afterKeyChange = try await fleet.deployer.check()
         let changed = try #require(afterKeyChange.first { $0.host.address == good[1].host.address })
         guard case .fail(let reason) = changed.decision else {

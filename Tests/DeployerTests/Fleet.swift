@@ -1,7 +1,6 @@
 import Deployer
-import FleetTestSupport
+import TestSupport
 import Foundation
-import Synchronization
 
 /// Loopback test hosts managed by a Deployer of their own: a private data directory, a package directory
 /// the test fills with tarball versions, and an extensions directory. Hosts log in as the unprivileged
@@ -33,16 +32,16 @@ final class Fleet: Sendable {
         for index in 1...count {
             let name = "\(prefix)\(index)"
             TestHost.stop(name: name)
-            let host = try TestHost.start(name: name, address: "127.0.\(subnet).\(index)", sshPort: basePort + index)
+            let host = try await TestHost.start(name: name, address: "127.0.\(subnet).\(index)", sshPort: basePort + index)
             // The test user installs into the host's root without sudo.
-            try Program.check(["chown", "-R", host.user, host.root.path])
+            try await Program.check(["chown", "-R", host.user, host.root.path])
             let kind = kinds[(index - 1) % kinds.count]
             members.append(Member(host: host, agentPort: (agentBasePort ?? basePort + 1000) + index, kind: kind,
                                   install: InstallRoot(root: host.root, agent: try AgentSpec.named(kind.agentName))))
         }
         self.members = members
         let data = directory.appendingPathComponent("data")
-        try Self.installSharedKey(into: data)
+        try await Self.installSharedKey(into: data)
         var configuration = DeployerConfiguration(
             dataDirectory: data.path,
             sources: ReleaseSources(packageDirectory: packages.path,
@@ -65,9 +64,9 @@ final class Fleet: Sendable {
     }
 
     /// Hard-links the shared tarballs of `version` (made once per test process) into the package directory.
-    func publish(version: String) throws {
+    func publish(version: String) async throws {
         for kind in Set(members.map(\.kind)) {
-            let tarball = try AgentTarball.shared(try AgentSpec.named(kind.agentName), version: version)
+            let tarball = try await AgentTarball.shared(try AgentSpec.named(kind.agentName), version: version)
             for name in [tarball.fileName, tarball.fileName + ".md5"] {
                 let target = packages.appendingPathComponent(name)
                 try? FileManager.default.removeItem(at: target)
@@ -95,7 +94,7 @@ final class Fleet: Sendable {
     }
 
     /// Gives the member's sshd a new host key, as a reinstalled (or impersonated) host would have.
-    func replaceHostKey(_ member: Member) throws {
+    func replaceHostKey(_ member: Member) async throws {
         let directory = member.host.root.deletingLastPathComponent()
         let key = directory.appendingPathComponent("ssh_host_ed25519_key").path
         if let pid = Processes.pid(inFile: directory.appendingPathComponent("sshd.pid")) {
@@ -104,8 +103,8 @@ final class Fleet: Sendable {
         }
         try? FileManager.default.removeItem(atPath: key)
         try? FileManager.default.removeItem(atPath: key + ".pub")
-        try Program.check(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key])
-        _ = try TestHost.start(name: member.host.name, address: member.host.address, sshPort: member.host.sshPort)
+        try await Program.check(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key])
+        _ = try await TestHost.start(name: member.host.name, address: member.host.address, sshPort: member.host.sshPort)
     }
 
     func stop() {
@@ -118,13 +117,13 @@ final class Fleet: Sendable {
 
     /// Every fleet uses the same deployer key, so the test user's authorized_keys (shared by all loopback
     /// hosts) holds one line however many times the tests run.
-    private static func installSharedKey(into data: URL) throws {
-        try sharedKeyLock.withLock { _ in
+    private static func installSharedKey(into data: URL) async throws {
+        try await sharedKeyQueue.run {
             let shared = URL(fileURLWithPath: "/tmp/zstack-deployer-tests/key")
             let key = shared.appendingPathComponent("id_ed25519")
             if !FileManager.default.fileExists(atPath: key.path) {
                 try FileManager.default.createDirectory(at: shared, withIntermediateDirectories: true)
-                try Program.check(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "zstack-deploy-tests", "-f", key.path])
+                try await Program.check(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "zstack-deploy-tests", "-f", key.path])
             }
             try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
             for name in ["id_ed25519", "id_ed25519.pub"] {
@@ -133,7 +132,7 @@ final class Fleet: Sendable {
         }
     }
 
-    private static let sharedKeyLock = Mutex(())
+    private static let sharedKeyQueue = SerialQueue()
 }
 
 extension RunDetails {

@@ -1,5 +1,5 @@
 import Deployer
-import FleetTestSupport
+import TestSupport
 import Foundation
 import Testing
 
@@ -11,7 +11,7 @@ struct FleetLifecycleTests {
     @Test func addSkipRepairAndUpgradeInBatches() async throws {
         let fleet = try await Fleet(prefix: "dlife", subnet: 61, count: 5, basePort: 2610)
         defer { fleet.stop() }
-        try fleet.publish(version: "1.0.0")
+        try await fleet.publish(version: "1.0.0")
 
         // First add: every host bootstrapped (key installed with the password) and deployed in one batch.
         let added = try await fleet.deployer.run(.add(fleet.members.map { fleet.input($0) }, deploy: true), trigger: "test")
@@ -40,7 +40,7 @@ struct FleetLifecycleTests {
         // A changed remote file: only that host, because its md5 differs.
         let tampered = fleet.members[3]
         let script = tampered.install.initScript
-        let original = try AgentTarball.md5(of: script)
+        let original = try await AgentTarball.md5(of: script)
         let handle = try FileHandle(forWritingTo: script)
         try handle.seekToEnd()
         try handle.write(contentsOf: Data("# tampered\n".utf8))
@@ -54,13 +54,13 @@ struct FleetLifecycleTests {
         #expect(Set(repaired.hosts.filter { $0.outcome == .deployed }.map(\.address))
                 == [victim.host.address, tampered.host.address])
         #expect(fleet.agentPid(victim) != nil)
-        #expect(try AgentTarball.md5(of: script) == original, "the init script was put back")
+        #expect(try await AgentTarball.md5(of: script) == original, "the init script was put back")
         for (index, member) in fleet.members.enumerated() where index != 1 && index != 3 {
             #expect(fleet.agentPid(member) == pids[index], "\(member.host.name) was left alone")
         }
 
         // A new version: every host, in batches of two, recorded as such.
-        try fleet.publish(version: "2.0.0")
+        try await fleet.publish(version: "2.0.0")
         let upgraded = try await fleet.deployer.run(.upgrade(batchSize: 2, maxFailPercent: nil), trigger: "test")
         #expect(upgraded.run.status == .succeeded, "\(upgraded.run.message ?? "")")
         #expect(upgraded.batches.map(\.hosts.count) == [2, 2, 1])

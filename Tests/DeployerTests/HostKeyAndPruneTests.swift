@@ -1,5 +1,5 @@
 @testable import Deployer
-import FleetTestSupport
+import TestSupport
 import Foundation
 import Testing
 
@@ -10,10 +10,10 @@ struct HostKeyAndPruneTests {
     @Test func expectedFingerprintIsCheckedBeforeThePassword() async throws {
         let fleet = try await Fleet(prefix: "dsec", subnet: 68, count: 1, basePort: 2680)
         defer { fleet.stop() }
-        try fleet.publish(version: "1.0.0")
+        try await fleet.publish(version: "1.0.0")
         let member = fleet.members[0]
         let publicKey = member.host.root.deletingLastPathComponent().appendingPathComponent("ssh_host_ed25519_key.pub")
-        let printed = try Program.check(["ssh-keygen", "-lf", publicKey.path]).output
+        let printed = try await Program.check(["ssh-keygen", "-lf", publicKey.path]).output
         let right = try #require(printed.split(separator: " ").first { $0.hasPrefix("SHA256:") }.map(String.init))
         let wrong = "SHA256:" + String(repeating: "A", count: 43)
 

@@ -1,5 +1,5 @@
 @testable import Deployer
-import FleetTestSupport
+import TestSupport
 import Foundation
 import Testing
 
@@ -119,7 +119,7 @@ struct InputAndOutputTests {
     }
 
     /// The callback is a plugin of the playbooks, run by the ansible-playbook installed here.
-    @Test func theCallbackPluginReportsARealRun() throws {
+    @Test func theCallbackPluginReportsARealRun() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("callback-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -135,7 +135,7 @@ struct InputAndOutputTests {
                   when: inventory_hostname == 'bad'
             """.write(toFile: playbook, atomically: true, encoding: .utf8)
         let playbooks = Repository.root.appendingPathComponent("Playbooks").path
-        let exit = try Program.run(["ansible-playbook", "-i", "good,bad,", "-c", "local", playbook],
+        let exit = try await Program.run(["ansible-playbook", "-i", "good,bad,", "-c", "local", playbook],
                                    environment: AnsibleOutput.environment(playbookDirectory: playbooks).compactMapValues { $0 })
         let output = AnsibleOutput(exit.output)
         #expect(output.recaps["good"] == AnsibleOutput.Recap(ok: 1, changed: 1, unreachable: 0, failed: 0), "\(exit.transcript)")

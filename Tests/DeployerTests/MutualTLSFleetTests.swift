@@ -1,7 +1,7 @@
 import AgentClient
 import AgentTrust
 @testable import Deployer
-import FleetTestSupport
+import TestSupport
 import Foundation
 import Testing
 
@@ -14,7 +14,7 @@ struct MutualTLSFleetTests {
     @Test func deployInMutualTLSAndRotateTheCA() async throws {
         let fleet = try await Fleet(prefix: "dca", subnet: 66, count: 3, basePort: 2660)
         defer { fleet.stop() }
-        try fleet.publish(version: "1.0.0")
+        try await fleet.publish(version: "1.0.0")
         let deployer = fleet.deployer
         try deployer.trust.initialize()
 
@@ -30,7 +30,7 @@ struct MutualTLSFleetTests {
             await #expect(throws: (any Error).self) {
                 try await AgentClient(host: host.address, port: host.agentPort).waitForEcho(host.kind.echoPath, timeout: .seconds(3))
             }
-            let anonymous = try Program.run(["curl", "-sS", "--max-time", "5", "-X", "POST", "--cacert", deployer.trust.bundlePath,
+            let anonymous = try await Program.run(["curl", "-sS", "--max-time", "5", "-X", "POST", "--cacert", deployer.trust.bundlePath,
                                              "https://\(host.address):\(host.agentPort)\(host.kind.echoPath)"])
             #expect(anonymous.status != 0, "TLS without a client certificate is refused: \(anonymous.transcript)")
             try await Self.echo(host, clientOf: deployer.trust, bundle: try deployer.trust.bundle())

@@ -1,5 +1,5 @@
 @testable import Deployer
-import FleetTestSupport
+import TestSupport
 import Foundation
 import Testing
 
@@ -9,7 +9,7 @@ struct ReleaseValidationTests {
     @Test func acceptsAReleaseAndPicksTheNewestVersion() async throws {
         let directory = try Repository.temporaryDirectory("release-ok")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let packages = try Self.packageDirectory(in: directory, versions: ["1.0.0", "2.0.0"])
+        let packages = try await Self.packageDirectory(in: directory, versions: ["1.0.0", "2.0.0"])
         let catalog = try await Self.loader(packages, in: directory).load()
         let release = try #require(catalog.releases[.kvm])
         #expect(release.version == "2.0.0")
@@ -24,14 +24,14 @@ struct ReleaseValidationTests {
     @Test func refusesATarballWhoseManifestDoesNotMatch() async throws {
         let directory = try Repository.temporaryDirectory("release-manifest")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let packages = try Self.packageDirectory(in: directory, versions: ["1.0.0"])
+        let packages = try await Self.packageDirectory(in: directory, versions: ["1.0.0"])
         // Repack 1.0.0 as 9.0.0 with a changed binary but the original MD5SUMS.
         let work = directory.appendingPathComponent("repack")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        try Program.check(["tar", "-xzf", packages.appendingPathComponent("kvmagent-1.0.0.tar.gz").path, "-C", work.path])
+        try await Program.check(["tar", "-xzf", packages.appendingPathComponent("kvmagent-1.0.0.tar.gz").path, "-C", work.path])
         try FileManager.default.moveItem(at: work.appendingPathComponent("kvmagent-1.0.0"), to: work.appendingPathComponent("kvmagent-9.0.0"))
         try Data("#!/bin/sh\necho trojan\n".utf8).write(to: work.appendingPathComponent("kvmagent-9.0.0/bin/zstack-kvmagent"))
-        try Program.check(["tar", "-czf", packages.appendingPathComponent("kvmagent-9.0.0.tar.gz").path, "-C", work.path, "kvmagent-9.0.0"])
+        try await Program.check(["tar", "-czf", packages.appendingPathComponent("kvmagent-9.0.0.tar.gz").path, "-C", work.path, "kvmagent-9.0.0"])
         await #expect {
             _ = try await Self.loader(packages, in: directory).load()
         } throws: { error in
@@ -44,7 +44,7 @@ struct ReleaseValidationTests {
     @Test func refusesATarballThatDoesNotMatchItsMD5File() async throws {
         let directory = try Repository.temporaryDirectory("release-sidecar")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let packages = try Self.packageDirectory(in: directory, versions: ["1.0.0"])
+        let packages = try await Self.packageDirectory(in: directory, versions: ["1.0.0"])
         let sidecar = packages.appendingPathComponent("kvmagent-1.0.0.tar.gz.md5")
         try FileManager.default.removeItem(at: sidecar)
         try Data("0123456789abcdef0123456789abcdef  kvmagent-1.0.0.tar.gz\n".utf8).write(to: sidecar)
@@ -63,7 +63,7 @@ struct ReleaseValidationTests {
         } throws: { error in
             (error as? DeployerError)?.message.contains("does not exist") == true
         }
-        let packages = try Self.packageDirectory(in: directory, versions: ["1.0.0"])
+        let packages = try await Self.packageDirectory(in: directory, versions: ["1.0.0"])
         let extensions = directory.appendingPathComponent("extensions/kvm")
         try FileManager.default.createDirectory(at: extensions, withIntermediateDirectories: true)
         try Data("- name: broken\n  no_such_module_anywhere: {}\n".utf8).write(to: extensions.appendingPathComponent("broken.yaml"))
@@ -83,7 +83,7 @@ struct ReleaseValidationTests {
     @Test func refusesPlaybooksWithoutTheResultCallback() async throws {
         let directory = try Repository.temporaryDirectory("release-callback")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let packages = try Self.packageDirectory(in: directory, versions: ["1.0.0"])
+        let packages = try await Self.packageDirectory(in: directory, versions: ["1.0.0"])
         let playbooks = directory.appendingPathComponent("playbooks")
         try FileManager.default.copyItem(at: Repository.root.appendingPathComponent("Playbooks"), to: playbooks)
         try FileManager.default.removeItem(at: playbooks.appendingPathComponent("callback_plugins"))
@@ -113,11 +113,11 @@ struct ReleaseValidationTests {
     }
 
     /// A package directory holding the shared KVM tarballs of `versions` (hard links).
-    static func packageDirectory(in directory: URL, versions: [String]) throws -> URL {
+    static func packageDirectory(in directory: URL, versions: [String]) async throws -> URL {
         let packages = directory.appendingPathComponent("packages")
         try FileManager.default.createDirectory(at: packages, withIntermediateDirectories: true)
         for version in versions {
-            let tarball = try AgentTarball.shared(try AgentSpec.named("kvmagent"), version: version)
+            let tarball = try await AgentTarball.shared(try AgentSpec.named("kvmagent"), version: version)
             for name in [tarball.fileName, tarball.fileName + ".md5"] {
                 try FileManager.default.linkItem(at: tarball.directory.appendingPathComponent(name),
                                                  to: packages.appendingPathComponent(name))

@@ -1,7 +1,7 @@
 import AgentClient
 @testable import Deployer
 import AgentWire
-import FleetTestSupport
+import TestSupport
 import Foundation
 import Testing
 
@@ -15,7 +15,7 @@ struct RepairInOnePassTests {
     @Test func tamperedBinaryIsRepairedInTheSamePass() async throws {
         let fleet = try await Fleet(prefix: "drepair", subnet: 71, count: 3, basePort: 2700, agentBasePort: 2710)
         defer { fleet.stop() }
-        try fleet.publish(version: "1.0.0")
+        try await fleet.publish(version: "1.0.0")
         // The third host is added with a key file of its own instead of a password.
         var inputs = fleet.members.map { fleet.input($0) }
         inputs[2].password = nil
@@ -48,12 +48,12 @@ struct RepairInOnePassTests {
         }
 
         // Every file of the release is the tarball's again, and a new agent process runs it.
-        let unpacked = try AgentTarball.shared(try AgentSpec.named("kvmagent"), version: "1.0.0")
+        let unpacked = try await AgentTarball.shared(try AgentSpec.named("kvmagent"), version: "1.0.0")
             .unpack(into: fleet.directory.appendingPathComponent("expected"))
         let manifest = try String(contentsOf: unpacked.appendingPathComponent("MD5SUMS"), encoding: .utf8)
         for line in manifest.split(separator: "\n") {
             let path = String(line.dropFirst(34))
-            #expect(try AgentTarball.md5(of: release.appendingPathComponent(path)) == String(line.prefix(32)), "\(path)")
+            #expect(try await AgentTarball.md5(of: release.appendingPathComponent(path)) == String(line.prefix(32)), "\(path)")
         }
         let pid = try #require(fleet.agentPid(victim))
         #expect(pid != pids[1], "the agent was restarted on the repaired binary")
@@ -63,7 +63,7 @@ struct RepairInOnePassTests {
         #expect(uuids.map(counter.count) == [3, 3, 2], "one session per host for the upgrade")
 
         // A release whose agent says it is another version: ansible succeeds, the host does not.
-        try Self.publishMislabelled(version: "2.0.0", reporting: "1.9.9", into: fleet.packages)
+        try await Self.publishMislabelled(version: "2.0.0", reporting: "1.9.9", into: fleet.packages)
         let mislabelled = try await fleet.deployer.run(.upgrade(batchSize: nil, maxFailPercent: nil), trigger: "test")
         #expect(mislabelled.run.status == .failed)
         for member in fleet.members {
@@ -82,15 +82,15 @@ struct RepairInOnePassTests {
 
     /// A tarball `<agent>-<version>.tar.gz`, consistent in itself (MD5SUMS matches), whose VERSION file says
     /// `reported`: what a mislabelled build looks like.
-    private static func publishMislabelled(version: String, reporting reported: String, into packages: URL) throws {
-        let shared = try AgentTarball.shared(try AgentSpec.named("kvmagent"), version: version)
+    private static func publishMislabelled(version: String, reporting reported: String, into packages: URL) async throws {
+        let shared = try await AgentTarball.shared(try AgentSpec.named("kvmagent"), version: version)
         let scratch = try Repository.temporaryDirectory("mislabelled")
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let release = try shared.unpack(into: scratch)
+        let release = try await shared.unpack(into: scratch)
         try "\(reported)\n".write(to: release.appendingPathComponent("VERSION"), atomically: true, encoding: .utf8)
-        try Program.check(["sh", "-c", "find . -type f ! -name MD5SUMS -printf '%P\\n' | sort | xargs md5sum > MD5SUMS"],
+        try await Program.check(["sh", "-c", "find . -type f ! -name MD5SUMS -printf '%P\\n' | sort | xargs md5sum > MD5SUMS"],
                           in: release)
-        try Program.check(["tar", "-czf", packages.appendingPathComponent(shared.fileName).path, "-C", scratch.path,
+        try await Program.check(["tar", "-czf", packages.appendingPathComponent(shared.fileName).path, "-C", scratch.path,
                            shared.releaseName])
     }
 }

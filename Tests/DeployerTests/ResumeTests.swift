@@ -1,5 +1,5 @@
 import Deployer
-import FleetTestSupport
+import TestSupport
 import Foundation
 import Testing
 
@@ -10,10 +10,10 @@ struct ResumeTests {
     @Test func killedUpgradeResumesWhereItStopped() async throws {
         let fleet = try await Fleet(prefix: "dresume", subnet: 63, count: 4, basePort: 2630)
         defer { fleet.stop() }
-        try fleet.publish(version: "1.0.0")
+        try await fleet.publish(version: "1.0.0")
         let added = try await fleet.deployer.run(.add(fleet.members.map { fleet.input($0) }, deploy: true), trigger: "test")
         try #require(added.run.status == .succeeded, "\(added.run.message ?? "")")
-        try fleet.publish(version: "2.0.0")
+        try await fleet.publish(version: "2.0.0")
 
         let process = try fleet.startCommand(["upgrade", "--all", "--batch-size", "1"])
         // Kill it (SIGKILL: no chance to clean up) once the second batch is under way.
@@ -34,7 +34,7 @@ struct ResumeTests {
         let killed = try #require(try fleet.deployer.inventory.runDetails(id))
         #expect(killed.hosts.count { $0.outcome == .deployed } == 1)
 
-        let resumed = try fleet.runCommand(["upgrade", "--all", "--batch-size", "1"])
+        let resumed = try await fleet.runCommand(["upgrade", "--all", "--batch-size", "1"])
         #expect(resumed.status == 0, "\(resumed.transcript)")
         #expect(resumed.output.contains("resuming upgrade run \(id)"))
         let details = try #require(try fleet.deployer.inventory.runDetails(id))
@@ -58,8 +58,8 @@ extension Fleet {
         ]
     }
 
-    func runCommand(_ arguments: [String]) throws -> ProgramResult {
-        try Program.run(commandLine(arguments))
+    func runCommand(_ arguments: [String]) async throws -> ProgramResult {
+        try await Program.run(commandLine(arguments))
     }
 
     /// Starts the command without waiting; its output is discarded.

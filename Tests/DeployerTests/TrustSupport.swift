@@ -1,7 +1,7 @@
 import AgentClient
 import AgentTrust
 @testable import Deployer
-import FleetTestSupport
+import TestSupport
 import Foundation
 
 /// A deployer of its own (no hosts, no sshd) for the CA and auth-plan tests.
@@ -48,10 +48,10 @@ func permissions(_ path: String) throws -> Int {
 
 /// `openssl verify` of a leaf against a bundle, optionally requiring an IP SAN: an independent judge of
 /// what the deployer issues.
-func opensslVerify(_ certificate: String, bundle: String, purpose: String, ip: String? = nil) throws -> ProgramResult {
+func opensslVerify(_ certificate: String, bundle: String, purpose: String, ip: String? = nil) async throws -> ProgramResult {
     var arguments = ["openssl", "verify", "-CAfile", bundle, "-purpose", purpose]
     if let ip { arguments += ["-verify_ip", ip] }
-    return try Program.run(arguments + [certificate])
+    return try await Program.run(arguments + [certificate])
 }
 
 /// The DER chain of a PEM certificate file, as a TLS peer presents it.

@@ -1,5 +1,6 @@
 import HostSystem
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -7,7 +8,7 @@ import Glibc
 
 @Suite struct ConfinedRootTests {
     @Test func pathsInsideResolveEvenWhenMissing() async throws {
-        try await TemporaryDirectory.with { directory in
+        try await TemporaryDirectory.with("zstack-hostsystem") { directory in
             let root = try ConfinedRoot(directory)
             try Files.makeDirectories("\(directory)/images")
             #expect(try root.resolve("\(directory)/images") == "\(root.path)/images")
@@ -17,7 +18,7 @@ import Glibc
     }
 
     @Test func dotDotAndRelativePathsAreRefusedBeforeAnyLookup() async throws {
-        try await TemporaryDirectory.with { directory in
+        try await TemporaryDirectory.with("zstack-hostsystem") { directory in
             let root = try ConfinedRoot(directory)
             for hostile in ["\(directory)/../etc/passwd", "\(directory)/a/../../x", "relative/path", "",
                             "\(directory)/./x", "\(directory)/a\0b"] {
@@ -28,7 +29,7 @@ import Glibc
     }
 
     @Test func symbolicLinksLeadingOutAreRefused() async throws {
-        try await TemporaryDirectory.with { directory in
+        try await TemporaryDirectory.with("zstack-hostsystem") { directory in
             let root = try ConfinedRoot(directory)
             #expect(symlink("/etc", "\(directory)/escape") == 0)
             #expect(symlink("/etc/passwd", "\(directory)/file-escape") == 0)
@@ -43,7 +44,7 @@ import Glibc
     }
 
     @Test func siblingWithTheSamePrefixIsOutside() async throws {
-        try await TemporaryDirectory.with { directory in
+        try await TemporaryDirectory.with("zstack-hostsystem") { directory in
             try Files.makeDirectories("\(directory)/root")
             try Files.makeDirectories("\(directory)/root-other")
             let root = try ConfinedRoot("\(directory)/root")

@@ -1,5 +1,6 @@
 import HostSystem
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -7,7 +8,7 @@ import Glibc
 
 @Suite struct FilesTests {
     @Test func makeDirectoriesCreatesParentsWithModeAndIsIdempotent() async throws {
-        try await TemporaryDirectory.with { directory in
+        try await TemporaryDirectory.with("zstack-hostsystem") { directory in
             let deep = "\(directory)/a/b/c"
             let oldMask = umask(0)
             defer { umask(oldMask) }
@@ -20,7 +21,7 @@ import Glibc
     }
 
     @Test func makeDirectoriesReportsWhatItCreatedSoItCanBeUndone() async throws {
-        try await TemporaryDirectory.with { directory in
+        try await TemporaryDirectory.with("zstack-hostsystem") { directory in
             try Files.makeDirectories("\(directory)/kept")
             let created = try Files.makeDirectoriesReportingCreated("\(directory)/kept/x/y")
             #expect(created == ["\(directory)/kept/x", "\(directory)/kept/x/y"])
@@ -34,7 +35,7 @@ import Glibc
     }
 
     @Test func makeDirectoriesRefusesAFileInTheWay() async throws {
-        try await TemporaryDirectory.with { directory in
+        try await TemporaryDirectory.with("zstack-hostsystem") { directory in
             try Files.createEmptyFileIfMissing("\(directory)/file")
             let error = try #require(throws: FileSystemError.self) { try Files.makeDirectories("\(directory)/file/sub") }
             #expect(error.code == ENOTDIR)
@@ -42,7 +43,7 @@ import Glibc
     }
 
     @Test func writeAtomicallyReplacesContentAndLeavesNoTemporaryFile() async throws {
-        try await TemporaryDirectory.with { directory in
+        try await TemporaryDirectory.with("zstack-hostsystem") { directory in
             let path = "\(directory)/state"
             try Files.writeAtomically(Array("old".utf8), to: path)
             try Files.writeAtomically(Array("new content".utf8), to: path, mode: 0o600)
@@ -52,7 +53,7 @@ import Glibc
     }
 
     @Test func removeFileReportsWhetherSomethingWasThere() async throws {
-        try await TemporaryDirectory.with { directory in
+        try await TemporaryDirectory.with("zstack-hostsystem") { directory in
             let path = "\(directory)/f"
             try Files.createEmptyFileIfMissing(path)
             #expect(try Files.removeFile(path))
@@ -70,7 +71,7 @@ import Glibc
     }
 
     @Test func capacityMatchesDf() async throws {
-        try await TemporaryDirectory.with { directory in
+        try await TemporaryDirectory.with("zstack-hostsystem") { directory in
             let before = try await dfSizeAndAvailable(directory)
             let capacity = try FilesystemCapacity.of(directory)
             let after = try await dfSizeAndAvailable(directory)

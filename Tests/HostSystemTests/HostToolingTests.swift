@@ -2,6 +2,7 @@ import Dispatch
 import HostSystem
 import Synchronization
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -10,7 +11,7 @@ import Glibc
 /// The helpers every agent shares: daemon starts, the timer race, digests, staged files and name checks.
 @Suite struct HostToolingTests {
     @Test func aDaemonThatFailsToStartIsReportedWithItsLogAndWhatItSaid() async throws {
-        try await TemporaryDirectory.with { directory in
+        try await TemporaryDirectory.with("zstack-hostsystem") { directory in
             let log = directory + "/daemon-start.log"
             let error = try await #require(throws: ProcessError.self) {
                 try await ProcessRunner().startDaemon("/bin/sh", ["-c", "echo 'cannot bind port 53' >&2; exit 3"], logFile: log)
@@ -23,7 +24,7 @@ import Glibc
     }
 
     @Test func aDaemonStartReportsOnlyWhatThisStartWrote() async throws {
-        try await TemporaryDirectory.with { directory in
+        try await TemporaryDirectory.with("zstack-hostsystem") { directory in
             let log = directory + "/daemon-start.log"
             try Files.writeAtomically(Array("an old failure\n".utf8), to: log)
             try await ProcessRunner().startDaemon("/bin/sh", ["-c", "echo started"], logFile: log)
@@ -89,7 +90,7 @@ import Glibc
     }
 
     @Test func fileDigestEqualsMd5sum() async throws {
-        try await TemporaryDirectory.with { directory in
+        try await TemporaryDirectory.with("zstack-hostsystem") { directory in
             let path = directory + "/image"
             // Over one read chunk, so the chunked hash is exercised.
             try await ProcessRunner().run("sh", ["-c", "head -c 3000000 /dev/urandom > \"$0\"", path])
@@ -101,7 +102,7 @@ import Glibc
     }
 
     @Test func aStagedFileAppearsOnlyWhenCommittedAndLeavesNothingWhenDiscarded() async throws {
-        try await TemporaryDirectory.with { directory in
+        try await TemporaryDirectory.with("zstack-hostsystem") { directory in
             let target = directory + "/new/dir/image.qcow2"
             let kept = try StagedFile(target: target, byteLimit: 8, limitName: "the test's limit")
             try Array("12345".utf8).withUnsafeBytes { try kept.write($0) }
@@ -120,7 +121,7 @@ import Glibc
     }
 
     @Test func atomicWritesHaveExactlyTheModeAskedWhateverTheUmask() async throws {
-        try await TemporaryDirectory.with { directory in
+        try await TemporaryDirectory.with("zstack-hostsystem") { (directory: String) async throws in
             let previous = umask(0o077)
             defer { umask(previous) }
             let path = directory + "/dnsmasq.conf"

@@ -1,5 +1,6 @@
 import HostSystem
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -33,7 +34,7 @@ import Glibc
     }
 
     @Test func hostileArgumentsArePassedLiterally() async throws {
-        try await TemporaryDirectory.with { directory in
+        try await TemporaryDirectory.with("zstack-hostsystem") { directory in
             let hostile = ["; rm -rf /", "$(touch pwned)", "`touch pwned2`", "a b\tc", "'quoted'", "*", "&& touch pwned3"]
             let output = try await runner.run("printf", ["%s\\n"] + hostile, workingDirectory: directory)
             #expect(output.text == hostile.map { $0 + "\n" }.joined())
@@ -44,7 +45,7 @@ import Glibc
     }
 
     @Test func environmentAndWorkingDirectory() async throws {
-        try await TemporaryDirectory.with { directory in
+        try await TemporaryDirectory.with("zstack-hostsystem") { directory in
             let output = try await runner.run("/bin/sh", ["-c", "echo \"$ZS_TEST_VALUE|${HOME-unset}|$(pwd)\""],
                                               environment: ["ZS_TEST_VALUE": "x y", "HOME": nil],
                                               workingDirectory: directory)
@@ -53,7 +54,7 @@ import Glibc
     }
 
     @Test func timeoutKillsTheProcess() async throws {
-        try await TemporaryDirectory.with { directory in
+        try await TemporaryDirectory.with("zstack-hostsystem") { directory in
             let pidFile = "\(directory)/pid"
             let error = try await #require(throws: ProcessError.self) {
                 try await runner.run("/bin/sh", ["-c", "echo $$ > \"$1\"; exec sleep 60", "sh", pidFile],

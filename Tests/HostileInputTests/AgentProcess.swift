@@ -1,5 +1,5 @@
 import AgentClient
-import FleetTestSupport
+import TestSupport
 import Foundation
 
 /// An agent executable as SwiftPM built it, run as a child process: a crash kills the agent, not the test

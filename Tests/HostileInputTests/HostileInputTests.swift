@@ -1,6 +1,7 @@
 import AgentClient
 import Foundation
 import Testing
+import TestSupport
 
 /// Issue 14: each agent binary, as built, takes a few thousand mutated ZStack commands (100,000 with
 /// `make fuzz`) and must answer every one within the contract, stay up, and write nothing outside its

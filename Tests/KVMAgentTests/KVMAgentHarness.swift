@@ -1,5 +1,5 @@
 import AgentClient
-import AgentTestSupport
+import TestSupport
 import AgentServer
 import AgentWire
 import Foundation
@@ -28,9 +28,9 @@ struct KVMAgentHarness: Sendable {
         iptablesRules: [String]? = nil,
         _ body: @Sendable (KVMAgentHarness) async throws -> T
     ) async throws -> T {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kvmagent-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let scratch = try TemporaryDirectory("kvmagent")
+        defer { scratch.remove() }
+        let directory = scratch.url
         let configuration = KVMAgentConfiguration(
             server: .test(),
             libvirtURI: uri, stateDirectory: directory.appendingPathComponent("state").path,

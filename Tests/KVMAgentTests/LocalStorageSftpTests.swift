@@ -1,4 +1,4 @@
-import AgentTestSupport
+import TestSupport
 import AgentWire
 import Foundation
 import KVMAgent
@@ -10,20 +10,9 @@ import Testing
 /// backup-storage image to a running VM on the test driver, plus the failures.
 @Suite("local storage SFTP transfers against a loopback backup storage", .serialized, .timeLimit(.minutes(3)))
 struct LocalStorageSftpTests {
-    private static let repositoryRoot = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
-
-    /// The test host's KEY=VALUE lines; the host is always stopped afterwards.
-    private func withBackupStorage<T>(_ body: ([String: String]) async throws -> T) async throws -> T {
-        let script = Self.repositoryRoot + "/scripts/test-host"
-        let name = "kvm-ls-sftp-tests"
-        defer { _ = try? TestProgram.run(script, "stop", name) }
-        var values: [String: String] = [:]
-        for line in try TestProgram.run(script, "start", name, "127.0.0.181", "2481").split(separator: "\n") {
-            guard let equals = line.firstIndex(of: "=") else { continue }
-            values[String(line[..<equals])] = String(line[line.index(after: equals)...])
-        }
-        return try await body(values)
+    /// The backup-storage test host; always stopped afterwards.
+    private func withBackupStorage<T>(_ body: (TestHost) async throws -> T) async throws -> T {
+        try await TestHost.with(name: "kvm-ls-sftp-tests", address: "127.0.0.181", sshPort: 2481, body)
     }
 
     private func initialize(_ root: String, _ agent: KVMAgentHarness) async throws {
@@ -34,28 +23,28 @@ struct LocalStorageSftpTests {
         #expect(reply.success, "\(reply.error ?? "")")
     }
 
-    private func download(_ host: [String: String], key: String, from remote: String, to local: String)
+    private func download(_ host: TestHost, key: String, from remote: String, to local: String)
         throws -> KVM.SftpDownloadBitsCmd
     {
         var command = KVM.SftpDownloadBitsCmd()
         command.sshKey = key
         command.username = "root"
-        command.hostname = try #require(host["ADDRESS"])
-        command.sshPort = Int(try #require(host["PORT"]))
+        command.hostname = host.address
+        command.sshPort = host.sshPort
         command.backupStorageInstallPath = remote
         command.primaryStorageInstallPath = local
         return command
     }
 
     /// A qcow2 image of `size` made on the backup-storage test host at `relative` under its root.
-    private func remoteImage(_ host: [String: String], _ relative: String, size: String) throws -> String {
-        let remote = try #require(host["ROOT"]) + relative
+    private func remoteImage(_ host: TestHost, _ relative: String, size: String) async throws -> String {
+        let remote = host.root.path + relative
         try FileManager.default.createDirectory(atPath: (remote as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        _ = try TestProgram.run("qemu-img", "create", "-q", "-f", "qcow2", remote, size)
+        _ = try await Program.output(["qemu-img", "create", "-q", "-f", "qcow2", remote, size])
         return remote
     }
 
-    private func md5(_ path: String) throws -> String { String(try TestProgram.run("md5sum", "--", path).prefix(32)) }
+    private func md5(_ path: String) async throws -> String { String(try await Program.output(["md5sum", "--", path]).prefix(32)) }
 
     private func files(under directory: String) -> [String] {
         ((try? FileManager.default.subpathsOfDirectory(atPath: directory)) ?? []).sorted()
@@ -67,15 +56,15 @@ struct LocalStorageSftpTests {
             try await KVMAgentHarness.with { agent in
                 let root = agent.directory.appendingPathComponent("ps").path
                 try await initialize(root, agent)
-                let remote = try remoteImage(host, "/bs/images/image-1/image-1.qcow2", size: "96M")
-                let key = try String(contentsOfFile: try #require(host["KEY"]), encoding: .utf8)
+                let remote = try await remoteImage(host, "/bs/images/image-1/image-1.qcow2", size: "96M")
+                let key = try String(contentsOfFile: host.key, encoding: .utf8)
 
                 let template = root + "/imagecache/template/image-1/image-1.qcow2"
                 let pulled = try await agent.call("/localstorage/sftp/download",
                                                   try download(host, key: key, from: remote, to: template),
                                                   as: KVM.LocalStorageResponse.self)
                 #expect(pulled.success, "\(pulled.error ?? "")")
-                #expect(try md5(template) == (try md5(remote)))
+                #expect(try await md5(template) == (try await md5(remote)))
                 #expect(pulled.totalCapacity ?? 0 > 0 && pulled.availableCapacity ?? 0 > 0)
                 #expect(files(under: root + "/imagecache/template/image-1") == ["image-1.qcow2"], "no temporary file left")
 
@@ -85,7 +74,7 @@ struct LocalStorageSftpTests {
                 let volume = try await agent.call("/localstorage/volume/createvolumefromcache", fromCache,
                                                   as: KVM.LocalStorageResponse.self)
                 #expect(volume.success && volume.size == 96 << 20, "\(volume.error ?? "")")
-                #expect(try TestProgram.run("qemu-img", "info", "--output=json", fromCache.installUrl!)
+                #expect(try await Program.output(["qemu-img", "info", "--output=json", fromCache.installUrl!])
                     .contains(#""backing-filename": "\#(template)""#))
 
                 let uuid = KVMAgentHarness.uniqueUUID()
@@ -109,15 +98,15 @@ struct LocalStorageSftpTests {
                 var upload = KVM.SftpUploadBitsCmd()
                 upload.sshKey = key
                 upload.username = "root"
-                upload.hostname = host["ADDRESS"]
-                upload.sshPort = Int(try #require(host["PORT"]))
+                upload.hostname = host.address
+                upload.sshPort = host.sshPort
                 upload.primaryStorageInstallPath = template
-                upload.backupStorageInstallPath = try #require(host["ROOT"]) + "/bs/images/image-2/sub/image-2.qcow2"
+                upload.backupStorageInstallPath = host.root.path + "/bs/images/image-2/sub/image-2.qcow2"
                 upload.imageName = "image-2"
                 let pushed = try await agent.call("/localstorage/sftp/upload", upload, as: KVM.LocalStorageResponse.self)
                 #expect(pushed.success, "\(pushed.error ?? "")")
                 #expect(pushed.totalCapacity ?? 0 > 0)
-                #expect(try md5(upload.backupStorageInstallPath!) == (try md5(remote)))
+                #expect(try await md5(upload.backupStorageInstallPath!) == (try await md5(remote)))
             }
         }
     }
@@ -128,10 +117,10 @@ struct LocalStorageSftpTests {
             try await KVMAgentHarness.with { agent in
                 let root = agent.directory.appendingPathComponent("ps").path
                 try await initialize(root, agent)
-                let remote = try remoteImage(host, "/bs/images/image-1.qcow2", size: "16M")
-                let key = try String(contentsOfFile: try #require(host["KEY"]), encoding: .utf8)
+                let remote = try await remoteImage(host, "/bs/images/image-1.qcow2", size: "16M")
+                let key = try String(contentsOfFile: host.key, encoding: .utf8)
                 let strangerPath = agent.directory.appendingPathComponent("stranger").path
-                _ = try TestProgram.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", strangerPath)
+                _ = try await Program.output(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", strangerPath])
                 let stranger = try String(contentsOfFile: strangerPath, encoding: .utf8)
                 let before = files(under: root)
 
@@ -159,10 +148,10 @@ struct LocalStorageSftpTests {
 
                 var upload = KVM.SftpUploadBitsCmd()
                 upload.sshKey = key
-                upload.hostname = host["ADDRESS"]
-                upload.sshPort = Int(try #require(host["PORT"]))
+                upload.hostname = host.address
+                upload.sshPort = host.sshPort
                 upload.primaryStorageInstallPath = root + "/../stranger"
-                upload.backupStorageInstallPath = try #require(host["ROOT"]) + "/bs/leaked"
+                upload.backupStorageInstallPath = host.root.path + "/bs/leaked"
                 let leak = try await agent.call("/localstorage/sftp/upload", upload, as: KVM.LocalStorageResponse.self)
                 #expect(!leak.success && !FileManager.default.fileExists(atPath: upload.backupStorageInstallPath!))
             }
@@ -175,16 +164,16 @@ struct LocalStorageSftpTests {
             try await KVMAgentHarness.with { agent in
                 let root = agent.directory.appendingPathComponent("ps").path
                 try await initialize(root, agent)
-                let remote = try remoteImage(host, "/bs/images/image-2.qcow2", size: "16M")
-                let key = try String(contentsOfFile: try #require(host["KEY"]), encoding: .utf8)
+                let remote = try await remoteImage(host, "/bs/images/image-2.qcow2", size: "16M")
+                let key = try String(contentsOfFile: host.key, encoding: .utf8)
                 let first = try await agent.call("/localstorage/sftp/download",
                                                  try download(host, key: key, from: remote, to: root + "/cache/a/a.qcow2"),
                                                  as: KVM.LocalStorageResponse.self)
                 #expect(first.success, "\(first.error ?? "")")
                 let knownHosts = agent.directory.appendingPathComponent("state/sftp_known_hosts").path
                 let recorded = try String(contentsOfFile: knownHosts, encoding: .utf8)
-                let hostKey = try #require(host["ADDRESS"])
-                #expect(recorded.hasPrefix("[\(hostKey)]:\(try #require(host["PORT"])) SHA256:"))
+                let hostKey = host.address
+                #expect(recorded.hasPrefix("[\(hostKey)]:\(host.sshPort) SHA256:"))
 
                 // Another server now answers at that address (reinstalled, or a man in the middle).
                 try (recorded.split(separator: " ")[0] + " SHA256:" + String(repeating: "A", count: 43) + "\n")

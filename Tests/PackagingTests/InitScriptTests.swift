@@ -1,4 +1,4 @@
-import FleetTestSupport
+import TestSupport
 import Foundation
 import Testing
 
@@ -11,12 +11,12 @@ struct InitScriptTests {
 
     /// Installs the kvmagent tarball by hand under a scratch root: release dir, `current` link, init
     /// script, defaults file.
-    static func install(defaults extra: [String] = []) throws -> InstallRoot {
+    static func install(defaults extra: [String] = []) async throws -> InstallRoot {
         let agent = try AgentSpec.named("kvmagent")
         let scratch = try Repository.temporaryDirectory("initd")
         let install = InstallRoot(root: scratch.appendingPathComponent("root"), agent: agent)
-        let tarball = try AgentTarball.shared(agent, version: "1.0.0")
-        let release = try tarball.unpack(into: install.agentHome)
+        let tarball = try await AgentTarball.shared(agent, version: "1.0.0")
+        let release = try await tarball.unpack(into: install.agentHome)
         let fm = FileManager.default
         try fm.createSymbolicLink(atPath: install.agentHome.appendingPathComponent("current").path,
                                   withDestinationPath: release.lastPathComponent)
@@ -37,11 +37,11 @@ struct InitScriptTests {
     }
 
     @Test func startTwiceRunsOneProcess() async throws {
-        let install = try Self.install()
+        let install = try await Self.install()
         defer { install.stopAgent() }
-        #expect(try install.initd("start").status == 0)
+        #expect(try await install.initd("start").status == 0)
         let first = try #require(Processes.pid(inFile: install.pidfile))
-        let again = try install.initd("start")
+        let again = try await install.initd("start")
         #expect(again.status == 0)
         #expect(again.output.contains("already running"))
         #expect(Processes.pid(inFile: install.pidfile) == first)
@@ -50,49 +50,49 @@ struct InitScriptTests {
     }
 
     @Test func concurrentStartsRunOneProcess() async throws {
-        let install = try Self.install()
+        let install = try await Self.install()
         defer { install.stopAgent() }
-        let starts = (0..<3).map { _ in Task.detached { try install.initd("start").status } }
+        let starts = (0..<3).map { _ in Task.detached { try await install.initd("start").status } }
         for start in starts { #expect(try await start.value == 0) }
         let pid = try #require(Processes.pid(inFile: install.pidfile))
         #expect(Processes.pids(runningExecutable: install.binaryPath) == [pid])
     }
 
-    @Test func statusCodesFollowLSB() throws {
-        let install = try Self.install()
+    @Test func statusCodesFollowLSB() async throws {
+        let install = try await Self.install()
         defer { install.stopAgent() }
-        #expect(try install.initd("status").status == 3)
-        #expect(try install.initd("start").status == 0)
-        let status = try install.initd("status")
+        #expect(try await install.initd("status").status == 3)
+        #expect(try await install.initd("start").status == 0)
+        let status = try await install.initd("status")
         #expect(status.status == 0)
         #expect(status.output.contains("running"))
         // Killed behind the script's back: the pidfile stays, LSB says "dead, pidfile exists" = 1.
         let pid = try #require(Processes.pid(inFile: install.pidfile))
         kill(pid, SIGKILL)
         while Processes.isAlive(pid) { usleep(50_000) }
-        #expect(try install.initd("status").status == 1)
-        #expect(try install.initd("stop").status == 0)
-        #expect(try install.initd("status").status == 3)
+        #expect(try await install.initd("status").status == 1)
+        #expect(try await install.initd("stop").status == 0)
+        #expect(try await install.initd("status").status == 3)
     }
 
-    @Test func stopEndsTheAgent() throws {
-        let install = try Self.install()
+    @Test func stopEndsTheAgent() async throws {
+        let install = try await Self.install()
         defer { install.stopAgent() }
-        #expect(try install.initd("start").status == 0)
+        #expect(try await install.initd("start").status == 0)
         let pid = try #require(Processes.pid(inFile: install.pidfile))
-        #expect(try install.initd("stop").status == 0)
+        #expect(try await install.initd("stop").status == 0)
         #expect(!Processes.isAlive(pid))
         #expect(!FileManager.default.fileExists(atPath: install.pidfile.path))
         #expect(Processes.pids(runningExecutable: install.binaryPath).isEmpty)
-        #expect(try install.initd("stop").status == 0, "stopping a stopped agent is not an error")
+        #expect(try await install.initd("stop").status == 0, "stopping a stopped agent is not an error")
     }
 
     @Test func restartChangesThePid() async throws {
-        let install = try Self.install()
+        let install = try await Self.install()
         defer { install.stopAgent() }
-        #expect(try install.initd("start").status == 0)
+        #expect(try await install.initd("start").status == 0)
         let before = try #require(Processes.pid(inFile: install.pidfile))
-        #expect(try install.initd("restart").status == 0)
+        #expect(try await install.initd("restart").status == 0)
         let after = try #require(Processes.pid(inFile: install.pidfile))
         #expect(after != before)
         #expect(!Processes.isAlive(before))
@@ -103,7 +103,7 @@ struct InitScriptTests {
     /// A program that ignores TERM must still be gone after stop: the script sends KILL after the grace
     /// period. The stand-in is bash, started through a link named like the agent (the script only
     /// accepts processes whose argv[0] is the agent) and running a script that ignores TERM.
-    @Test func stopSendsKillWhenTermIsIgnored() throws {
+    @Test func stopSendsKillWhenTermIsIgnored() async throws {
         let scratch = try Repository.temporaryDirectory("ignore-term")
         let agent = try AgentSpec.named("kvmagent")
         let binary = scratch.appendingPathComponent(agent.executable)
@@ -122,29 +122,29 @@ struct InitScriptTests {
         // The repository's script, which includes the shared body from its own directory.
         let script = Repository.root.appendingPathComponent("initd/\(agent.executable)").path
         let env = ["ZSTACK_AGENT_DEFAULTS": defaults.path]
-        #expect(try Program.run([script, "start"], environment: env).status == 0)
+        #expect(try await Program.run([script, "start"], environment: env).status == 0)
         let pid = try #require(Processes.pid(inFile: scratch.appendingPathComponent("run/kvmagent.pid")))
         defer { kill(pid, SIGKILL) }
-        let stop = try Program.run([script, "stop"], environment: env)
+        let stop = try await Program.run([script, "stop"], environment: env)
         #expect(stop.status == 0)
         #expect(stop.output.contains("sending KILL"))
         #expect(!Processes.isAlive(pid))
-        #expect(try Program.run([script, "status"], environment: env).status == 3)
+        #expect(try await Program.run([script, "status"], environment: env).status == 3)
     }
 
-    @Test func refusesWhatItCannotDo() throws {
+    @Test func refusesWhatItCannotDo() async throws {
         let marker = "/tmp/zstack-packaging-tests/injected-\(UUID().uuidString)"
-        let install = try Self.install(defaults: ["AGENT_LOG_LEVEL='info; touch \(marker)'"])
+        let install = try await Self.install(defaults: ["AGENT_LOG_LEVEL='info; touch \(marker)'"])
         defer { install.stopAgent() }
-        let usage = try install.initd("frobnicate")
+        let usage = try await install.initd("frobnicate")
         #expect(usage.status == 2)
         #expect(usage.errorOutput.contains("usage"))
         // A hostile value reaches the agent as one argument; no shell ever runs it.
-        _ = try install.initd("start")
+        _ = try await install.initd("start")
         #expect(!FileManager.default.fileExists(atPath: marker))
         install.stopAgent()
         try FileManager.default.removeItem(atPath: install.binaryPath)
-        let missing = try install.initd("start")
+        let missing = try await install.initd("start")
         #expect(missing.status == 5)
         #expect(missing.errorOutput.contains("missing"))
     }

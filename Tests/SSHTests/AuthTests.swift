@@ -1,6 +1,7 @@
 import Foundation
 import SSH
 import Testing
+import TestSupport
 
 @Suite("authentication against a real sshd")
 struct AuthTests {
@@ -14,11 +15,11 @@ struct AuthTests {
         let index = (kind == .ed25519OpenSSH ? 0 : 2) + (source == .file ? 0 : 1)
         let config = kind == .rsaPEM ? "PubkeyAcceptedAlgorithms +ssh-rsa" : ""
         try await TestHost.with("key-\(index)", octet: 31 + index, sshdConfig: config) { host in
-            let path = kind == .ed25519OpenSSH ? host.ed25519Key : host.rsaKey
+            let path = kind == .ed25519OpenSSH ? host.key : host.rsaKey
             let key: SSHCredential.PrivateKey =
                 source == .file ? .file(path: path) : .memory(try Data(contentsOf: URL(filePath: path)))
             let session = try await SSHClient().connect(
-                host: host.address, port: host.port, credential: .privateKey(user: "root", key: key),
+                host: host.address, port: host.sshPort, credential: .privateKey(user: "root", key: key),
                 hostKey: .pinned(fingerprint: host.fingerprint))
             let result = try await session.exec(["id", "-un"])
             #expect(result.stdoutText == "root\n")
@@ -30,7 +31,7 @@ struct AuthTests {
         try await TestHost.with("rsa-refused", octet: 35) { host in
             let error = await #expect(throws: SSHError.self) {
                 try await SSHClient().connect(
-                    host: host.address, port: host.port,
+                    host: host.address, port: host.sshPort,
                     credential: .privateKey(user: "root", key: .file(path: host.rsaKey)),
                     hostKey: .pinned(fingerprint: host.fingerprint))
             }
@@ -40,10 +41,10 @@ struct AuthTests {
     }
 
     @Test func wrongPasswordAndUnknownKeyAreAuthenticationFailures() async throws {
-        let scratch = try TemporaryDirectory()
+        let scratch = try TemporaryDirectory("ssh-tests")
         defer { scratch.remove() }
         let strangerKey = scratch.path + "/stranger"
-        try Command.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", strangerKey])
+        try await Program.check(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", strangerKey])
         try await TestHost.with("wrong-secret", octet: 36) { host in
             let attempts: [SSHCredential] = [
                 .password(user: host.user, password: host.password + "-wrong"),
@@ -52,7 +53,7 @@ struct AuthTests {
             for credential in attempts {
                 let error = await #expect(throws: SSHError.self) {
                     try await SSHClient().connect(
-                        host: host.address, port: host.port, credential: credential,
+                        host: host.address, port: host.sshPort, credential: credential,
                         hostKey: .pinned(fingerprint: host.fingerprint))
                 }
                 #expect(error?.code == .authenticationFailed, "\(credential)")
@@ -61,16 +62,16 @@ struct AuthTests {
     }
 
     @Test func encryptedKeyNeedsTheRightPassphrase() async throws {
-        let scratch = try TemporaryDirectory()
+        let scratch = try TemporaryDirectory("ssh-tests")
         defer { scratch.remove() }
         try await TestHost.with("passphrase", octet: 37) { host in
             let encrypted = scratch.path + "/encrypted"
-            try FileManager.default.copyItem(atPath: host.ed25519Key, toPath: encrypted)
-            try Command.run(["ssh-keygen", "-q", "-p", "-P", "", "-N", "secret phrase", "-f", encrypted])
+            try FileManager.default.copyItem(atPath: host.key, toPath: encrypted)
+            try await Program.check(["ssh-keygen", "-q", "-p", "-P", "", "-N", "secret phrase", "-f", encrypted])
             let keyText = try String(contentsOfFile: encrypted, encoding: .utf8)
             func login(_ credential: SSHCredential) async throws(SSHError) -> SSHSession {
                 try await SSHClient().connect(
-                    host: host.address, port: host.port, credential: credential,
+                    host: host.address, port: host.sshPort, credential: credential,
                     hostKey: .pinned(fingerprint: host.fingerprint))
             }
 

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import SSH
 import Testing
+import TestSupport
 
 @Suite("connecting and timeouts")
 struct ConnectTests {
@@ -40,7 +41,7 @@ struct ConnectTests {
     @Test func slowCommandTimesOutAndTheSessionStaysUsable() async throws {
         try await TestHost.with("slow-exec", octet: 53) { host in
             let session = try await SSHClient().connect(
-                host: host.address, port: host.port,
+                host: host.address, port: host.sshPort,
                 credential: .password(user: host.user, password: host.password),
                 hostKey: .pinned(fingerprint: host.fingerprint))
             let error = await #expect(throws: SSHError.self) {

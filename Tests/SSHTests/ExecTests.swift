@@ -1,13 +1,14 @@
 import Foundation
 import SSH
 import Testing
+import TestSupport
 
 @Suite("exec over a real sshd")
 struct ExecTests {
     @Test func exitCodesStdoutAndStderr() async throws {
         try await TestHost.with("exec", octet: 21) { host in
             let session = try await SSHClient().connect(
-                host: host.address, port: host.port,
+                host: host.address, port: host.sshPort,
                 credential: .password(user: host.user, password: host.password),
                 hostKey: .pinned(fingerprint: host.fingerprint))
             let ok = try await session.exec(command: "echo out; echo err >&2; exit 0")
@@ -85,7 +86,7 @@ extension ExecTests {
 
     fileprivate func login(_ host: TestHost) async throws -> SSHSession {
         try await SSHClient().connect(
-            host: host.address, port: host.port, credential: .password(user: host.user, password: host.password),
+            host: host.address, port: host.sshPort, credential: .password(user: host.user, password: host.password),
             hostKey: .pinned(fingerprint: host.fingerprint))
     }
 }

@@ -1,16 +1,17 @@
 import Foundation
 import SSH
 import Testing
+import TestSupport
 
 @Suite("host key checking")
 struct HostKeyTests {
     @Test func trustOnFirstUseReportsTheFingerprintSshKeygenPrints() async throws {
         try await TestHost.with("tofu", octet: 41) { host in
-            let keygen = try Command.run(
-                ["ssh-keygen", "-l", "-E", "sha256", "-f", host.directory + "/ssh_host_ed25519_key.pub"])
+            let keygen = try await Program.output(
+                ["ssh-keygen", "-l", "-E", "sha256", "-f", host.directory.path + "/ssh_host_ed25519_key.pub"])
             let expected = String(keygen.split(separator: " ")[1])
             let session = try await SSHClient().connect(
-                host: host.address, port: host.port,
+                host: host.address, port: host.sshPort,
                 credential: .password(user: host.user, password: host.password), hostKey: .trustOnFirstUse)
             #expect(session.hostKeyFingerprint == expected)
             await session.close()
@@ -18,7 +19,7 @@ struct HostKeyTests {
             // The same fingerprint pins the host, with or without base64 padding.
             for pin in [expected, expected + "="] {
                 let pinned = try await SSHClient().connect(
-                    host: host.address, port: host.port,
+                    host: host.address, port: host.sshPort,
                     credential: .password(user: host.user, password: host.password),
                     hostKey: .pinned(fingerprint: pin))
                 await pinned.close()
@@ -34,7 +35,7 @@ struct HostKeyTests {
             // A wrong password too: if the login were attempted first, this would say authenticationFailed.
             let error = await #expect(throws: SSHError.self) {
                 try await SSHClient().connect(
-                    host: host.address, port: host.port,
+                    host: host.address, port: host.sshPort,
                     credential: .password(user: host.user, password: "not-the-password"),
                     hostKey: .pinned(fingerprint: pinned))
             }

@@ -2,6 +2,7 @@ import Foundation
 import SSH
 import Synchronization
 import Testing
+import TestSupport
 
 @Suite("SFTP over a real sshd")
 struct SFTPTests {
@@ -10,8 +11,8 @@ struct SFTPTests {
     /// Logs in as root with the host's Ed25519 key.
     private func rootSession(_ host: TestHost) async throws -> SSHSession {
         try await SSHClient().connect(
-            host: host.address, port: host.port,
-            credential: .privateKey(user: "root", key: .file(path: host.ed25519Key)),
+            host: host.address, port: host.sshPort,
+            credential: .privateKey(user: "root", key: .file(path: host.key)),
             hostKey: .pinned(fingerprint: host.fingerprint))
     }
 
@@ -31,8 +32,8 @@ struct SFTPTests {
         }
     }
 
-    private func localMD5(_ path: String) throws -> String {
-        String(try Command.run(["md5sum", "--", path]).prefix(32))
+    private func localMD5(_ path: String) async throws -> String {
+        try await Program.md5(of: path)
     }
 
     private func remoteMD5(_ session: SSHSession, _ path: String) async throws -> String {
@@ -42,16 +43,16 @@ struct SFTPTests {
     }
 
     @Test func roundTripOf200MiBKeepsContent() async throws {
-        let scratch = try TemporaryDirectory()
+        let scratch = try TemporaryDirectory("ssh-tests")
         defer { scratch.remove() }
         let original = scratch.path + "/original"
         let copy = scratch.path + "/copy"
         try makeFile(original, mebibytes: 200)
-        let expected = try localMD5(original)
+        let expected = try await localMD5(original)
         try await TestHost.with("sftp-round-trip", octet: 61) { host in
             let session = try await rootSession(host)
-            let remote = host.directory + "/root/images/big.img"
-            try await session.makeDirectories(host.directory + "/root/images")
+            let remote = host.directory.path + "/root/images/big.img"
+            try await session.makeDirectories(host.directory.path + "/root/images")
             let reports = Mutex<[TransferProgress]>([])
             let sent = try await session.upload(local: original, to: remote) { progress in
                 reports.withLock { $0.append(progress) }
@@ -65,18 +66,18 @@ struct SFTPTests {
 
             let received = try await session.download(remote: remote, to: copy)
             #expect(received.bytesTransferred == sent.totalBytes)
-            #expect(try localMD5(copy) == expected)
+            #expect(try await localMD5(copy) == expected)
             await session.close()
         }
     }
 
     @Test func downloadResumesAfterACut() async throws {
-        let scratch = try TemporaryDirectory()
+        let scratch = try TemporaryDirectory("ssh-tests")
         defer { scratch.remove() }
         let local = scratch.path + "/partial"
         try await TestHost.with("sftp-resume", octet: 62) { host in
             let session = try await rootSession(host)
-            let remote = host.directory + "/root/source with 'quotes' & spaces"
+            let remote = host.directory.path + "/root/source with 'quotes' & spaces"
             let size = 100 * Self.mebibyte
             let made = try await session.exec(
                 command: "head -c \(size) /dev/urandom > " + ShellQuoting.quote(remote))
@@ -107,19 +108,19 @@ struct SFTPTests {
             let resumed = try await session.download(remote: remote, to: local, resume: true)
             #expect(resumed.resumedFrom == Int64(partial))
             #expect(resumed.bytesTransferred == Int64(size - partial))
-            #expect(try localMD5(local) == (try await remoteMD5(session, remote)))
+            #expect(try await localMD5(local) == (try await remoteMD5(session, remote)))
             await session.close()
         }
     }
 
     @Test func fileOperationsAndTheirErrors() async throws {
-        let scratch = try TemporaryDirectory()
+        let scratch = try TemporaryDirectory("ssh-tests")
         defer { scratch.remove() }
         let small = scratch.path + "/small"
         try Data("hello\n".utf8).write(to: URL(filePath: small))
         try await TestHost.with("sftp-ops", octet: 63) { host in
             let session = try await rootSession(host)
-            let directory = host.directory + "/root/a/b/c"
+            let directory = host.directory.path + "/root/a/b/c"
             try await session.makeDirectories(directory)
             try await session.makeDirectories(directory)  // already there: fine
             #expect(try await session.attributes(of: directory).isDirectory)

@@ -1,4 +1,4 @@
-import AgentTestSupport
+import TestSupport
 import AgentClient
 import AgentWire
 import Foundation
@@ -17,7 +17,7 @@ import Testing
                 var isDirectory: ObjCBool = false
                 #expect(FileManager.default.fileExists(atPath: agent.storagePath, isDirectory: &isDirectory) && isDirectory.boolValue)
                 // Capacity is the storage file system's, as `stat -f` sees it.
-                let fields = try TestProgram.run("stat", "-f", "-c", "%S %b %a", agent.storagePath).split(whereSeparator: \.isWhitespace).compactMap { Int64($0) }
+                let fields = try await Program.output(["stat", "-f", "-c", "%S %b %a", agent.storagePath]).split(whereSeparator: \.isWhitespace).compactMap { Int64($0) }
                 try #require(fields.count == 3)
                 #expect(connected.totalCapacity == fields[0] * fields[1])
                 let available = try #require(connected.availableCapacity)

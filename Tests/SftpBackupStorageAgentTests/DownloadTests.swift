@@ -1,4 +1,4 @@
-import AgentTestSupport
+import TestSupport
 import AgentClient
 import AgentWire
 import Foundation
@@ -6,20 +6,20 @@ import Testing
 
 @Suite struct DownloadTests {
     /// A real qcow2 (64 MiB virtual) holding 3 MiB of data, so the file spans many HTTP chunks.
-    private func makeQcow2(in directory: String, name: String = "image.qcow2") throws -> String {
+    private func makeQcow2(in directory: String, name: String = "image.qcow2") async throws -> String {
         let raw = directory + "/fill.raw"
         var bytes = [UInt8](repeating: 0, count: 3 << 20)
         for index in bytes.indices { bytes[index] = UInt8(truncatingIfNeeded: (index &* 2_654_435_761) >> 13) }
         try Data(bytes).write(to: URL(fileURLWithPath: raw))
-        _ = try TestProgram.run("truncate", "-s", "64M", raw)
+        _ = try await Program.output(["truncate", "-s", "64M", raw])
         let path = directory + "/" + name
-        _ = try TestProgram.run("qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", raw, path)
+        _ = try await Program.output(["qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", raw, path])
         try FileManager.default.removeItem(atPath: raw)
         return path
     }
 
-    private func md5sum(_ path: String) throws -> String {
-        String(try TestProgram.run("md5sum", path).prefix(32))
+    private func md5sum(_ path: String) async throws -> String {
+        String(try await Program.output(["md5sum", path]).prefix(32))
     }
 
     private func downloadCmd(_ url: String, to installPath: String, api: String? = nil, timeoutMs: Int64? = nil) -> SftpBackupStorage.DownloadCmd {
@@ -43,7 +43,7 @@ import Testing
                 _ = try await agent.connect(mn)
                 let served = agent.scratch + "/served"
                 try FileManager.default.createDirectory(atPath: served, withIntermediateDirectories: true)
-                try await body(agent, mn, served, try makeQcow2(in: served))
+                try await body(agent, mn, served, try await makeQcow2(in: served))
             }
         }
     }
@@ -58,8 +58,8 @@ import Testing
             }
             #expect(reply.success, "\(reply.error ?? "")")
             let sourceSize = try #require(FileManager.default.attributesOfItem(atPath: source)[.size] as? NSNumber).int64Value
-            #expect(reply.md5Sum == (try md5sum(source)))
-            #expect(try md5sum(target) == (try md5sum(source)))
+            #expect(reply.md5Sum == (try await md5sum(source)))
+            #expect(try await md5sum(target) == (try await md5sum(source)))
             #expect(reply.format == "qcow2" && reply.size == 64 << 20 && reply.actualSize == sourceSize)
             #expect(reply.totalCapacity != nil && reply.availableCapacity != nil)
             let permissions = try #require(FileManager.default.attributesOfItem(atPath: target)[.posixPermissions] as? NSNumber)
@@ -81,13 +81,13 @@ import Testing
                 defer { agent.removeScratch() }
                 _ = try await agent.connect(mn)
                 let source = agent.scratch + "/disk.raw"
-                _ = try TestProgram.run("qemu-img", "create", "-q", "-f", "raw", source, "5M")
+                _ = try await Program.output(["qemu-img", "create", "-q", "-f", "raw", source, "5M"])
                 let target = agent.storagePath + "/img-2/disk.template"
                 let reply = try await agent.call(SftpBackupStorage.Path.download, downloadCmd("file://" + source, to: target),
                                                  as: SftpBackupStorage.DownloadResponse.self, via: mn)
                 #expect(reply.success, "\(reply.error ?? "")")
                 #expect(reply.format == "raw" && reply.size == 5 << 20 && reply.actualSize == 5 << 20)
-                #expect(reply.md5Sum == (try md5sum(source)))
+                #expect(reply.md5Sum == (try await md5sum(source)))
                 #expect(mn.events.isEmpty)
             }
         }

@@ -1,4 +1,4 @@
-import AgentTestSupport
+import TestSupport
 import AgentClient
 import AgentWire
 import Foundation
@@ -77,8 +77,8 @@ import Testing
                 let directory = agent.storagePath + "/rootVolumeTemplates/acct-1/img-q"
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
                 let image = directory + "/q.template"
-                _ = try TestProgram.run("qemu-img", "create", "-q", "-f", "qcow2", image, "1G")
-                let md5 = String(try TestProgram.run("md5sum", image).prefix(32))
+                _ = try await Program.output(["qemu-img", "create", "-q", "-f", "qcow2", image, "1G"])
+                let md5 = String(try await Program.output(["md5sum", image]).prefix(32))
                 let length = try #require(FileManager.default.attributesOfItem(atPath: image)[.size] as? NSNumber).int64Value
 
                 // The MN sends this one with a trailing slash.

@@ -1,4 +1,4 @@
-import AgentTestSupport
+import TestSupport
 import AgentClient
 import AgentWire
 import Foundation
@@ -6,19 +6,8 @@ import Testing
 
 /// `sftp://` downloads against a loopback sshd started with `scripts/test-host` (127.0.0.171:2471).
 @Suite struct SFTPDownloadTests {
-    private static let repositoryRoot = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
-
-    private func withTestHost<T>(_ body: ([String: String]) async throws -> T) async throws -> T {
-        let script = Self.repositoryRoot + "/scripts/test-host"
-        let name = "sftpbs-tests"
-        defer { _ = try? TestProgram.run(script, "stop", name) }
-        var values: [String: String] = [:]
-        for line in try TestProgram.run(script, "start", name, "127.0.0.171", "2471").split(separator: "\n") {
-            guard let equals = line.firstIndex(of: "=") else { continue }
-            values[String(line[..<equals])] = String(line[line.index(after: equals)...])
-        }
-        return try await body(values)
+    private func withTestHost<T>(_ body: (TestHost) async throws -> T) async throws -> T {
+        try await TestHost.with(name: "sftpbs-tests", address: "127.0.0.171", sshPort: 2471, body)
     }
 
     private func command(_ url: String, to installPath: String) -> SftpBackupStorage.DownloadCmd {
@@ -37,11 +26,11 @@ import Testing
                     defer { agent.removeScratch() }
                     _ = try await agent.connect(mn)
                     let source = agent.scratch + "/remote.qcow2"
-                    _ = try TestProgram.run("qemu-img", "create", "-q", "-f", "qcow2", source, "128M")
+                    _ = try await Program.output(["qemu-img", "create", "-q", "-f", "qcow2", source, "128M"])
                     try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: source)
-                    let md5 = String(try TestProgram.run("md5sum", source).prefix(32))
-                    let address = try #require(host["ADDRESS"]), port = try #require(host["PORT"])
-                    let user = try #require(host["USER"]), password = try #require(host["PASSWORD"])
+                    let md5 = String(try await Program.output(["md5sum", source]).prefix(32))
+                    let address = host.address, port = host.sshPort
+                    let user = host.user, password = host.password
 
                     let byPassword = try await agent.call(
                         SftpBackupStorage.Path.download,
@@ -49,12 +38,12 @@ import Testing
                         as: SftpBackupStorage.DownloadResponse.self, via: mn)
                     #expect(byPassword.success, "\(byPassword.error ?? "")")
                     #expect(byPassword.md5Sum == md5 && byPassword.format == "qcow2" && byPassword.size == 128 << 20)
-                    #expect(String(try TestProgram.run("md5sum", agent.storagePath + "/p/image.template").prefix(32)) == md5)
+                    #expect(String(try await Program.output(["md5sum", agent.storagePath + "/p/image.template"]).prefix(32)) == md5)
                     let report = try await mn.nextEvent(ProgressReportCmd.commandPath, timeout: .seconds(5))
                     #expect(try report.decode(ProgressReportCmd.self).threadContextMap?["api"] == .string("api-sftp"))
 
                     // No password: the agent's own key (here the test host's client key) logs in as root.
-                    try FileManager.default.copyItem(atPath: try #require(host["KEY"]), toPath: agent.scratch + "/id_rsa.sftp")
+                    try FileManager.default.copyItem(atPath: host.key, toPath: agent.scratch + "/id_rsa.sftp")
                     let byKey = try await agent.call(
                         SftpBackupStorage.Path.download,
                         command("sftp://root@\(address):\(port)\(source)", to: agent.storagePath + "/k/image.template"),

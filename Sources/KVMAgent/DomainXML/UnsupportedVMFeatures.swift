@@ -1,6 +1,6 @@
 import AgentWire
 
-/// Requests in a `StartVmCmd` that change what the guest gets and that this agent does not build yet: each
+/// Requests in a `KVM.StartVmCmd` that change what the guest gets and that this agent does not build yet: each
 /// is refused with its field named, instead of starting a VM that silently lacks it (a UEFI guest booted as
 /// BIOS does not boot at all; a Hyper-V-enlightened Windows guest slows down). Fields at their "off" value,
 /// which every MN sends, pass.

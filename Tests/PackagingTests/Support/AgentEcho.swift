@@ -1,4 +1,4 @@
-import FleetTestSupport
+import TestSupport
 import AgentClient
 
 extension AgentSpec {

@@ -1,4 +1,4 @@
-import FleetTestSupport
+import TestSupport
 @testable import Deployer
 import Foundation
 
@@ -17,8 +17,8 @@ struct AnsibleWorkspace {
     var directory: URL
     var hosts: [InventoryHost]
 
-    init(hosts: [InventoryHost]) throws {
-        guard (try? Program.run(["ansible-playbook", "--version"]))?.status == 0 else {
+    init(hosts: [InventoryHost]) async throws {
+        guard (try? await Program.run(["ansible-playbook", "--version"]))?.status == 0 else {
             throw ProgramError(description: "ansible-playbook is missing: run scripts/install-deps (ansible-core)")
         }
         self.hosts = hosts
@@ -54,9 +54,9 @@ struct AnsibleWorkspace {
     }
 
     /// Runs `Playbooks/<playbook>` against every host; a failed run throws with ansible's output.
-    func run(playbook: String, extraVariables: [String: String]) throws -> [String: HostRecap] {
+    func run(playbook: String, extraVariables: [String: String]) async throws -> [String: HostRecap] {
         let extra = String(decoding: try JSONEncoder().encode(extraVariables), as: UTF8.self)
-        let result = try Program.check(
+        let result = try await Program.check(
             ["ansible-playbook", "-i", directory.appendingPathComponent("inventory").path, "-e", extra,
              Repository.root.appendingPathComponent("Playbooks/\(playbook)").path],
             environment: AnsibleOutput.environment(playbookDirectory: Repository.root.appendingPathComponent("Playbooks").path)

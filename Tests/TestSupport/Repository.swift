@@ -2,7 +2,7 @@ import Foundation
 
 /// Paths of this repository and of the agent binaries the tests package.
 public enum Repository {
-    /// The checkout this file belongs to (Tests/FleetTestSupport/ is two levels down).
+    /// The checkout this file belongs to (Tests/TestSupport/ is two levels down).
     public static let root: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 

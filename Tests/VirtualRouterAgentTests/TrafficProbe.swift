@@ -1,11 +1,10 @@
-import HostSystem
 import Foundation
-@testable import VirtualRouterAgent
+import TestSupport
 
 /// One TCP connection across namespaces: a listener that reports the peer address it saw, and a client
 /// that retries until the listener answers or its time is up. The Python programs are fixed text;
 /// addresses and ports travel as argv.
-enum TCPProbe {
+enum TrafficProbe {
     private static let listener = """
         import socket, sys
         s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -28,15 +27,20 @@ enum TCPProbe {
         """
 
     /// Returns the source address the listener saw, or nil when no connection arrived.
-    static func connect(from client: CommandRunner, to address: String, port: Int,
-                        listener server: CommandRunner, listenOn bind: String = "0.0.0.0",
+    static func connect(from client: NetworkNamespace, to address: String, port: Int,
+                        listener server: NetworkNamespace, listenOn bind: String = "0.0.0.0",
                         listenPort: Int? = nil, timeout: Double = 3) async throws -> String? {
         let accepting = Task {
             try await server.run(["python3", "-c", listener, bind, String(listenPort ?? port), String(timeout + 1)])
         }
         let dialed = try await client.run(["python3", "-c", self.client, address, String(port), String(timeout)])
-        if !dialed.succeeded { accepting.cancel() }
-        let seen = try await accepting.value.stdout.trimmingWhitespace()
-        return dialed.succeeded && seen != "timeout" ? seen : nil
+        guard dialed.status == 0 else {
+            // Nothing will connect: stop the listener (cancelling kills it) rather than wait for its timeout.
+            accepting.cancel()
+            _ = try? await accepting.value
+            return nil
+        }
+        let seen = try await accepting.value.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        return seen != "timeout" ? seen : nil
     }
 }

@@ -1,4 +1,4 @@
-import AgentTestSupport
+import TestSupport
 import AgentClient
 import AgentServer
 import AgentWire
@@ -10,7 +10,7 @@ import Testing
 
 /// The local-storage routes through real HTTP on a temporary directory, checked with `qemu-img`, `stat`
 /// and `statvfs` rather than the agent's word.
-@Suite struct KVMLocalStorageRoutesTests {
+@Suite struct LocalStorageRoutesHTTPTests {
     private static let gib: Int64 = 1 << 30
     private let runner = ProcessRunner()
 
@@ -19,22 +19,16 @@ import Testing
         allowedRoots: (String) -> [String] = { [$0 + "/ps"] },
         _ body: @Sendable (_ directory: String, AgentClient, ManagementNodeEndpoint) async throws -> Void
     ) async throws {
-        let directory = try Files.canonicalPath(FileManager.default.temporaryDirectory.path)
-            + "/zstack-localstorage-\(UUID().uuidString.prefix(8))"
-        try Files.makeDirectories(directory + "/outside")
-        let configuration = KVMAgentConfiguration(server: .test(), libvirtURI: "test:///default", storageRoots: allowedRoots(directory))
-        let result: Result<Void, any Error>
-        do {
-            result = .success(try await ManagementNodeEndpoint.run { mn in
+        try await TemporaryDirectory.with("zstack-localstorage") { scratch in
+            let directory = try Files.canonicalPath(scratch)
+            try Files.makeDirectories(directory + "/outside")
+            let configuration = KVMAgentConfiguration(server: .test(), libvirtURI: "test:///default", storageRoots: allowedRoots(directory))
+            try await ManagementNodeEndpoint.run { mn in
                 try await RunningAgent.with(try await buildKVMAgent(configuration, logger: Logger(label: "test.kvm.ls"))) { agent in
                     try await body(directory, agent.client, mn)
                 }
-            })
-        } catch {
-            result = .failure(error)
+            }
         }
-        try await runner.run("rm", ["-rf", "--", directory])
-        try result.get()
     }
 
     private func initialize(_ root: String, _ client: AgentClient, _ mn: ManagementNodeEndpoint) async throws -> KVM.LocalStorageResponse {

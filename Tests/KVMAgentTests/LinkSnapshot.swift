@@ -1,5 +1,5 @@
 import Foundation
-import HostSystem
+import TestSupport
 
 /// The test's own reading of `ip -d -j link show` in a namespace, independent of the agent's code.
 struct LinkSnapshot: Equatable {
@@ -27,7 +27,7 @@ struct LinkSnapshot: Equatable {
 
     static func read(_ namespace: NetworkNamespace) async throws -> LinkSnapshot {
         let output = try await namespace.ip(["-d", "-j", "link", "show"])
-        let links = try JSONDecoder().decode([Link].self, from: Data(output.standardOutput))
+        let links = try JSONDecoder().decode([Link].self, from: Data(output.output.utf8))
         return LinkSnapshot(links: Dictionary(uniqueKeysWithValues: links.map { ($0.ifname, $0) }))
     }
 

@@ -35,6 +35,18 @@ public enum Processes {
         try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")
     }
 
+    /// The command name the kernel keeps for a process (`/proc/<pid>/comm`).
+    public static func command(of pid: Int32) -> String? {
+        (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The pid in `pidFile` if that process lives and is `command` (a stale pidfile may name a reused pid).
+    public static func running(pidFile: String, command: String) -> Int32? {
+        guard let pid = pid(inFile: URL(fileURLWithPath: pidFile)), isAlive(pid), self.command(of: pid) == command
+        else { return nil }
+        return pid
+    }
+
     /// The pid in a pidfile.
     public static func pid(inFile url: URL) -> Int32? {
         guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }

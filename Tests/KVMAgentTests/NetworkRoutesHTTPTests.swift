@@ -1,13 +1,13 @@
-import AgentTestSupport
 import AgentClient
 import AgentServer
 import AgentWire
 import KVMAgent
 import Logging
+import TestSupport
 import Testing
 
 /// The bridge routes through real HTTP, acting on a network namespace, checked with `ip` in that namespace.
-@Suite struct KVMNetworkRoutesTests {
+@Suite struct NetworkRoutesHTTPTests {
     private func bridgeCmd(_ bridge: String?, _ nic: String?, vlan: Int? = nil, mtu: Int? = nil) -> KVM.CreateBridgeCmd {
         var command = KVM.CreateBridgeCmd()
         command.bridgeName = bridge
@@ -38,7 +38,7 @@ import Testing
     private func withHost(
         _ body: @Sendable (NetworkNamespace, AgentClient, ManagementNodeEndpoint) async throws -> Void
     ) async throws {
-        try await NetworkNamespace.with { namespace in
+        try await NetworkNamespace.with(prefix: "zskvmnet-") { namespace in
             try await namespace.addNIC("eth0")
             let configuration = KVMAgentConfiguration(server: .test(), libvirtURI: "test:///default", networkNamespace: namespace.name)
             try await ManagementNodeEndpoint.run { mn in

@@ -3,21 +3,6 @@ import Foundation
 import SwiftASN1
 import X509
 
-/// A fresh directory under /tmp, removed by `remove()`.
-struct TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        var template = Array("/tmp/agenttrust-XXXXXX".utf8CString)
-        guard let created = mkdtemp(&template) else { throw POSIXError(.EIO) }
-        path = String(cString: created)
-    }
-
-    func remove() {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-}
-
 /// The permission bits of a file or directory, as stat reports them.
 func mode(of path: String) throws -> mode_t {
     var info = stat()

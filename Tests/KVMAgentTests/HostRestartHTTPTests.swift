@@ -1,4 +1,4 @@
-import AgentTestSupport
+import TestSupport
 import AgentClient
 import Foundation
 import AgentServer
@@ -7,7 +7,7 @@ import KVMAgent
 import Logging
 import Testing
 
-@Suite struct KVMHostRoutesTests {
+@Suite struct HostRestartHTTPTests {
     private func kvmAgent() async throws -> AgentServer {
         // The state directory is private: connect persists the MN version there.
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("kvm-state-\(UUID().uuidString)").path

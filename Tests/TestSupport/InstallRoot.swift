@@ -26,8 +26,8 @@ public struct InstallRoot: Sendable {
     public var binaryPath: String { agentHome.appendingPathComponent("current/bin/\(agent.executable)").path }
 
     /// Runs the installed init script with `action`, pointed at this root's defaults file.
-    public func initd(_ action: String) throws -> ProgramResult {
-        try Program.run([initScript.path, action], environment: ["ZSTACK_AGENT_DEFAULTS": defaultsFile.path])
+    public func initd(_ action: String) async throws -> ProgramResult {
+        try await Program.run([initScript.path, action], environment: ["ZSTACK_AGENT_DEFAULTS": defaultsFile.path])
     }
 
     /// The playbook variables that put everything inside `root`.
@@ -42,9 +42,15 @@ public struct InstallRoot: Sendable {
         ]
     }
 
-    /// Stops the agent if its init script is installed; never throws, so it can run in `defer`.
+    /// Kills the agent named in the pidfile, if one runs, and removes the pidfile: cleanup after a test,
+    /// never throwing and synchronous so it can run in `defer` (the tests of `stop` itself use `initd`).
     public func stopAgent() {
-        guard FileManager.default.fileExists(atPath: initScript.path) else { return }
-        _ = try? initd("stop")
+        guard let pid = Processes.pid(inFile: pidfile) else { return }
+        if Processes.isAlive(pid) {
+            kill(pid, SIGKILL)
+            // Reaps it if the test process adopted it; SIGKILL leaves nothing to wait for otherwise.
+            for _ in 0..<100 where Processes.isAlive(pid) { usleep(10_000) }
+        }
+        try? FileManager.default.removeItem(at: pidfile)
     }
 }

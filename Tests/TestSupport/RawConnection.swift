@@ -3,15 +3,15 @@ import NIOPosix
 
 /// A bare TCP connection to a loopback port, for what an HTTP client hides: whether the agent closes a
 /// connection by itself, and what it sends on it.
-enum RawConnection {
-    struct Outcome {
+public enum RawConnection {
+    public struct Outcome: Sendable {
         /// The agent closed the connection before `within` ran out.
-        var closedByAgent: Bool
-        var received: [UInt8]
+        public var closedByAgent: Bool
+        public var received: [UInt8]
     }
 
     /// Connects, sends `bytes` (maybe none), then reads until the agent closes or `within` passes.
-    static func exchange(port: Int, send bytes: [UInt8] = [], within: Duration) async throws -> Outcome {
+    public static func exchange(port: Int, send bytes: [UInt8] = [], within: Duration) async throws -> Outcome {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(2))
             .connect(host: "127.0.0.1", port: port) { channel in
