@@ -51,7 +51,7 @@ struct HostRoutes: CommandRoutes {
             try Files.makeDirectories(configuration.stateDirectory)
             try Files.writeAtomically(Array(version.utf8), to: configuration.versionFilePath)
         } catch {
-            throw HostError("cannot write the MN version to \(configuration.versionFilePath): \(error.detail)")
+            throw KVMAgentError(.host, "cannot write the MN version to \(configuration.versionFilePath): \(error.detail)")
         }
     }
 
@@ -100,7 +100,7 @@ struct HostRoutes: CommandRoutes {
         let paths = command.paths ?? []
         // Probing for files outside the storage roots would let any caller map the host's file system.
         if let outside = paths.first(where: { !volumePaths.roots.permits($0) }) {
-            throw HostError("'\(outside)' is outside the storage roots this agent serves (\(volumePaths.roots))")
+            throw KVMAgentError(.host, "'\(outside)' is outside the storage roots this agent serves (\(volumePaths.roots))")
         }
         for path in paths where FileManager.default.fileExists(atPath: path) {
             found[path] = command.md5Return == true ? try await FileDigest.md5(ofFileAt: path) : ""

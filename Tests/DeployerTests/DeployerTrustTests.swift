@@ -1,5 +1,6 @@
 import AgentTrust
 @testable import Deployer
+import HostSystem
 import TestSupport
 import Foundation
 import Testing
@@ -60,7 +61,7 @@ import Testing
         try inventory.setSetting(Setting.agentAuth.key, nil)
         plan = try scratch.deployer.agentAuthPlan()
         let bundle = try String(contentsOfFile: scratch.trust.bundlePath, encoding: .utf8)
-        #expect(plan.files == ["tls/auth": "mtls", "tls/ca-bundle.pem": FileMD5.of(text: bundle)])
+        #expect(plan.files == ["tls/auth": "mtls", "tls/ca-bundle.pem": FileDigest.md5(of: Array(bundle.utf8))])
         #expect(Setting.problem(key: "agent.auth", value: "token") != nil)
         #expect(Setting.problem(key: "agent.auth", value: "mtls") == nil)
         #expect(Setting.problem(key: "ansible.var.agent_auth", value: "none")?.contains("agent.auth") == true,

@@ -15,7 +15,7 @@ struct DomainXMLBuilderTests {
         uefi.bootMode = "UEFI"
         uefi.secureBoot = true
         uefi.MemAccess = "shared"
-        let error = #expect(throws: DomainXMLError.self) { try builder.build(uefi) }
+        let error = #expect(throws: KVMAgentError.self) { try builder.build(uefi) }
         #expect(error?.description.contains("bootMode UEFI (only Legacy BIOS boot), secureBoot, MemAccess shared (shared guest memory)") == true,
                 "\(error.map { "\($0)" } ?? "")")
     }
@@ -131,7 +131,7 @@ struct DomainXMLBuilderTests {
         #expect(try xml.value("/domain/cpu/topology/@cores") == "2")
         #expect(try xml.value("/domain/cpu/topology/@threads") == "2")
         command.cpuNum = 5
-        #expect(throws: DomainXMLError.self) { try builder.build(command) }
+        #expect(throws: KVMAgentError.self) { try builder.build(command) }
     }
 
     @Test("commands that cannot work are refused with the field named", arguments: [
@@ -154,7 +154,7 @@ struct DomainXMLBuilderTests {
     func rejected(field: String, change: @Sendable (inout KVM.StartVmCmd) -> Void) throws {
         var command = StartVmFixtures.minimal(name: "vm-bad")
         change(&command)
-        let error = try #require(throws: DomainXMLError.self) { try builder.build(command) }
+        let error = try #require(throws: KVMAgentError.self) { try builder.build(command) }
         #expect(error.description.contains(field))
     }
 }

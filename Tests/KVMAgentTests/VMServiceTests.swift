@@ -101,17 +101,17 @@ struct VMServiceTests {
         let vms = try await service()
         var start = try command(files)
         start.rootVolume?.installPath = "/nonexistent/root.qcow2"
-        let error = try await #require(throws: VMError.self) { try await vms.start(start) }
+        let error = try await #require(throws: KVMAgentError.self) { try await vms.start(start) }
         #expect(error.description.contains("/nonexistent/root.qcow2"))
         #expect(try await vms.connection.domain(named: start.vmInstanceUuid ?? "") == nil)
 
         start = try command(files)
         start.memory = nil
-        await #expect(throws: DomainXMLError.self) { try await vms.start(start) }
+        await #expect(throws: KVMAgentError.self) { try await vms.start(start) }
         #expect(try await vms.connection.domain(named: start.vmInstanceUuid ?? "") == nil)
         var pause = KVM.PauseVmCmd()
         pause.uuid = "0000beef0000beef0000beef0000beef"
-        let missing = try await #require(throws: VMError.self) { try await vms.pause(pause) }
+        let missing = try await #require(throws: KVMAgentError.self) { try await vms.pause(pause) }
         #expect(missing.description.contains("not on this host"))
         await vms.connection.close()
     }

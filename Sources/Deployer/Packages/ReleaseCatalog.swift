@@ -63,23 +63,24 @@ struct ReleaseLoader: Sendable {
         for kind in AgentKind.allCases {
             guard let (tarballName, version) = Self.newestTarball(of: kind, among: names) else { continue }
             let tarballPath = sources.packageDirectory + "/" + tarballName
-            let tarball = PackageFile(name: "package/\(tarballName)", path: tarballPath, md5: try FileMD5.of(tarballPath))
+            let tarball = PackageFile(name: "package/\(tarballName)", path: tarballPath, md5: try await Self.md5(tarballPath))
             try Self.checkSidecar(of: tarball)
             guard playbookFiles.contains(kind.playbook) else {
                 throw DeployerError(.badPackages, "\(sources.playbookDirectory) has no \(kind.playbook) for \(tarballName)")
             }
             // Other kinds' top-level playbooks are not this kind's business; shared tasks and templates are.
             let own = playbookFiles.filter { $0 == kind.playbook || $0.contains("/") }
+            var playbooks: [PackageFile] = []
+            for name in own { playbooks.append(try await Self.file("playbook/\(name)", sources.playbookDirectory + "/" + name)) }
             releases[kind] = AgentRelease(
                 kind: kind, version: version, tarball: tarball, manifest: [:],
-                playbookFiles: try own.map { try Self.file("playbook/\($0)", sources.playbookDirectory + "/" + $0) },
-                extensionFiles: try extensionFiles(of: kind))
+                playbookFiles: playbooks, extensionFiles: try await extensionFiles(of: kind))
         }
         guard !releases.isEmpty else {
             throw DeployerError(.badPackages, "no agent package (<agent>-<version>.tar.gz) in \(sources.packageDirectory)")
         }
         let lines = releases.values.flatMap { $0.files.map { "\($0.key) \($0.value)" } }.sorted()
-        let fingerprint = FileMD5.of(text: lines.joined(separator: "\n"))
+        let fingerprint = FileDigest.md5(of: Array(lines.joined(separator: "\n").utf8))
         let staged = stagingRoot + "/" + fingerprint
         if !fm.fileExists(atPath: staged + "/VALID") {
             try await stage(releases, into: staged)
@@ -106,7 +107,7 @@ struct ReleaseLoader: Sendable {
             let copy = "\(temporary)/packages/\(release.tarballName)"
             try fm.copyItem(atPath: release.tarball.path, toPath: copy)
             // The copy is what ansible will send: it must be the file that was measured.
-            guard try FileMD5.of(copy) == release.tarball.md5 else {
+            guard try await Self.md5(copy) == release.tarball.md5 else {
                 throw DeployerError(.badPackages, "\(release.tarballName) changed while it was being read; try again")
             }
             try await verifyManifest(release, copy: copy, unpackInto: temporary + "/unpacked")
@@ -148,7 +149,7 @@ struct ReleaseLoader: Sendable {
             guard !path.hasPrefix("/"), !path.split(separator: "/").contains("..") else {
                 throw DeployerError(.badPackages, "\(release.tarballName): MD5SUMS names a path outside the release: \(path)")
             }
-            let actual = (try? FileMD5.of(root + "/" + path)) ?? "missing"
+            let actual = (try? await FileDigest.md5(ofFileAt: root + "/" + path)) ?? "missing"
             guard actual == expected else {
                 throw DeployerError(.badPackages,
                                     "\(release.tarballName): \(path) does not match its MD5SUMS entry (manifest \(expected), file \(actual))")
@@ -184,17 +185,28 @@ struct ReleaseLoader: Sendable {
         }
     }
 
-    private func extensionFiles(of kind: AgentKind) throws -> [PackageFile] {
+    private func extensionFiles(of kind: AgentKind) async throws -> [PackageFile] {
         guard let base = sources.extensionsDirectory else { return [] }
         let directory = base + "/" + kind.rawValue
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
-        return try names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted().map {
-            try Self.file("extension/\(kind.rawValue)/\($0)", directory + "/" + $0)
+        var files: [PackageFile] = []
+        for name in names.filter({ $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }).sorted() {
+            files.append(try await Self.file("extension/\(kind.rawValue)/\(name)", directory + "/" + name))
         }
+        return files
     }
 
-    private static func file(_ name: String, _ path: String) throws -> PackageFile {
-        PackageFile(name: name, path: path, md5: try FileMD5.of(path))
+    private static func file(_ name: String, _ path: String) async throws -> PackageFile {
+        PackageFile(name: name, path: path, md5: try await md5(path))
+    }
+
+    /// A package file's MD5; one that cannot be read makes the packages bad.
+    private static func md5(_ path: String) async throws -> String {
+        do {
+            return try await FileDigest.md5(ofFileAt: path)
+        } catch let error as FileSystemError {
+            throw DeployerError(.badPackages, error.description)
+        }
     }
 
     /// Regular files under `directory`, as sorted relative paths.

@@ -1,3 +1,4 @@
+import HostSystem
 import AgentTrust
 import Foundation
 
@@ -54,7 +55,7 @@ struct AgentAuthPlan: Sendable {
         switch mode {
         case .unset: [:]
         case .none: [Self.authFile: "none"]
-        case .mutualTLS(let tls): [Self.authFile: "mtls", Self.bundleFile: FileMD5.of(text: tls.bundlePEM)]
+        case .mutualTLS(let tls): [Self.authFile: "mtls", Self.bundleFile: FileDigest.md5(of: Array(tls.bundlePEM.utf8))]
         }
     }
 

@@ -1,3 +1,4 @@
+import HostSystem
 import Foundation
 
 extension Deployer {
@@ -23,7 +24,7 @@ extension Deployer {
     /// The hosts that have not received the current bundle: it is recorded for a host only when its
     /// deployment succeeded and its agent answered the echo over TLS.
     func hostsWithoutCurrentBundle() throws -> [HostRecord] {
-        let bundle = FileMD5.of(text: try trust.bundle())
+        let bundle = FileDigest.md5(of: Array(try trust.bundle().utf8))
         return try inventory.hosts().filter { try inventory.deployedFiles(of: $0.uuid)[AgentAuthPlan.bundleFile] != bundle }
     }
 }

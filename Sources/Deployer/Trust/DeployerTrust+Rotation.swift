@@ -1,3 +1,4 @@
+import HostSystem
 import AgentTrust
 import Foundation
 
@@ -26,7 +27,7 @@ extension DeployerTrust {
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         do {
-            try encoder.encode(state).write(to: URL(fileURLWithPath: directory.rotationPath), options: .atomic)
+            try Files.writeAtomically(Array(try encoder.encode(state)), to: directory.rotationPath)
         } catch {
             throw DeployerError(.environment, "cannot write the rotation state \(directory.rotationPath): \(error.localizedDescription)")
         }

@@ -1,3 +1,4 @@
+import HostSystem
 import AgentTrust
 import Foundation
 
@@ -33,7 +34,7 @@ struct HostCertificates: Sendable {
             try DeployerTrust.wrap { try issued.write(certificateTo: folder + "/agent.crt", keyTo: folder + "/agent.key") }
             let encoder = JSONEncoder()
             encoder.dateEncodingStrategy = .iso8601
-            try encoder.encode(record).write(to: URL(fileURLWithPath: folder + "/agent.json"), options: .atomic)
+            try Files.writeAtomically(Array(try encoder.encode(record)), to: folder + "/agent.json")
         } catch let error as DeployerError {
             throw error
         } catch {

@@ -12,7 +12,7 @@ struct CPUTopology {
     /// False when the MN gave no topology: libvirt then uses one socket per vCPU.
     var isExplicit: Bool
 
-    init(_ command: KVM.StartVmCmd, cpus: Int) throws(DomainXMLError) {
+    init(_ command: KVM.StartVmCmd, cpus: Int) throws(KVMAgentError) {
         threads = max(command.threadsPerCore ?? 1, 1)
         guard let sockets = command.socketNum, let perSocket = command.cpuOnSocket else {
             self.sockets = cpus
@@ -22,7 +22,7 @@ struct CPUTopology {
             return
         }
         guard sockets > 0, perSocket > 0 else {
-            throw DomainXMLError("socketNum (\(sockets)) and cpuOnSocket (\(perSocket)) must be positive")
+            throw KVMAgentError(.domainXML, "socketNum (\(sockets)) and cpuOnSocket (\(perSocket)) must be positive")
         }
         self.sockets = sockets
         isExplicit = true
@@ -30,29 +30,29 @@ struct CPUTopology {
         let (perSocketTotal, overflowA) = sockets.multipliedReportingOverflow(by: perSocket)
         let (allThreads, overflowB) = perSocketTotal.multipliedReportingOverflow(by: threads)
         if overflowA || overflowB {
-            throw DomainXMLError("socketNum \(sockets) × cpuOnSocket \(perSocket) × threadsPerCore \(threads) is out of range")
+            throw KVMAgentError(.domainXML, "socketNum \(sockets) × cpuOnSocket \(perSocket) × threadsPerCore \(threads) is out of range")
         }
         if allThreads == cpus {
             cores = perSocket
         } else if perSocketTotal == cpus, perSocket % threads == 0 {
             cores = perSocket / threads
         } else {
-            throw DomainXMLError("""
+            throw KVMAgentError(.domainXML, """
                 socketNum \(sockets) × cpuOnSocket \(perSocket) × threadsPerCore \(threads) does not match \
                 cpuNum \(cpus)
                 """)
         }
     }
 
-    func write(into xml: inout XMLWriter, cpuMode: String?) throws(DomainXMLError) {
+    func write(into xml: inout XMLWriter, cpuMode: String?) throws(KVMAgentError) {
         let mode: String?
         switch cpuMode ?? "none" {
         case "none", "custom": mode = nil
         case "host-model", "host-passthrough": mode = cpuMode
-        case let other: throw DomainXMLError("nestedVirtualization '\(other)' is not none, host-model or host-passthrough")
+        case let other: throw KVMAgentError(.domainXML, "nestedVirtualization '\(other)' is not none, host-model or host-passthrough")
         }
         guard isExplicit || mode != nil else { return }
-        try xml.element("cpu", ["mode": mode]) { cpu throws(DomainXMLError) in
+        try xml.element("cpu", ["mode": mode]) { cpu throws(KVMAgentError) in
             if isExplicit {
                 cpu.empty("topology", ["sockets": String(sockets), "cores": String(cores), "threads": String(threads)])
             }

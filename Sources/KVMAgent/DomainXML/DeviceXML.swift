@@ -4,8 +4,8 @@ import AgentWire
 /// whole domain, so a device attached later looks like one present at start.
 public enum DeviceXML {
     /// A data volume's `<disk>`; its target name follows its `deviceId` as at start (`vdb` for 1).
-    /// - Throws: `DomainXMLError` naming the field that cannot describe a disk.
-    public static func disk(_ volume: KVM.VolumeTO) throws(DomainXMLError) -> String {
+    /// - Throws: `KVMAgentError` naming the field that cannot describe a disk.
+    public static func disk(_ volume: KVM.VolumeTO) throws(KVMAgentError) -> String {
         var devices = DomainDevices()
         var names = DiskTargetNames()
         let disk = try devices.disk(volume, isRoot: false, names: &names)
@@ -15,8 +15,8 @@ public enum DeviceXML {
     }
 
     /// A NIC's `<interface>`.
-    /// - Throws: `DomainXMLError` for a malformed MAC, tap name or bridge.
-    public static func interface(_ nic: KVM.NicTO) throws(DomainXMLError) -> String {
+    /// - Throws: `KVMAgentError` for a malformed MAC, tap name or bridge.
+    public static func interface(_ nic: KVM.NicTO) throws(KVMAgentError) -> String {
         var writer = XMLWriter()
         try DomainDevices.write(try DomainDevices.nic(nic, 0), into: &writer)
         return writer.output

@@ -9,22 +9,22 @@ struct DiskTargetNames {
     private var used: Set<String> = []
 
     /// The name for a volume with this prefix (`vd`, `sd`, `hd`) and `deviceId`.
-    mutating func volume(prefix: String, deviceId: Int, volume: String) throws(DomainXMLError) -> String {
+    mutating func volume(prefix: String, deviceId: Int, volume: String) throws(KVMAgentError) -> String {
         guard deviceId >= 0, deviceId < (prefix == "hd" ? Self.ideLimit : Self.letters.count) else {
-            throw DomainXMLError("volume \(volume): deviceId \(deviceId) has no free \(prefix)* target name")
+            throw KVMAgentError(.domainXML, "volume \(volume): deviceId \(deviceId) has no free \(prefix)* target name")
         }
         let name = prefix + String(Self.letters[deviceId])
         guard used.insert(name).inserted else {
-            throw DomainXMLError("volume \(volume): deviceId \(deviceId) is used twice (target \(name))")
+            throw KVMAgentError(.domainXML, "volume \(volume): deviceId \(deviceId) is used twice (target \(name))")
         }
         return name
     }
 
     /// The first free IDE name, for a CD-ROM.
-    mutating func nextIDE(for what: String) throws(DomainXMLError) -> String {
+    mutating func nextIDE(for what: String) throws(KVMAgentError) -> String {
         for letter in Self.letters.prefix(Self.ideLimit) where used.insert("hd\(letter)").inserted {
             return "hd\(letter)"
         }
-        throw DomainXMLError("\(what): the IDE bus is full (\(Self.ideLimit) devices at most)")
+        throw KVMAgentError(.domainXML, "\(what): the IDE bus is full (\(Self.ideLimit) devices at most)")
     }
 }

@@ -31,8 +31,8 @@ struct DomainDevices {
         var mtu: Int?
     }
 
-    init(_ command: KVM.StartVmCmd) throws(DomainXMLError) {
-        guard let root = command.rootVolume else { throw DomainXMLError("rootVolume is missing") }
+    init(_ command: KVM.StartVmCmd) throws(KVMAgentError) {
+        guard let root = command.rootVolume else { throw KVMAgentError(.domainXML, "rootVolume is missing") }
         var names = DiskTargetNames()
         let volumes = [root] + (command.dataVolumes ?? []).sorted { ($0.deviceId ?? 0) < ($1.deviceId ?? 0) }
         for (index, volume) in volumes.enumerated() {
@@ -45,33 +45,33 @@ struct DomainDevices {
                               format: "raw", cache: nil, io: nil, target: try names.nextIDE(for: what), bus: "ide",
                               serial: nil, shareable: false, readOnly: true))
         }
-        nics = try (command.nics ?? []).enumerated().map { index, nic throws(DomainXMLError) in try Self.nic(nic, index) }
+        nics = try (command.nics ?? []).enumerated().map { index, nic throws(KVMAgentError) in try Self.nic(nic, index) }
         switch command.consoleMode ?? "vnc" {
         case "vnc": consoles = ["vnc"]
         case "spice": consoles = ["spice"]
         case "vncAndSpice": consoles = ["vnc", "spice"]
         case "none": consoles = []
-        case let other: throw DomainXMLError("consoleMode '\(other)' is not vnc, spice or vncAndSpice")
+        case let other: throw KVMAgentError(.domainXML, "consoleMode '\(other)' is not vnc, spice or vncAndSpice")
         }
         consolePassword = command.consolePassword.flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    mutating func disk(_ volume: KVM.VolumeTO, isRoot: Bool, names: inout DiskTargetNames) throws(DomainXMLError) -> Disk {
+    mutating func disk(_ volume: KVM.VolumeTO, isRoot: Bool, names: inout DiskTargetNames) throws(KVMAgentError) -> Disk {
         let what = isRoot ? "rootVolume" : "data volume \(volume.volumeUuid ?? "?")"
         guard let path = volume.installPath?.trimmingWhitespace(), !path.isEmpty else {
-            throw DomainXMLError("\(what): installPath is missing")
+            throw KVMAgentError(.domainXML, "\(what): installPath is missing")
         }
         let kind = volume.deviceType ?? "file"
         guard kind == "file" || kind == "block" else {
-            throw DomainXMLError("\(what): deviceType '\(kind)' is not supported (file or block)")
+            throw KVMAgentError(.domainXML, "\(what): deviceType '\(kind)' is not supported (file or block)")
         }
         let format = volume.format ?? (kind == "block" ? "raw" : "qcow2")
         guard format == "qcow2" || format == "raw" else {
-            throw DomainXMLError("\(what): format '\(format)' is not qcow2 or raw")
+            throw KVMAgentError(.domainXML, "\(what): format '\(format)' is not qcow2 or raw")
         }
         let cache = volume.cacheMode ?? "none"
         guard ["none", "writethrough", "writeback", "directsync", "unsafe"].contains(cache) else {
-            throw DomainXMLError("\(what): cacheMode '\(cache)' is not none, writethrough or writeback")
+            throw KVMAgentError(.domainXML, "\(what): cacheMode '\(cache)' is not none, writethrough or writeback")
         }
         let (prefix, bus) = volume.useVirtio == true ? ("vd", "virtio")
             : volume.useVirtioSCSI == true ? ("sd", "scsi") : ("hd", "ide")
@@ -83,22 +83,22 @@ struct DomainDevices {
                     readOnly: false)
     }
 
-    static func nic(_ nic: KVM.NicTO, _ index: Int) throws(DomainXMLError) -> NIC {
+    static func nic(_ nic: KVM.NicTO, _ index: Int) throws(KVMAgentError) -> NIC {
         let what = "nics[\(index)]"
         guard let mac = nic.mac.flatMap(NetworkNames.canonicalMAC) else {
-            throw DomainXMLError("\(what): mac '\(nic.mac ?? "")' is not a MAC address like 52:54:00:12:34:56")
+            throw KVMAgentError(.domainXML, "\(what): mac '\(nic.mac ?? "")' is not a MAC address like 52:54:00:12:34:56")
         }
         guard let bridge = nic.bridgeName?.trimmingWhitespace(), !bridge.isEmpty else {
-            throw DomainXMLError("\(what): bridgeName is missing")
+            throw KVMAgentError(.domainXML, "\(what): bridgeName is missing")
         }
         if let tap = nic.nicInternalName {
             if let problem = NetworkNames.interfaceNameProblem(tap) {
-                throw DomainXMLError("\(what): nicInternalName '\(tap)' \(problem)")
+                throw KVMAgentError(.domainXML, "\(what): nicInternalName '\(tap)' \(problem)")
             }
         }
         let model = nic.driverType ?? (nic.useVirtio == true ? "virtio" : "e1000")
         guard ["virtio", "e1000", "rtl8139"].contains(model) else {
-            throw DomainXMLError("\(what): driverType '\(model)' is not virtio, e1000 or rtl8139")
+            throw KVMAgentError(.domainXML, "\(what): driverType '\(model)' is not virtio, e1000 or rtl8139")
         }
         return NIC(mac: mac, bridge: bridge, tap: nic.nicInternalName, model: model, mtu: nic.mtu)
     }
@@ -109,8 +109,8 @@ struct DomainDevices {
             && text.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || ".-:".unicodeScalars.contains($0)) }
     }
 
-    func write(into xml: inout XMLWriter, emulator: String?) throws(DomainXMLError) {
-        try xml.element("devices") { devices throws(DomainXMLError) in
+    func write(into xml: inout XMLWriter, emulator: String?) throws(KVMAgentError) {
+        try xml.element("devices") { devices throws(KVMAgentError) in
             if let emulator { devices.element("emulator", text: emulator) }
             for disk in disks { try Self.write(disk, into: &devices) }
             if needsSCSIController { devices.empty("controller", ["type": "scsi", "index": "0", "model": "virtio-scsi"]) }
@@ -121,8 +121,8 @@ struct DomainDevices {
         }
     }
 
-    static func write(_ nic: NIC, into xml: inout XMLWriter) throws(DomainXMLError) {
-        try xml.element("interface", ["type": "bridge"]) { interface throws(DomainXMLError) in
+    static func write(_ nic: NIC, into xml: inout XMLWriter) throws(KVMAgentError) {
+        try xml.element("interface", ["type": "bridge"]) { interface throws(KVMAgentError) in
             interface.empty("mac", ["address": nic.mac])
             interface.empty("source", ["bridge": nic.bridge])
             if let tap = nic.tap { interface.empty("target", ["dev": tap]) }
@@ -131,8 +131,8 @@ struct DomainDevices {
         }
     }
 
-    static func write(_ disk: Disk, into xml: inout XMLWriter) throws(DomainXMLError) {
-        try xml.element("disk", ["type": disk.kind, "device": disk.device]) { element throws(DomainXMLError) in
+    static func write(_ disk: Disk, into xml: inout XMLWriter) throws(KVMAgentError) {
+        try xml.element("disk", ["type": disk.kind, "device": disk.device]) { element throws(KVMAgentError) in
             element.empty("driver", ["name": "qemu", "type": disk.format, "cache": disk.cache, "io": disk.io])
             if let source = disk.source { element.empty("source", [disk.kind == "block" ? "dev" : "file": source]) }
             element.empty("target", ["dev": disk.target, "bus": disk.bus])

@@ -21,26 +21,26 @@ public struct DomainXMLBuilder: Sendable {
     }
 
     /// Builds the domain XML.
-    /// - Throws: `DomainXMLError` naming the field when the command cannot describe a runnable VM (missing
+    /// - Throws: `KVMAgentError` naming the field when the command cannot describe a runnable VM (missing
     ///   `vmInstanceUuid`, `rootVolume.installPath`, memory or CPUs; an unknown boot device, disk type,
     ///   format, cache mode or console; a malformed MAC or tap name; an inconsistent CPU topology).
-    public func build(_ command: KVM.StartVmCmd) throws(DomainXMLError) -> String {
+    public func build(_ command: KVM.StartVmCmd) throws(KVMAgentError) -> String {
         guard let name = command.vmInstanceUuid?.trimmingWhitespace(), !name.isEmpty else {
-            throw DomainXMLError("vmInstanceUuid is missing")
+            throw KVMAgentError(.domainXML, "vmInstanceUuid is missing")
         }
-        guard !name.contains("/") else { throw DomainXMLError("vmInstanceUuid '\(name)' contains '/'") }
+        guard !name.contains("/") else { throw KVMAgentError(.domainXML, "vmInstanceUuid '\(name)' contains '/'") }
         guard let memory = command.memory, memory >= 1024 else {
-            throw DomainXMLError("memory must be at least 1024 bytes, got \(command.memory.map(String.init) ?? "nothing")")
+            throw KVMAgentError(.domainXML, "memory must be at least 1024 bytes, got \(command.memory.map(String.init) ?? "nothing")")
         }
         guard let cpus = command.cpuNum, cpus > 0 else {
-            throw DomainXMLError("cpuNum must be positive, got \(command.cpuNum.map(String.init) ?? "nothing")")
+            throw KVMAgentError(.domainXML, "cpuNum must be positive, got \(command.cpuNum.map(String.init) ?? "nothing")")
         }
         try UnsupportedVMFeatures.check(command)
         let topology = try CPUTopology(command, cpus: cpus)
         let devices = try DomainDevices(command)
 
         var writer = XMLWriter()
-        try writer.element("domain", ["type": domainType]) { xml throws(DomainXMLError) in
+        try writer.element("domain", ["type": domainType]) { xml throws(KVMAgentError) in
             xml.element("name", text: name)
             if let vmName = command.vmName { xml.element("description", text: vmName) }
             try writeMetadata(command, into: &xml)
@@ -49,7 +49,7 @@ public struct DomainXMLBuilder: Sendable {
             xml.element("vcpu", ["placement": "static"], text: String(cpus))
             try writeOS(command, into: &xml)
             if command.acpi != false {
-                try xml.element("features") { features throws(DomainXMLError) in
+                try xml.element("features") { features throws(KVMAgentError) in
                     features.empty("acpi")
                     features.empty("apic")
                 }
@@ -64,9 +64,9 @@ public struct DomainXMLBuilder: Sendable {
         return writer.output
     }
 
-    private func writeMetadata(_ command: KVM.StartVmCmd, into xml: inout XMLWriter) throws(DomainXMLError) {
-        try xml.element("metadata") { metadata throws(DomainXMLError) in
-            try metadata.element("zs:zstack", ["xmlns:zs": Self.metadataNamespace]) { zstack throws(DomainXMLError) in
+    private func writeMetadata(_ command: KVM.StartVmCmd, into xml: inout XMLWriter) throws(KVMAgentError) {
+        try xml.element("metadata") { metadata throws(KVMAgentError) in
+            try metadata.element("zs:zstack", ["xmlns:zs": Self.metadataNamespace]) { zstack throws(KVMAgentError) in
                 if let id = command.vmInternalId { zstack.element("internalId", text: String(id)) }
                 if let ip = command.hostManagementIp { zstack.element("hostManagementIp", text: ip) }
                 for volume in [command.rootVolume].compactMap({ $0 }) + (command.dataVolumes ?? []) {
@@ -79,14 +79,14 @@ public struct DomainXMLBuilder: Sendable {
         }
     }
 
-    private func writeOS(_ command: KVM.StartVmCmd, into xml: inout XMLWriter) throws(DomainXMLError) {
-        let bootDevices = try (command.bootDev ?? ["hd"]).map { device throws(DomainXMLError) -> String in
+    private func writeOS(_ command: KVM.StartVmCmd, into xml: inout XMLWriter) throws(KVMAgentError) {
+        let bootDevices = try (command.bootDev ?? ["hd"]).map { device throws(KVMAgentError) -> String in
             guard ["hd", "cdrom", "network"].contains(device) else {
-                throw DomainXMLError("bootDev '\(device)' is not one of hd, cdrom, network")
+                throw KVMAgentError(.domainXML, "bootDev '\(device)' is not one of hd, cdrom, network")
             }
             return device
         }
-        try xml.element("os") { os throws(DomainXMLError) in
+        try xml.element("os") { os throws(KVMAgentError) in
             os.element("type", ["arch": command.imageArchitecture ?? "x86_64", "machine": command.machineType],
                        text: "hvm")
             for device in bootDevices { os.empty("boot", ["dev": device]) }
@@ -96,11 +96,11 @@ public struct DomainXMLBuilder: Sendable {
         }
     }
 
-    private func clockOffset(_ clock: String?) throws(DomainXMLError) -> String {
+    private func clockOffset(_ clock: String?) throws(KVMAgentError) -> String {
         switch clock ?? "utc" {
         case "utc": "utc"
         case "localtime": "localtime"
-        case let other: throw DomainXMLError("clock '\(other)' is not utc or localtime")
+        case let other: throw KVMAgentError(.domainXML, "clock '\(other)' is not utc or localtime")
         }
     }
 }

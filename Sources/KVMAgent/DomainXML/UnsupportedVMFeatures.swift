@@ -5,7 +5,7 @@ import AgentWire
 /// BIOS does not boot at all; a Hyper-V-enlightened Windows guest slows down). Fields at their "off" value,
 /// which every MN sends, pass.
 enum UnsupportedVMFeatures {
-    static func check(_ command: KVM.StartVmCmd) throws(DomainXMLError) {
+    static func check(_ command: KVM.StartVmCmd) throws(KVMAgentError) {
         var requested: [String] = []
         if let mode = command.bootMode, mode.uppercased() != "LEGACY" { requested.append("bootMode \(mode) (only Legacy BIOS boot)") }
         let switches: [(String, Bool?)] = [
@@ -18,7 +18,7 @@ enum UnsupportedVMFeatures {
         if let access = command.MemAccess, access.lowercased() == "shared" { requested.append("MemAccess shared (shared guest memory)") }
         if let vendor = command.vendorId, !vendor.isEmpty { requested.append("vendorId \(vendor)") }
         guard requested.isEmpty else {
-            throw DomainXMLError("this agent cannot give the VM: \(requested.joined(separator: ", ")); "
+            throw KVMAgentError(.domainXML, "this agent cannot give the VM: \(requested.joined(separator: ", ")); "
                 + "start it without these settings or on a host running ZStack's Python agent")
         }
     }

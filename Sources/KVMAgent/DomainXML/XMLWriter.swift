@@ -14,7 +14,7 @@ struct XMLWriter {
 
     /// Writes `<name attributes>` children `</name>`; attributes whose value is nil are left out.
     mutating func element(_ name: String, _ attributes: KeyValuePairs<String, String?> = [:],
-                          _ children: (inout XMLWriter) throws(DomainXMLError) -> Void) throws(DomainXMLError) {
+                          _ children: (inout XMLWriter) throws(KVMAgentError) -> Void) throws(KVMAgentError) {
         line("<\(name)\(Self.render(attributes))>")
         depth += 1
         try children(&self)

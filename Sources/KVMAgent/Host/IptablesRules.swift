@@ -21,7 +21,7 @@ struct IptablesRules {
             do {
                 try await run(words)
             } catch let failure as ProcessError {
-                throw HostError("iptables rule '\(rule)' was refused: \(failure.standardErrorTail.trimmingWhitespace())")
+                throw KVMAgentError(.host, "iptables rule '\(rule)' was refused: \(failure.standardErrorTail.trimmingWhitespace())")
             }
         }
     }
@@ -33,9 +33,9 @@ struct IptablesRules {
 
     static func words(_ rule: String) throws -> [String] {
         let words = rule.split(whereSeparator: \.isWhitespace).map(String.init)
-        guard !words.isEmpty else { throw HostError("an iptables rule is empty") }
+        guard !words.isEmpty else { throw KVMAgentError(.host, "an iptables rule is empty") }
         guard words.allSatisfy({ $0.unicodeScalars.allSatisfy { $0.isASCII && $0.value >= 0x20 } }) else {
-            throw HostError("iptables rule '\(rule)' contains control or non-ASCII characters")
+            throw KVMAgentError(.host, "iptables rule '\(rule)' contains control or non-ASCII characters")
         }
         return words
     }

@@ -17,11 +17,11 @@ final class LocalStorageRoots: Sendable {
 
     /// Creates `path` if needed (as the Python agent does) and accepts paths inside it from now on.
     func register(_ path: String?) throws -> ConfinedRoot {
-        guard let path, !path.isEmpty else { throw LocalStorageError("path of the local storage is missing") }
+        guard let path, !path.isEmpty else { throw KVMAgentError(.localStorage, "path of the local storage is missing") }
         // Refuses `..`, relative paths and anything outside the configured roots before creating anything.
         _ = try ConfinedRoot("/").resolve(path)
         guard permitted.permits(path) else {
-            throw LocalStorageError("local storage path \(path) is outside the storage roots this agent serves (\(permitted)); add it with --storage-root")
+            throw KVMAgentError(.localStorage, "local storage path \(path) is outside the storage roots this agent serves (\(permitted)); add it with --storage-root")
         }
         try Files.makeDirectories(path)
         let root = try ConfinedRoot(path)
@@ -34,10 +34,10 @@ final class LocalStorageRoots: Sendable {
     /// The canonical form of `path` and the root it lies in.
     /// - Parameter field: the command field the path came from, named in the error.
     func resolve(_ path: String?, field: String) throws -> (path: String, root: ConfinedRoot) {
-        guard let path, !path.isEmpty else { throw LocalStorageError("\(field) is missing") }
+        guard let path, !path.isEmpty else { throw KVMAgentError(.localStorage, "\(field) is missing") }
         let roots = registered.withLock { $0 }
         guard !roots.isEmpty else {
-            throw LocalStorageError("local storage is not initialized on this host: /localstorage/init must come first")
+            throw KVMAgentError(.localStorage, "local storage is not initialized on this host: /localstorage/init must come first")
         }
         var refusal: (any Error)?
         for root in roots {
@@ -48,6 +48,6 @@ final class LocalStorageRoots: Sendable {
             }
         }
         let known = roots.map(\.path).joined(separator: ", ")
-        throw LocalStorageError("\(field) \(path) is not inside the local storage (\(known)): \(refusal.map { "\($0)" } ?? "")")
+        throw KVMAgentError(.localStorage, "\(field) \(path) is not inside the local storage (\(known)): \(refusal.map { "\($0)" } ?? "")")
     }
 }

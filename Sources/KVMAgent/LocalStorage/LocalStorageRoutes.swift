@@ -46,7 +46,7 @@ struct LocalStorageRoutes: CommandRoutes {
             try prepareNewFile(path)
             try await qemuImg.create(path, backing: backing, backingFormat: try await qemuImg.info(backing).format)
         } else {
-            guard let size = command.size, size > 0 else { throw LocalStorageError("size of the new volume is missing or not positive") }
+            guard let size = command.size, size > 0 else { throw KVMAgentError(.localStorage, "size of the new volume is missing or not positive") }
             try prepareNewFile(path)
             try await qemuImg.create(path, size: size)
         }
@@ -78,10 +78,10 @@ struct LocalStorageRoutes: CommandRoutes {
     /// the storage root. A path already gone is a success.
     private func delete(_ command: KVM.LocalStorageDeleteCmd, _ context: CommandContext) async throws -> KVM.LocalStorageResponse {
         let (path, root) = try roots.resolve(command.path, field: "path")
-        guard path != root.path else { throw LocalStorageError("refusing to delete the local storage root \(root.path)") }
+        guard path != root.path else { throw KVMAgentError(.localStorage, "refusing to delete the local storage root \(root.path)") }
         switch Files.kind(path) {
         case .directory:
-            throw LocalStorageError("\(path) is a directory; /localstorage/delete removes volume files only")
+            throw KVMAgentError(.localStorage, "\(path) is a directory; /localstorage/delete removes volume files only")
         case nil:
             break
         default:
@@ -101,7 +101,7 @@ struct LocalStorageRoutes: CommandRoutes {
 
     private func volumeSize(_ command: KVM.GetVolumeSizeCmd, _ context: CommandContext) async throws -> KVM.LocalStorageResponse {
         let (path, root) = try roots.resolve(command.installPath, field: "installPath")
-        guard Files.exists(path) else { throw LocalStorageError("volume \(path) does not exist") }
+        guard Files.exists(path) else { throw KVMAgentError(.localStorage, "volume \(path) does not exist") }
         return try await volumeReply(path, storagePath: command.storagePath, root: root)
     }
 
@@ -134,7 +134,7 @@ struct LocalStorageRoutes: CommandRoutes {
     /// login directory.
     private func remotePath(_ path: String?) throws -> String {
         guard let path, path.hasPrefix("/") else {
-            throw LocalStorageError("backupStorageInstallPath \(path ?? "") is missing or not an absolute path")
+            throw KVMAgentError(.localStorage, "backupStorageInstallPath \(path ?? "") is missing or not an absolute path")
         }
         return path
     }
@@ -143,14 +143,14 @@ struct LocalStorageRoutes: CommandRoutes {
     private func existingImage(_ path: String?, field: String) throws -> String {
         let resolved = try roots.resolve(path, field: field).path
         guard Files.kind(resolved) == .regular else {
-            throw LocalStorageError("\(field) \(resolved) does not exist or is not a file")
+            throw KVMAgentError(.localStorage, "\(field) \(resolved) does not exist or is not a file")
         }
         return resolved
     }
 
     /// Makes the parent folder; refuses to overwrite: `qemu-img create` would truncate a volume in use.
     private func prepareNewFile(_ path: String) throws {
-        guard !Files.exists(path) else { throw LocalStorageError("\(path) already exists; not overwriting it") }
+        guard !Files.exists(path) else { throw KVMAgentError(.localStorage, "\(path) already exists; not overwriting it") }
         try Files.makeDirectories(Files.parentDirectory(of: path))
     }
 
@@ -180,7 +180,7 @@ struct LocalStorageRoutes: CommandRoutes {
     private func apparentSize(_ path: String) async throws -> Int64 {
         let output = try await runner.run("du", ["--summarize", "--apparent-size", "--block-size=1", path])
         guard let size = output.text.split(whereSeparator: \.isWhitespace).first.flatMap({ Int64($0) }) else {
-            throw LocalStorageError("cannot read the size of \(path) from du: \(output.text)")
+            throw KVMAgentError(.localStorage, "cannot read the size of \(path) from du: \(output.text)")
         }
         return size
     }

@@ -26,10 +26,10 @@ struct SftpImageTransfer: Sendable {
 
         /// Checks the command's fields: a missing host or key is the MN's mistake, said plainly.
         init(hostname: String?, port: Int?, username: String?, sshKey: String?) throws {
-            guard let hostname, !hostname.isEmpty else { throw LocalStorageError("hostname of the backup storage is missing") }
-            guard let sshKey, !sshKey.isEmpty else { throw LocalStorageError("sshKey for the backup storage is missing") }
+            guard let hostname, !hostname.isEmpty else { throw KVMAgentError(.localStorage, "hostname of the backup storage is missing") }
+            guard let sshKey, !sshKey.isEmpty else { throw KVMAgentError(.localStorage, "sshKey for the backup storage is missing") }
             let port = port ?? 22
-            guard (1...65535).contains(port) else { throw LocalStorageError("sshPort \(port) is not a TCP port") }
+            guard (1...65535).contains(port) else { throw KVMAgentError(.localStorage, "sshPort \(port) is not a TCP port") }
             let user = username.flatMap { $0.isEmpty ? nil : $0 } ?? "root"
             self.host = hostname
             self.port = port
@@ -49,7 +49,7 @@ struct SftpImageTransfer: Sendable {
     /// - Returns: the size of the image.
     @discardableResult
     func download(_ remote: String, from endpoint: Endpoint, to local: String) async throws -> Int64 {
-        guard Files.kind(local) != .directory else { throw LocalStorageError("\(local) is a directory, not an image file") }
+        guard Files.kind(local) != .directory else { throw KVMAgentError(.localStorage, "\(local) is a directory, not an image file") }
         let file = try StagedFile(target: local)
         do {
             let directory = Files.parentDirectory(of: local)
@@ -72,7 +72,7 @@ struct SftpImageTransfer: Sendable {
     /// Uploads `local` to `remote`, creating the remote parent directory. A failed upload removes what it
     /// wrote on the remote side.
     func upload(_ local: String, to endpoint: Endpoint, at remote: String) async throws {
-        guard Files.kind(local) == .regular else { throw LocalStorageError("\(local) does not exist or is not a file") }
+        guard Files.kind(local) == .regular else { throw KVMAgentError(.localStorage, "\(local) does not exist or is not a file") }
         try await withSession(endpoint, remote) { session throws(SSHError) in
             try await session.makeDirectories(Files.parentDirectory(of: remote))
             do throws(SSHError) {
@@ -101,7 +101,7 @@ struct SftpImageTransfer: Sendable {
                 throw error
             }
         } catch {
-            throw LocalStorageError("SFTP transfer of \(endpoint.describe(remote)) failed: \(error)")
+            throw KVMAgentError(.localStorage, "SFTP transfer of \(endpoint.describe(remote)) failed: \(error)")
         }
     }
 }

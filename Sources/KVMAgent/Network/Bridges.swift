@@ -12,8 +12,8 @@ struct Bridges: Sendable {
         /// `nic` itself, or `<nic>.<vlan>`.
         let port: String
 
-        /// - Throws: `NetworkError` for a missing or invalid name or VLAN id; nothing has run yet.
-        init(bridge: String?, nic: String?, vlan: Int?, vlanRequired: Bool) throws(NetworkError) {
+        /// - Throws: `KVMAgentError` for a missing or invalid name or VLAN id; nothing has run yet.
+        init(bridge: String?, nic: String?, vlan: Int?, vlanRequired: Bool) throws(KVMAgentError) {
             let nic = try InterfaceName.validated(nic, field: "physicalInterfaceName")
             self.bridge = try InterfaceName.validated(bridge, field: "bridgeName")
             self.nic = nic
@@ -33,14 +33,14 @@ struct Bridges: Sendable {
     /// Creates what is missing of: the VLAN sub-interface, the bridge, the port's membership, the MTU, and
     /// brings all of them up.
     func create(_ plan: Plan, mtu: Int?) async throws {
-        if let mtu, !(68...65535).contains(mtu) { throw NetworkError("mtu \(mtu) is outside 68-65535") }
+        if let mtu, !(68...65535).contains(mtu) { throw KVMAgentError(.network, "mtu \(mtu) is outside 68-65535") }
         var links = try await link.links()
         guard let nic = links[plan.nic] else {
-            throw NetworkError("physical interface \(plan.nic) does not exist on this host")
+            throw KVMAgentError(.network, "physical interface \(plan.nic) does not exist on this host")
         }
-        guard !nic.isBridge else { throw NetworkError("physical interface \(plan.nic) is itself a bridge") }
+        guard !nic.isBridge else { throw KVMAgentError(.network, "physical interface \(plan.nic) is itself a bridge") }
         if let existing = links[plan.bridge], !existing.isBridge {
-            throw NetworkError("\(plan.bridge) exists and is not a bridge (it is a \(existing.kind ?? "plain") interface)")
+            throw KVMAgentError(.network, "\(plan.bridge) exists and is not a bridge (it is a \(existing.kind ?? "plain") interface)")
         }
         if let vlan = plan.vlan {
             try await ensureVlan(plan.port, parent: plan.nic, id: vlan, links: links)
@@ -48,7 +48,7 @@ struct Bridges: Sendable {
         if links[plan.bridge] == nil { try await link.addBridge(plan.bridge) }
         links = try await link.links()
         if let master = links[plan.port]?.master, master != plan.bridge {
-            throw NetworkError("\(plan.port) is already a port of bridge \(master); delete that bridge first")
+            throw KVMAgentError(.network, "\(plan.port) is already a port of bridge \(master); delete that bridge first")
         }
         if links[plan.port]?.master == nil { try await link.setMaster(plan.port, bridge: plan.bridge) }
         if let mtu { try await applyMTU(mtu, plan: plan, links: links) }
@@ -61,13 +61,13 @@ struct Bridges: Sendable {
     func check(_ plan: Plan) async throws {
         let links = try await link.links()
         guard let bridge = links[plan.bridge], bridge.isBridge else {
-            throw NetworkError("cannot find bridge \(plan.bridge) with physical interface \(plan.nic)")
+            throw KVMAgentError(.network, "cannot find bridge \(plan.bridge) with physical interface \(plan.nic)")
         }
         guard let port = links[plan.port] else {
-            throw NetworkError("bridge \(plan.bridge) exists but interface \(plan.port) does not")
+            throw KVMAgentError(.network, "bridge \(plan.bridge) exists but interface \(plan.port) does not")
         }
         guard port.master == plan.bridge else {
-            throw NetworkError("interface \(plan.port) is not a port of bridge \(plan.bridge)")
+            throw KVMAgentError(.network, "interface \(plan.port) is not a port of bridge \(plan.bridge)")
         }
     }
 
@@ -77,7 +77,7 @@ struct Bridges: Sendable {
         let links = try await link.links()
         if let bridge = links[plan.bridge] {
             guard bridge.isBridge else {
-                throw NetworkError("\(plan.bridge) is not a bridge (it is a \(bridge.kind ?? "plain") interface); not deleting it")
+                throw KVMAgentError(.network, "\(plan.bridge) is not a bridge (it is a \(bridge.kind ?? "plain") interface); not deleting it")
             }
             try await link.delete(plan.bridge)
         }
@@ -90,9 +90,9 @@ struct Bridges: Sendable {
     /// Makes `nic` a port of the existing bridge, moving it out of any other bridge.
     func addInterface(nic: String, bridge: String) async throws {
         let links = try await link.links()
-        guard let target = links[bridge], target.isBridge else { throw NetworkError("bridge \(bridge) does not exist") }
-        guard let port = links[nic] else { throw NetworkError("interface \(nic) does not exist on this host") }
-        guard !port.isBridge else { throw NetworkError("interface \(nic) is a bridge and cannot be a port of \(bridge)") }
+        guard let target = links[bridge], target.isBridge else { throw KVMAgentError(.network, "bridge \(bridge) does not exist") }
+        guard let port = links[nic] else { throw KVMAgentError(.network, "interface \(nic) does not exist on this host") }
+        guard !port.isBridge else { throw KVMAgentError(.network, "interface \(nic) is a bridge and cannot be a port of \(bridge)") }
         if port.master != bridge { try await link.setMaster(nic, bridge: bridge) }
         if !port.isUp { try await link.setUp(nic) }
     }
@@ -102,12 +102,12 @@ struct Bridges: Sendable {
             do {
                 try await link.addVlan(name, parent: parent, id: id)
             } catch let error as ProcessError where error.standardErrorTail.contains("Unknown device type") {
-                throw NetworkError("cannot create VLAN interface \(name): this kernel has no 802.1Q VLAN support (module 8021q)")
+                throw KVMAgentError(.network, "cannot create VLAN interface \(name): this kernel has no 802.1Q VLAN support (module 8021q)")
             }
             return
         }
         guard existing.kind == "vlan", existing.vlanID == id, existing.link == parent else {
-            throw NetworkError("\(name) exists but is not VLAN \(id) on \(parent)")
+            throw KVMAgentError(.network, "\(name) exists but is not VLAN \(id) on \(parent)")
         }
     }
 

@@ -22,7 +22,7 @@ extension VMService {
         reply.spicePort = try port("spice")
         reply.spiceTlsPort = try port("spice", "tlsPort")
         guard let console = reply.vncPort.map({ ($0, "vnc") }) ?? reply.spicePort.map({ ($0, "spice") }) else {
-            throw VMError("vm \(uuid) has no VNC or SPICE port (no console, or the driver assigns none)")
+            throw KVMAgentError(.vm, "vm \(uuid) has no VNC or SPICE port (no console, or the driver assigns none)")
         }
         (reply.port, reply.protocol) = console
         return reply
@@ -31,7 +31,7 @@ extension VMService {
     /// `/vm/attachdatavolume`: hot-plugs the volume, written as `/vm/start` writes data volumes.
     public func attachVolume(_ command: KVM.AttachDataVolumeCmd) async throws -> KVM.VirtualDeviceInfoResponse {
         let uuid = try Self.required(command.vmInstanceUuid, "vmInstanceUuid")
-        guard let volume = command.volume else { throw VMError("volume is missing") }
+        guard let volume = command.volume else { throw KVMAgentError(.vm, "volume is missing") }
         let xml = try DeviceXML.disk(volume)
         try volumePaths.check(volume.installPath, "volume \(volume.volumeUuid ?? "?")")
         try await hotPlug(uuid, "attach volume \(volume.volumeUuid ?? "?")") { try await $0.attachDevice(xml: xml, $1) }
@@ -41,7 +41,7 @@ extension VMService {
     /// `/vm/detachdatavolume`: libvirt finds the disk by the target name its `deviceId` gives.
     public func detachVolume(_ command: KVM.DetachDataVolumeCmd) async throws -> EmptyReply {
         let uuid = try Self.required(command.vmInstanceUuid, "vmInstanceUuid")
-        guard let volume = command.volume else { throw VMError("volume is missing") }
+        guard let volume = command.volume else { throw KVMAgentError(.vm, "volume is missing") }
         let xml = try DeviceXML.disk(volume)
         try await hotPlug(uuid, "detach volume \(volume.volumeUuid ?? "?")") { try await $0.detachDevice(xml: xml, $1) }
         return EmptyReply()
@@ -50,7 +50,7 @@ extension VMService {
     /// `/vm/attachnic`.
     public func attachNIC(_ command: KVM.AttachNicCommand) async throws -> KVM.VirtualDeviceInfoResponse {
         let uuid = try Self.required(command.vmUuid, "vmUuid")
-        guard let nic = command.nic else { throw VMError("nic is missing") }
+        guard let nic = command.nic else { throw KVMAgentError(.vm, "nic is missing") }
         let xml = try DeviceXML.interface(nic)
         try await hotPlug(uuid, "attach nic \(nic.mac ?? "?")") { try await $0.attachDevice(xml: xml, $1) }
         return KVM.VirtualDeviceInfoResponse(virtualDeviceInfoList: [KVM.VirtualDeviceInfo(resourceUuid: nic.uuid)])
@@ -59,7 +59,7 @@ extension VMService {
     /// `/vm/detachnic`: libvirt finds the interface by its MAC.
     public func detachNIC(_ command: KVM.DetachNicCommand) async throws -> EmptyReply {
         let uuid = try Self.required(command.vmUuid, "vmUuid")
-        guard let nic = command.nic else { throw VMError("nic is missing") }
+        guard let nic = command.nic else { throw KVMAgentError(.vm, "nic is missing") }
         let xml = try DeviceXML.interface(nic)
         try await hotPlug(uuid, "detach nic \(nic.mac ?? "?")") { try await $0.detachDevice(xml: xml, $1) }
         return EmptyReply()
@@ -69,14 +69,14 @@ extension VMService {
     /// started with, and answers what libvirt then reports.
     public func changeCPUMemory(_ command: KVM.ChangeCpuMemoryCmd) async throws -> KVM.ChangeCpuMemoryResponse {
         let uuid = try Self.required(command.vmUuid, "vmUuid")
-        if let cpus = command.cpuNum, cpus <= 0 { throw VMError("cpuNum must be positive, got \(cpus)") }
-        if let memory = command.memorySize, memory < 1024 { throw VMError("memorySize must be at least 1024 bytes, got \(memory)") }
+        if let cpus = command.cpuNum, cpus <= 0 { throw KVMAgentError(.vm, "cpuNum must be positive, got \(cpus)") }
+        if let memory = command.memorySize, memory < 1024 { throw KVMAgentError(.vm, "memorySize must be at least 1024 bytes, got \(memory)") }
         return try await withDomain(uuid) { domain in
             do {
                 if let cpus = command.cpuNum { try await domain.setVirtualCPUs(cpus) }
                 if let memory = command.memorySize { try await domain.setMemory(kib: UInt64(memory / 1024)) }
             } catch let error as LibvirtError {
-                throw VMError("cannot change cpu/memory of vm \(uuid) online: \(error.message)")
+                throw KVMAgentError(.vm, "cannot change cpu/memory of vm \(uuid) online: \(error.message)")
             }
             let info = try await domain.info()
             return KVM.ChangeCpuMemoryResponse(cpuNum: info.virtualCPUs, memorySize: Int64(info.memoryKiB) * 1024)
@@ -90,9 +90,9 @@ extension VMService {
             do {
                 try await call(domain, [.live, .config])
             } catch let error as LibvirtError where error.code == .noSupport || error.code == .operationUnsupported {
-                throw VMError("cannot \(what) on vm \(uuid): the libvirt driver \(connection.uri) does not support hot-plug (\(error.message))")
+                throw KVMAgentError(.vm, "cannot \(what) on vm \(uuid): the libvirt driver \(connection.uri) does not support hot-plug (\(error.message))")
             } catch let error as LibvirtError {
-                throw VMError("cannot \(what) on vm \(uuid): \(error.message)")
+                throw KVMAgentError(.vm, "cannot \(what) on vm \(uuid): \(error.message)")
             }
         }
     }

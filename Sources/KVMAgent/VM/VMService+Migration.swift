@@ -21,7 +21,7 @@ extension VMService {
         let uuid = try Self.required(command.vmUuid, "vmUuid")
         let destination = try Self.required(command.destHostIp, "destHostIp")
         guard DomainDevices.isHostAddress(destination) else {
-            throw VMError("destHostIp '\(destination)' is not an IP address or host name")
+            throw KVMAgentError(.vm, "destHostIp '\(destination)' is not an IP address or host name")
         }
         var flags: MigrationOptions.Flags = [.live, .peerToPeer, .persistDestination, .undefineSource]
         if command.autoConverge == true { flags.insert(.autoConverge) }
@@ -30,7 +30,7 @@ extension VMService {
         case nil: break
         case "FullCopy": flags.insert(.copyAllStorage)
         case "IncCopy": flags.insert(.copyIncrementalStorage)
-        case let other?: throw VMError("storageMigrationPolicy '\(other)' is not FullCopy or IncCopy")
+        case let other?: throw KVMAgentError(.vm, "storageMigrationPolicy '\(other)' is not FullCopy or IncCopy")
         }
         // ZStack sends bytes per second; libvirt wants MiB/s (at least 1 when a limit is set).
         let options = MigrationOptions(flags: flags, migrationURI: "tcp://\(destination)",
@@ -44,9 +44,9 @@ extension VMService {
                     try await domain.migrate(to: "qemu+tcp://\(destination)/system", options)
                 }
             } catch let error as LibvirtError where [.noSupport, .operationUnsupported, .argumentUnsupported].contains(error.code) {
-                throw VMError("cannot migrate vm \(uuid): the libvirt driver \(connection.uri) does not support migration (\(error.message))")
+                throw KVMAgentError(.vm, "cannot migrate vm \(uuid): the libvirt driver \(connection.uri) does not support migration (\(error.message))")
             } catch let error as LibvirtError {
-                throw VMError("migrating vm \(uuid) to \(destination) failed: \(error.message)")
+                throw KVMAgentError(.vm, "migrating vm \(uuid) to \(destination) failed: \(error.message)")
             }
         }
         return EmptyReply()

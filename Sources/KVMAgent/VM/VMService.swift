@@ -72,7 +72,7 @@ public struct VMService: Sendable {
         defer { domain.close() }
         let type = command.type ?? "grace"
         guard ["grace", "cold", "force"].contains(type) else {
-            throw VMError("stop type '\(type)' is not grace, cold or force")
+            throw KVMAgentError(.vm, "stop type '\(type)' is not grace, cold or force")
         }
         guard try await isActive(domain) else {
             try await undefine(domain)
@@ -147,7 +147,7 @@ public struct VMService: Sendable {
     /// Runs `operation` on the VM's domain; a VM that is not here is an error.
     func withDomain<T>(_ uuid: String, _ operation: (LibvirtDomain) async throws -> T) async throws -> T {
         guard let domain = try await connection.domain(named: uuid) else {
-            throw VMError("vm \(uuid) is not on this host")
+            throw KVMAgentError(.vm, "vm \(uuid) is not on this host")
         }
         defer { domain.close() }
         return try await operation(domain)
@@ -173,7 +173,7 @@ public struct VMService: Sendable {
     }
 
     static func required(_ value: String?, _ field: String) throws -> String {
-        guard let value, !value.isEmpty else { throw VMError("\(field) is missing") }
+        guard let value, !value.isEmpty else { throw KVMAgentError(.vm, "\(field) is missing") }
         return value
     }
 

@@ -24,13 +24,13 @@ public struct VolumePathPolicy: Sendable {
     /// Refuses a path outside the policy, then one that does not exist (the test driver never opens disk
     /// files, and qemu would only fail later with a less clear message).
     /// - Parameter what: the device, named in the error.
-    func check(_ path: String?, _ what: String) throws(VMError) {
+    func check(_ path: String?, _ what: String) throws(KVMAgentError) {
         guard let path else { return }
         guard permits(path) else {
-            throw VMError("\(what): '\(path)' is outside the storage roots this agent serves (\(roots)) and is not a block device it may attach")
+            throw KVMAgentError(.vm, "\(what): '\(path)' is outside the storage roots this agent serves (\(roots)) and is not a block device it may attach")
         }
         guard FileManager.default.fileExists(atPath: path) else {
-            throw VMError("\(what): installPath '\(path)' does not exist on this host")
+            throw KVMAgentError(.vm, "\(what): installPath '\(path)' does not exist on this host")
         }
     }
 
