@@ -96,8 +96,11 @@ extension KVM {
         public init() {}
     }
 
-    /// Reply of `/vm/start` (`StartVmResponse` = `VmDevicesInfoResponse`).
-    public struct StartVmResponse: AgentReply, Equatable {
+    /// Reply of `/vm/start` and `/sync/vm/deviceinfo`: where each device sits (`VmDevicesInfoResponse`).
+    public typealias StartVmResponse = VmDevicesInfoResponse
+    public typealias SyncVmDeviceInfoResponse = VmDevicesInfoResponse
+
+    public struct VmDevicesInfoResponse: AgentReply, Equatable {
         public var success = true
         public var error: String?
         public var nicInfos: [VmNicInfo]?
@@ -184,6 +187,34 @@ extension KVM {
 
         public init(states: [String: String]? = nil) {
             self.states = states
+        }
+    }
+}
+
+// Host-wide VM housekeeping the 5.x MN runs periodically.
+extension KVM {
+    /// `/vm/priority` (async): CPU shares and OOM score of running VMs.
+    public struct UpdateVmPriorityCmd: Codable, Sendable, Equatable {
+        public var priorityConfigStructs: [PriorityConfigStruct]?
+
+        public init() {}
+    }
+
+    /// `/vm/volumesync` (async): `storagePaths` are `file://` directories or globs.
+    public struct VolumeSyncCmd: Codable, Sendable, Equatable {
+        public var storagePaths: [String]?
+
+        public init() {}
+    }
+
+    /// Per storage path, the volume files no domain has used in this sync and the one before.
+    public struct VolumeSyncRsp: AgentReply, Equatable {
+        public var success = true
+        public var error: String?
+        public var inactiveVolumePaths: [String: [String]]?
+
+        public init(inactiveVolumePaths: [String: [String]]? = nil) {
+            self.inactiveVolumePaths = inactiveVolumePaths
         }
     }
 }

@@ -1,3 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 // KVM agent commands that change a VM's devices or placement (`KVMAgentCommands.java`). Field names are the
 // Java field names; every request field is optional because the MN omits nulls.
 
@@ -117,6 +123,146 @@ extension KVM {
         public var cancellationApiId: String?
         public var times: Int?
         public var interval: Int?
+
+        public init() {}
+    }
+}
+
+// The commands a ZStack 5.x MN sends for a running VM's devices and size.
+extension KVM {
+    /// `/sync/vm/deviceinfo` (async): the device addresses of a running VM; the reply is `VmDevicesInfoResponse`.
+    public struct SyncVmDeviceInfoCmd: Codable, Sendable, Equatable {
+        public var vmInstanceUuid: String?
+
+        public init() {}
+    }
+
+    /// `/vm/getdeviceaddress` (async): `deviceTOs` maps a resource type (`VolumeVO`) to its transfer objects.
+    public struct GetVmDeviceAddressCmd: Codable, Sendable, Equatable {
+        public var uuid: String?
+        /// Kept as JSON: each resource type has transfer objects of its own shape.
+        public var deviceTOs: [String: [JSONValue]]?
+
+        public init() {}
+
+        /// The volumes asked for (`deviceTOs["VolumeVO"]`), the one resource type with device addresses.
+        public func volumes() throws(WireDecodingError) -> [VolumeTO] {
+            guard let volumes = deviceTOs?["VolumeVO"] else { return [] }
+            let bytes: Data
+            do { bytes = try WireJSON.encode(volumes) } catch { throw WireDecodingError(message: "deviceTOs.VolumeVO: \(error)") }
+            return try WireJSON.decode([VolumeTO].self, from: bytes)
+        }
+    }
+
+    public struct GetVmDeviceAddressRsp: AgentReply, Equatable {
+        public var success = true
+        public var error: String?
+        public var addresses: [String: [VmDeviceAddressTO]]?
+
+        public init(addresses: [String: [VmDeviceAddressTO]]? = nil) {
+            self.addresses = addresses
+        }
+    }
+
+    /// One device's address as the guest sees it (`VmDeviceAddressTO`): `pci` `0000:00:05.0`, `wwn`, or the
+    /// bus and `unknown`.
+    public struct VmDeviceAddressTO: Codable, Sendable, Equatable {
+        public var addressType: String?
+        public var address: String?
+        public var deviceType: String?
+        public var uuid: String?
+
+        public init(addressType: String? = nil, address: String? = nil, deviceType: String? = nil, uuid: String? = nil) {
+            self.addressType = addressType
+            self.address = address
+            self.deviceType = deviceType
+            self.uuid = uuid
+        }
+    }
+
+    /// `/vm/increase/cpu` (async): the 5.x MN's online CPU change.
+    public struct IncreaseCpuCmd: Codable, Sendable, Equatable {
+        public var vmUuid: String?
+        public var cpuNum: Int?
+
+        public init() {}
+    }
+
+    public struct IncreaseCpuResponse: AgentReply, Equatable {
+        public var success = true
+        public var error: String?
+        public var cpuNum: Int?
+
+        public init(cpuNum: Int? = nil) {
+            self.cpuNum = cpuNum
+        }
+    }
+
+    /// `/vm/increase/mem` (async): the 5.x MN's online memory change; bytes.
+    public struct IncreaseMemoryCmd: Codable, Sendable, Equatable {
+        public var vmUuid: String?
+        public var memorySize: Int64?
+
+        public init() {}
+    }
+
+    public struct IncreaseMemoryResponse: AgentReply, Equatable {
+        public var success = true
+        public var error: String?
+        /// Bytes.
+        public var memorySize: Int64?
+
+        public init(memorySize: Int64? = nil) {
+            self.memorySize = memorySize
+        }
+    }
+
+    /// An ISO for a CD-ROM drive (`IsoTO`).
+    public struct IsoTO: Codable, Sendable, Equatable {
+        public var resourceUuid: String?
+        public var deviceAddress: DeviceAddress?
+        public var path: String?
+        public var imageUuid: String?
+        public var primaryStorageUuid: String?
+        public var `protocol`: String?
+        /// The drive: 0, 1 or 2 (`hdc`, `hdd`, `hde`).
+        public var deviceId: Int?
+
+        public init() {}
+    }
+
+    /// `/vm/iso/attach` (async): insert the ISO into the drive `iso.deviceId`.
+    public struct AttachIsoCmd: Codable, Sendable, Equatable {
+        public var iso: IsoTO?
+        public var vmUuid: String?
+
+        public init() {}
+    }
+
+    /// `/vm/iso/detach` (async): eject the drive `deviceId`.
+    public struct DetachIsoCmd: Codable, Sendable, Equatable {
+        public var vmUuid: String?
+        public var isoUuid: String?
+        public var deviceId: Int?
+
+        public init() {}
+    }
+
+    /// `/vm/updatenic` (async): rewrite the NICs' bridge, model or MTU on the running VM.
+    public struct UpdateNicCmd: Codable, Sendable, Equatable {
+        public var vmInstanceUuid: String?
+        public var nics: [NicTO]?
+        public var addons: [String: JSONValue]?
+        public var accountUuid: String?
+
+        public init() {}
+    }
+
+    /// `/vm/changenicstate` (async): `state` is `enable` or `disable` (link up or down).
+    public struct ChangeVmNicStateCommand: Codable, Sendable, Equatable {
+        public var vmUuid: String?
+        public var state: String?
+        public var nic: NicTO?
 
         public init() {}
     }

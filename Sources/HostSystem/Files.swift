@@ -127,6 +127,16 @@ public enum Files {
         String(decoding: try read(path), as: UTF8.self)
     }
 
+    /// Writes `bytes` into an existing file, in one `write`, without creating or truncating it: for kernel
+    /// knobs such as `/proc/<pid>/oom_score_adj`, where a temp file and rename cannot work.
+    public static func writeExisting(_ bytes: [UInt8], to path: String) throws(FileSystemError) {
+        let fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { throw FileSystemError("open", path) }
+        defer { close(fd) }
+        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        guard written == bytes.count else { throw FileSystemError("write", path) }
+    }
+
     /// Sets the permission bits of `path` to exactly `mode` (the umask plays no part).
     public static func setMode(_ path: String, _ mode: mode_t) throws(FileSystemError) {
         guard chmod(path, mode) == 0 else { throw FileSystemError("set the mode of", path) }

@@ -20,7 +20,8 @@ public func buildKVMAgent(_ configuration: KVMAgentConfiguration, logger: Logger
     let vms = VMService(connection: connection,
                         builder: DomainXMLBuilder(domainType: configuration.domainType, emulator: configuration.emulator),
                         volumePaths: volumePaths,
-                        undefineOptions: configuration.isTestDriver ? .metadata : .all)
+                        undefineOptions: configuration.isTestDriver ? .metadata : .all,
+                        qemuRunDirectory: configuration.qemuRunDirectory)
     var server = try AgentServer(
         configuration: configuration.server,
         routes: [

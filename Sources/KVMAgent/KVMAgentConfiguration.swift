@@ -29,6 +29,9 @@ public struct KVMAgentConfiguration: Sendable {
     /// `--storage-root` for others.
     public var storageRoots: [String]
     public static let defaultStorageRoots = ["/zstack_ps", "/var/lib/zstack", "/opt/zstack/nfsprimarystorage"]
+    /// Where libvirt's qemu driver writes each domain's pid file (`/vm/priority` sets the OOM score of
+    /// that process).
+    public var qemuRunDirectory = "/var/run/libvirt/qemu"
 
     public init(
         server: AgentServerConfiguration = .init(port: KVM.defaultPort),

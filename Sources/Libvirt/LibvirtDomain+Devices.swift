@@ -9,6 +9,8 @@ public struct DomainModification: OptionSet, Sendable {
     public static let live = DomainModification(rawValue: VIR_DOMAIN_AFFECT_LIVE.rawValue)
     /// The persistent definition (`VIR_DOMAIN_AFFECT_CONFIG`); fails on a transient domain.
     public static let config = DomainModification(rawValue: VIR_DOMAIN_AFFECT_CONFIG.rawValue)
+    /// For `updateDevice`: eject a CD-ROM even if the guest locked its tray (`VIR_DOMAIN_DEVICE_MODIFY_FORCE`).
+    public static let force = DomainModification(rawValue: VIR_DOMAIN_DEVICE_MODIFY_FORCE.rawValue)
 }
 
 extension LibvirtDomain {
@@ -22,6 +24,28 @@ extension LibvirtDomain {
     /// release the device; the call returns once the request is made.
     public func detachDevice(xml: String, _ modification: DomainModification = .live) async throws {
         try await run("virDomainDetachDeviceFlags") { virDomainDetachDeviceFlags($0, xml, modification.rawValue) }
+    }
+
+    /// Changes a device in place, matched by its target or MAC (`virDomainUpdateDeviceFlags`): a CD-ROM's
+    /// medium, a NIC's link state or bridge.
+    /// - Throws: `LibvirtError`; the `test://` driver answers `.noSupport`.
+    public func updateDevice(xml: String, _ modification: DomainModification = .live) async throws {
+        try await run("virDomainUpdateDeviceFlags") { virDomainUpdateDeviceFlags($0, xml, modification.rawValue) }
+    }
+
+    /// Sets the domain's CPU weight against other domains (`cpu_shares` through
+    /// `virDomainSetSchedulerParametersFlags`).
+    public func setCPUShares(_ shares: UInt64, _ modification: DomainModification = .live) async throws {
+        try await value("virDomainSetSchedulerParametersFlags") { pointer throws(LibvirtError) in
+            var params: virTypedParameterPtr?
+            var count: Int32 = 0
+            var capacity: Int32 = 0
+            defer { virTypedParamsFree(params, count) }
+            try LibvirtError.check(virTypedParamsAddULLong(&params, &count, &capacity, VIR_DOMAIN_SCHEDULER_CPU_SHARES,
+                                                           shares), "virTypedParamsAddULLong")
+            try LibvirtError.check(virDomainSetSchedulerParametersFlags(pointer, params, count, modification.rawValue),
+                                   "virDomainSetSchedulerParametersFlags")
+        }
     }
 
     /// Sets the number of active vCPUs (`virDomainSetVcpusFlags`); at most the domain's maximum.

@@ -83,9 +83,10 @@ public final class LibvirtDomain: Sendable {
         try await run("virDomainUndefineFlags") { virDomainUndefineFlags($0, options.rawValue) }
     }
 
-    /// The domain XML, with secrets such as the VNC password when `secure` (`VIR_DOMAIN_XML_SECURE`).
-    public func xml(secure: Bool = true) async throws -> String {
-        let flags = secure ? VIR_DOMAIN_XML_SECURE.rawValue : 0
+    /// The domain XML, with secrets such as the VNC password when `secure` (`VIR_DOMAIN_XML_SECURE`); the
+    /// persistent definition rather than the running domain when `inactive` (`VIR_DOMAIN_XML_INACTIVE`).
+    public func xml(secure: Bool = true, inactive: Bool = false) async throws -> String {
+        let flags = (secure ? VIR_DOMAIN_XML_SECURE.rawValue : 0) | (inactive ? VIR_DOMAIN_XML_INACTIVE.rawValue : 0)
         return try await value("virDomainGetXMLDesc") { pointer throws(LibvirtError) in
             let text = try LibvirtError.check(virDomainGetXMLDesc(pointer, flags), "virDomainGetXMLDesc")
             defer { free(text) }

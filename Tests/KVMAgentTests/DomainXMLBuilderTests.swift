@@ -58,7 +58,7 @@ struct DomainXMLBuilderTests {
         #expect(try xml.value("/domain/devices/interface/model/@type") == "e1000")
     }
 
-    @Test("cdrom boot: boot order follows bootDev, CD-ROMs get free IDE names, empty drives have no source")
+    @Test("cdrom boot: boot order follows bootDev, CD-ROMs are hdc, hdd by their place, empty drives have no source")
     func cdromBoot() throws {
         var command = StartVmFixtures.minimal(name: "vm-iso")
         command.bootDev = ["cdrom", "hd"]
@@ -69,7 +69,7 @@ struct DomainXMLBuilderTests {
         command.cdRoms = [iso, empty]
         let xml = try XMLQuery(builder.build(command))
         #expect(try xml.values("/domain/os/boot/@dev") == ["cdrom", "hd"])
-        #expect(try xml.values("/domain/devices/disk[@device='cdrom']/target/@dev") == ["hda", "hdb"])
+        #expect(try xml.values("/domain/devices/disk[@device='cdrom']/target/@dev") == ["hdc", "hdd"])
         #expect(try xml.values("/domain/devices/disk[@device='cdrom']/source/@file") == ["/iso/install.iso"])
         #expect(try xml.values("/domain/devices/disk[@device='cdrom']/readonly").count == 2)
     }

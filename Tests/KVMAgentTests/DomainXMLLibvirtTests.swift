@@ -26,7 +26,7 @@ struct DomainXMLLibvirtTests {
         #expect(try xml.value("/domain/description") == #"web-01 <prod> & "friends""#)
         #expect(try xml.values("/domain/devices/disk[@device='disk']/target/@dev") == ["vda", "vdb"])
         #expect(try xml.value("/domain/devices/disk[@type='block']/source/@dev") == "/dev/vg0/data-1")
-        #expect(try xml.values("/domain/devices/disk[@device='cdrom']/target/@dev") == ["hda", "hdb"])
+        #expect(try xml.values("/domain/devices/disk[@device='cdrom']/target/@dev") == ["hdc", "hdd"])
         #expect(try xml.values("/domain/devices/interface/mac/@address") == ["fa:a3:5c:1e:7b:00", "fa:a3:5c:1e:7b:01"])
         #expect(try xml.values("/domain/devices/interface/source/@bridge") == ["br_eth0_100", "br_eth1"])
         #expect(try xml.values("/domain/devices/interface/model/@type") == ["virtio", "e1000"])

@@ -31,10 +31,11 @@ struct KVMAgentHarness: Sendable {
         let scratch = try TemporaryDirectory("kvmagent")
         defer { scratch.remove() }
         let directory = scratch.url
-        let configuration = KVMAgentConfiguration(
+        var configuration = KVMAgentConfiguration(
             server: .test(),
             libvirtURI: uri, stateDirectory: directory.appendingPathComponent("state").path,
             iptablesCommand: iptablesCommand, storageRoots: [directory.path])
+        configuration.qemuRunDirectory = directory.appendingPathComponent("qemu-run").path
         let server = try await buildKVMAgent(configuration, logger: Logger(label: "test.kvmagent"))
         let libvirt = try await LibvirtConnection.open(uri: uri)
         do {

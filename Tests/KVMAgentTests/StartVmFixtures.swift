@@ -60,7 +60,7 @@ enum StartVmFixtures {
          "dataVolumes":[{"installPath":"/dev/vg0/data-1","deviceId":1,"deviceType":"block",
            "volumeUuid":"d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1","useVirtio":true,"cacheMode":"writeback",
            "format":"raw","type":"Data","shareable":false}],
-         "cacheVolumes":[],
+         "cacheVolumes":[],"memBalloon":{"resourceUuid":"4780bf6d2fa65700f22e36c27e8ff05c"},
          "nics":[{"mac":"fa:a3:5c:1e:7b:00","ips":["192.168.100.10"],"bridgeName":"br_eth0_100",
            "physicalInterface":"eth0","uuid":"6c0a1d2b3c4d5e6f7a8b9c0d1e2f3a4b","nicInternalName":"vnic42.0",
            "deviceId":0,"useVirtio":true,"bootOrder":0,"mtu":1500,"driverType":"virtio","type":"VNIC",

@@ -31,8 +31,9 @@ struct VMRoutesHTTPTests {
             let started = try await agent.call("/vm/start", try zstack5Start(agent, uuid: uuid), as: KVM.StartVmResponse.self)
             #expect(started.success, "\(started.error ?? "")")
             #expect(started.nicInfos?.map(\.macAddress) == ["fa:a3:5c:1e:7b:00", "fa:a3:5c:1e:7b:01"])
+            // Every disk, CD-ROMs too (no serial, so no resource uuid), as the Python agent lists them.
             #expect(started.virtualDeviceInfoList?.map(\.resourceUuid)
-                == ["8f1aa1c6a0d84d3c8a1b3d2e4f5a6b7c", "d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1"])
+                == ["8f1aa1c6a0d84d3c8a1b3d2e4f5a6b7c", "d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1", nil, nil])
 
             let domain = try #require(try await agent.libvirt.domain(named: uuid))
             defer { domain.close() }

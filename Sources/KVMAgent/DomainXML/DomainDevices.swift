@@ -8,6 +8,8 @@ struct DomainDevices {
     private var consoles: [String] = []
     private var consolePassword: String?
     private var needsSCSIController = false
+    private var scsiControllerAddress: KVM.DeviceAddress?
+    private var memoryBalloonAddress: KVM.DeviceAddress?
 
     struct Disk {
         var kind: String       // file | block
@@ -21,6 +23,9 @@ struct DomainDevices {
         var serial: String?
         var shareable: Bool
         var readOnly: Bool
+        /// Where the MN last saw this device (`deviceAddress` of the command), kept when still valid.
+        var recorded: KVM.DeviceAddress?
+        var address: KVM.DeviceAddress?
     }
 
     struct NIC {
@@ -29,6 +34,8 @@ struct DomainDevices {
         var tap: String?
         var model: String
         var mtu: Int?
+        var recorded: KVM.DeviceAddress?
+        var address: KVM.DeviceAddress?
     }
 
     init(_ command: KVM.StartVmCmd) throws(KVMAgentError) {
@@ -38,12 +45,14 @@ struct DomainDevices {
         for (index, volume) in volumes.enumerated() {
             disks.append(try disk(volume, isRoot: index == 0, names: &names))
         }
+        let cdromBus = (command.machineType ?? "").contains("q35") ? "sata" : "ide"
         for (index, cdrom) in (command.cdRoms ?? []).enumerated() {
             let what = "cdRoms[\(index)]"
             let path = cdrom.isEmpty == true ? nil : cdrom.path?.trimmingWhitespace()
             disks.append(Disk(kind: "file", device: "cdrom", source: path?.isEmpty == false ? path : nil,
-                              format: "raw", cache: nil, io: nil, target: try names.nextIDE(for: what), bus: "ide",
-                              serial: nil, shareable: false, readOnly: true))
+                              format: "raw", cache: nil, io: nil,
+                              target: try names.cdrom(deviceId: cdrom.deviceId ?? index, what: what), bus: cdromBus,
+                              serial: nil, shareable: false, readOnly: true, recorded: cdrom.deviceAddress))
         }
         nics = try (command.nics ?? []).enumerated().map { index, nic throws(KVMAgentError) in try Self.nic(nic, index) }
         switch command.consoleMode ?? "vnc" {
@@ -54,6 +63,59 @@ struct DomainDevices {
         case let other: throw KVMAgentError(.domainXML, "consoleMode '\(other)' is not vnc, spice or vncAndSpice")
         }
         consolePassword = command.consolePassword.flatMap { $0.isEmpty ? nil : $0 }
+        var addresses = DeviceAddresses(machineType: command.machineType)
+        try assignAddresses(&addresses, memoryBalloon: command.memBalloon?.deviceAddress)
+    }
+
+    /// PCI slots first for every address the MN recorded, then the lowest free ones for the rest (devices
+    /// in a fixed order: balloon, disks, NICs, SCSI controller); then drive positions.
+    private mutating func assignAddresses(_ addresses: inout DeviceAddresses,
+                                          memoryBalloon recorded: KVM.DeviceAddress?) throws(KVMAgentError) {
+        memoryBalloonAddress = addresses.keep(pci: recorded)
+        for index in disks.indices where disks[index].bus == "virtio" {
+            disks[index].address = addresses.keep(pci: disks[index].recorded)
+        }
+        for index in nics.indices { nics[index].address = addresses.keep(pci: nics[index].recorded) }
+        if memoryBalloonAddress == nil {
+            memoryBalloonAddress = try addresses.keepOrNext(pci: DeviceAddresses.pci(slot: DeviceAddresses.memoryBalloonSlot),
+                                                            what: "memballoon")
+        }
+        for index in disks.indices where disks[index].bus == "virtio" && disks[index].address == nil {
+            disks[index].address = try addresses.nextPCI(what: "disk \(disks[index].target)")
+        }
+        for index in nics.indices where nics[index].address == nil {
+            nics[index].address = try addresses.nextPCI(what: "nic \(nics[index].mac)")
+        }
+        if needsSCSIController { scsiControllerAddress = try addresses.nextPCI(what: "the SCSI controller") }
+        try assignDrivePositions(&addresses)
+    }
+
+    /// CD-ROMs at the Python agent's positions for their names, SCSI disks at the unit of their `deviceId`,
+    /// IDE disks (the root `hda` first) at the first free IDE position.
+    private mutating func assignDrivePositions(_ addresses: inout DeviceAddresses) throws(KVMAgentError) {
+        for index in disks.indices where disks[index].device == "cdrom" {
+            let deviceId = DiskTargetNames.cdromLetters.firstIndex(of: disks[index].target.last ?? "c") ?? 0
+            let position = DeviceAddresses.cdromPositions[deviceId]
+            let (bus, unit) = disks[index].bus == "sata" ? position.sata : position.ide
+            disks[index].address = try addresses.drive(bus: bus, unit: unit, what: "CD-ROM \(disks[index].target)")
+        }
+        for index in disks.indices where disks[index].device == "disk" && disks[index].bus != "virtio" {
+            let what = "disk \(disks[index].target)"
+            if disks[index].bus == "scsi" {
+                let unit = Int((disks[index].target.last?.asciiValue ?? 97) - 97)
+                disks[index].address = try addresses.drive(bus: 0, unit: unit, what: what)
+            } else {
+                disks[index].address = try Self.firstFreeIDEPosition(&addresses, what: what)
+            }
+        }
+    }
+
+    private static func firstFreeIDEPosition(_ addresses: inout DeviceAddresses,
+                                             what: String) throws(KVMAgentError) -> KVM.DeviceAddress {
+        for (bus, unit) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
+            if let address = try? addresses.drive(bus: bus, unit: unit, what: what) { return address }
+        }
+        throw KVMAgentError(.domainXML, "\(what): the IDE bus is full (four drives, CD-ROMs included)")
     }
 
     mutating func disk(_ volume: KVM.VolumeTO, isRoot: Bool, names: inout DiskTargetNames) throws(KVMAgentError) -> Disk {
@@ -80,7 +142,7 @@ struct DomainDevices {
         return Disk(kind: kind, device: "disk", source: path, format: format, cache: cache,
                     io: volume.aioNative == true && (cache == "none" || cache == "directsync") ? "native" : nil,
                     target: target, bus: bus, serial: volume.volumeUuid, shareable: volume.shareable == true,
-                    readOnly: false)
+                    readOnly: false, recorded: volume.deviceAddress)
     }
 
     static func nic(_ nic: KVM.NicTO, _ index: Int) throws(KVMAgentError) -> NIC {
@@ -100,7 +162,8 @@ struct DomainDevices {
         guard ["virtio", "e1000", "rtl8139"].contains(model) else {
             throw KVMAgentError(.domainXML, "\(what): driverType '\(model)' is not virtio, e1000 or rtl8139")
         }
-        return NIC(mac: mac, bridge: bridge, tap: nic.nicInternalName, model: model, mtu: nic.mtu)
+        return NIC(mac: mac, bridge: bridge, tap: nic.nicInternalName, model: model, mtu: nic.mtu,
+                   recorded: nic.deviceAddress)
     }
 
     /// An IPv4/IPv6 address or DNS name: nothing that could change the meaning of a URI it goes into.
@@ -113,8 +176,16 @@ struct DomainDevices {
         try xml.element("devices") { devices throws(KVMAgentError) in
             if let emulator { devices.element("emulator", text: emulator) }
             for disk in disks { try Self.write(disk, into: &devices) }
-            if needsSCSIController { devices.empty("controller", ["type": "scsi", "index": "0", "model": "virtio-scsi"]) }
+            if needsSCSIController {
+                try devices.element("controller", ["type": "scsi", "index": "0", "model": "virtio-scsi"]) { controller throws(KVMAgentError) in
+                    DeviceAddresses.write(scsiControllerAddress, into: &controller)
+                }
+            }
             for nic in nics { try Self.write(nic, into: &devices) }
+            try devices.element("memballoon", ["model": "virtio"]) { balloon throws(KVMAgentError) in
+                balloon.empty("stats", ["period": "10"])
+                DeviceAddresses.write(memoryBalloonAddress, into: &balloon)
+            }
             for console in consoles {
                 devices.empty("graphics", ["type": console, "autoport": "yes", "listen": "0.0.0.0", "passwd": consolePassword])
             }
@@ -128,6 +199,7 @@ struct DomainDevices {
             if let tap = nic.tap { interface.empty("target", ["dev": tap]) }
             interface.empty("model", ["type": nic.model])
             if let mtu = nic.mtu { interface.empty("mtu", ["size": String(mtu)]) }
+            DeviceAddresses.write(nic.address, into: &interface)
         }
     }
 
@@ -139,6 +211,7 @@ struct DomainDevices {
             if let serial = disk.serial { element.element("serial", text: serial) }
             if disk.shareable { element.empty("shareable") }
             if disk.readOnly { element.empty("readonly") }
+            DeviceAddresses.write(disk.address, into: &element)
         }
     }
 }

@@ -46,7 +46,11 @@ public struct DomainXMLBuilder: Sendable {
             try writeMetadata(command, into: &xml)
             xml.element("memory", ["unit": "KiB"], text: String(memory / 1024))
             xml.element("currentMemory", ["unit": "KiB"], text: String(memory / 1024))
-            xml.element("vcpu", ["placement": "static"], text: String(cpus))
+            // Online CPU change (`/vm/increase/cpu`) needs room above the vCPUs the VM starts with; with an
+            // explicit topology the sockets × cores × threads the MN gave are the maximum.
+            let maxCPUs = command.instanceOfferingOnlineChange == true && !topology.isExplicit
+                ? max(cpus, command.maxVcpuNum ?? cpus) : cpus
+            xml.element("vcpu", ["placement": "static", "current": maxCPUs > cpus ? String(cpus) : nil], text: String(maxCPUs))
             try writeOS(command, into: &xml)
             if command.acpi != false {
                 try xml.element("features") { features throws(KVMAgentError) in

@@ -22,5 +22,15 @@ struct VMRoutes: CommandRoutes {
         registry.async(KVM.Path.changeCpuMemory) { (command: KVM.ChangeCpuMemoryCmd, _) in try await vms.changeCPUMemory(command) }
         registry.async(KVM.Path.migrateVm) { (command: KVM.MigrateVmCmd, _) in try await vms.migrate(command) }
         registry.async(KVM.Path.cancelJob) { (command: KVM.CancelCmd, _) in try await vms.cancelJob(command) }
+        registry.async(KVM.Path.syncVmDeviceInfo) { (command: KVM.SyncVmDeviceInfoCmd, _) in try await vms.syncDeviceInfo(command) }
+        registry.async(KVM.Path.getVmDeviceAddress) { (command: KVM.GetVmDeviceAddressCmd, _) in try await vms.deviceAddresses(command) }
+        registry.async(KVM.Path.increaseCpu) { (command: KVM.IncreaseCpuCmd, _) in try await vms.increaseCPU(command) }
+        registry.async(KVM.Path.increaseMemory) { (command: KVM.IncreaseMemoryCmd, _) in try await vms.increaseMemory(command) }
+        registry.async(KVM.Path.attachIso) { (command: KVM.AttachIsoCmd, _) in try await vms.attachISO(command) }
+        registry.async(KVM.Path.detachIso) { (command: KVM.DetachIsoCmd, _) in try await vms.detachISO(command) }
+        registry.async(KVM.Path.updateNic) { (command: KVM.UpdateNicCmd, _) in try await vms.updateNICs(command) }
+        registry.async(KVM.Path.changeNicState) { (command: KVM.ChangeVmNicStateCommand, _) in try await vms.changeNICState(command) }
+        registry.async(KVM.Path.updateVmPriority) { (command: KVM.UpdateVmPriorityCmd, _) in try await vms.updatePriority(command) }
+        registry.async(KVM.Path.volumeSync) { (command: KVM.VolumeSyncCmd, _) in try await vms.volumeSync(command) }
     }
 }

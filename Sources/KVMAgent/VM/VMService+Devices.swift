@@ -1,4 +1,5 @@
 import AgentWire
+import HostSystem
 import Libvirt
 
 import Foundation
@@ -28,14 +29,23 @@ extension VMService {
         return reply
     }
 
-    /// `/vm/attachdatavolume`: hot-plugs the volume, written as `/vm/start` writes data volumes.
+    /// `/vm/attachdatavolume`: hot-plugs the volume, written as `/vm/start` writes data volumes, at the address
+    /// the MN recorded for it if that slot is free, else the lowest free one; answers where it now sits.
     public func attachVolume(_ command: KVM.AttachDataVolumeCmd) async throws -> KVM.VirtualDeviceInfoResponse {
         let uuid = try Self.required(command.vmInstanceUuid, "vmInstanceUuid")
         guard let volume = command.volume else { throw KVMAgentError(.vm, "volume is missing") }
-        let xml = try DeviceXML.disk(volume)
         try volumePaths.check(volume.installPath, "volume \(volume.volumeUuid ?? "?")")
-        try await hotPlug(uuid, "attach volume \(volume.volumeUuid ?? "?")") { try await $0.attachDevice(xml: xml, $1) }
-        return KVM.VirtualDeviceInfoResponse(virtualDeviceInfoList: [KVM.VirtualDeviceInfo(resourceUuid: volume.volumeUuid)])
+        return try await withDomain(uuid) { domain in
+            let live = try await liveDevices(domain)
+            var addresses = DeviceAddresses(liveSlots: live.usedSlots, machineType: live.machineType)
+            let disk = try DeviceXML.disk(volume, placing: &addresses)
+            try await changeDevice(domain, "attach volume \(volume.volumeUuid ?? "?")") { try await $0.attachDevice(xml: disk.xml, [.live, .config]) }
+            guard let attached = try await liveDevices(domain).disk(target: disk.target) else {
+                throw KVMAgentError(.vm, "volume \(volume.volumeUuid ?? "?") was attached to vm \(uuid) but its disk \(disk.target) is not in the domain")
+            }
+            return KVM.VirtualDeviceInfoResponse(virtualDeviceInfoList: [
+                KVM.VirtualDeviceInfo(resourceUuid: volume.volumeUuid, deviceAddress: attached.address)])
+        }
     }
 
     /// `/vm/detachdatavolume`: libvirt finds the disk by the target name its `deviceId` gives.
@@ -43,17 +53,27 @@ extension VMService {
         let uuid = try Self.required(command.vmInstanceUuid, "vmInstanceUuid")
         guard let volume = command.volume else { throw KVMAgentError(.vm, "volume is missing") }
         let xml = try DeviceXML.disk(volume)
-        try await hotPlug(uuid, "detach volume \(volume.volumeUuid ?? "?")") { try await $0.detachDevice(xml: xml, $1) }
+        try await withDomain(uuid) { domain in
+            try await changeDevice(domain, "detach volume \(volume.volumeUuid ?? "?")") { try await $0.detachDevice(xml: xml, [.live, .config]) }
+        }
         return EmptyReply()
     }
 
-    /// `/vm/attachnic`.
+    /// `/vm/attachnic`: as `/vm/attachdatavolume`, for an interface; answers its PCI address.
     public func attachNIC(_ command: KVM.AttachNicCommand) async throws -> KVM.VirtualDeviceInfoResponse {
         let uuid = try Self.required(command.vmUuid, "vmUuid")
         guard let nic = command.nic else { throw KVMAgentError(.vm, "nic is missing") }
-        let xml = try DeviceXML.interface(nic)
-        try await hotPlug(uuid, "attach nic \(nic.mac ?? "?")") { try await $0.attachDevice(xml: xml, $1) }
-        return KVM.VirtualDeviceInfoResponse(virtualDeviceInfoList: [KVM.VirtualDeviceInfo(resourceUuid: nic.uuid)])
+        return try await withDomain(uuid) { domain in
+            let live = try await liveDevices(domain)
+            var addresses = DeviceAddresses(liveSlots: live.usedSlots, machineType: live.machineType)
+            let xml = try DeviceXML.interface(nic, placing: &addresses)
+            try await changeDevice(domain, "attach nic \(nic.mac ?? "?")") { try await $0.attachDevice(xml: xml, [.live, .config]) }
+            guard let attached = try await liveDevices(domain).interface(mac: nic.mac ?? "") else {
+                throw KVMAgentError(.vm, "nic \(nic.mac ?? "?") was attached to vm \(uuid) but is not in the domain")
+            }
+            return KVM.VirtualDeviceInfoResponse(virtualDeviceInfoList: [
+                KVM.VirtualDeviceInfo(resourceUuid: nic.uuid, deviceAddress: LiveDevices.pciOnly(attached.address))])
+        }
     }
 
     /// `/vm/detachnic`: libvirt finds the interface by its MAC.
@@ -61,7 +81,45 @@ extension VMService {
         let uuid = try Self.required(command.vmUuid, "vmUuid")
         guard let nic = command.nic else { throw KVMAgentError(.vm, "nic is missing") }
         let xml = try DeviceXML.interface(nic)
-        try await hotPlug(uuid, "detach nic \(nic.mac ?? "?")") { try await $0.detachDevice(xml: xml, $1) }
+        try await withDomain(uuid) { domain in
+            try await changeDevice(domain, "detach nic \(nic.mac ?? "?")") { try await $0.detachDevice(xml: xml, [.live, .config]) }
+        }
+        return EmptyReply()
+    }
+
+    /// `/vm/updatenic`: rewrites each NIC (bridge, model, MTU) on the running VM; libvirt matches it by MAC.
+    public func updateNICs(_ command: KVM.UpdateNicCmd) async throws -> EmptyReply {
+        let uuid = try Self.required(command.vmInstanceUuid, "vmInstanceUuid")
+        let updates = try (command.nics ?? []).map { nic throws(KVMAgentError) in (nic.mac ?? "?", try DeviceXML.interface(nic)) }
+        try await withDomain(uuid) { domain in
+            for (mac, xml) in updates {
+                try await changeDevice(domain, "update nic \(mac)") { try await $0.updateDevice(xml: xml, .live) }
+            }
+        }
+        return EmptyReply()
+    }
+
+    /// `/vm/changenicstate`: link up (`enable`) or down (`disable`), as `virsh domif-setlink`, which the Python
+    /// agent runs: the live interface with its `<link state>` changed. A VM that is not here has nothing to
+    /// change (Python answers success too).
+    public func changeNICState(_ command: KVM.ChangeVmNicStateCommand) async throws -> EmptyReply {
+        let uuid = try Self.required(command.vmUuid, "vmUuid")
+        let link: String
+        switch command.state {
+        case "enable": link = "up"
+        case "disable": link = "down"
+        case let other: throw KVMAgentError(.vm, "state '\(other ?? "")' is not enable or disable")
+        }
+        guard let mac = command.nic?.mac.flatMap(NetworkNames.canonicalMAC) else {
+            throw KVMAgentError(.vm, "nic.mac '\(command.nic?.mac ?? "")' is not a MAC address")
+        }
+        guard let domain = try await connection.domain(named: uuid) else { return EmptyReply() }
+        defer { domain.close() }
+        guard let interface = try await liveDevices(domain).interface(mac: mac) else {
+            throw KVMAgentError(.vm, "vm \(uuid) has no nic \(mac)")
+        }
+        let xml = try interface.withLinkState(link)
+        try await changeDevice(domain, "set the link of nic \(mac) \(link)") { try await $0.updateDevice(xml: xml, .live) }
         return EmptyReply()
     }
 
@@ -83,17 +141,15 @@ extension VMService {
         }
     }
 
-    /// Runs a hot-plug call on the running VM, live and in its definition, turning "not supported" into words.
-    private func hotPlug(_ uuid: String, _ what: String,
-                         _ call: @escaping @Sendable (LibvirtDomain, DomainModification) async throws -> Void) async throws {
-        try await withDomain(uuid) { domain in
-            do {
-                try await call(domain, [.live, .config])
-            } catch let error as LibvirtError where error.code == .noSupport || error.code == .operationUnsupported {
-                throw KVMAgentError(.vm, "cannot \(what) on vm \(uuid): the libvirt driver \(connection.uri) does not support hot-plug (\(error.message))")
-            } catch let error as LibvirtError {
-                throw KVMAgentError(.vm, "cannot \(what) on vm \(uuid): \(error.message)")
-            }
+    /// Runs a device change on a VM, turning libvirt's "not supported" into words that name the driver.
+    func changeDevice(_ domain: LibvirtDomain, _ what: String,
+                      _ call: (LibvirtDomain) async throws -> Void) async throws {
+        do {
+            try await call(domain)
+        } catch let error as LibvirtError where error.code == .noSupport || error.code == .operationUnsupported {
+            throw KVMAgentError(.vm, "cannot \(what) on vm \(domain.name): the libvirt driver \(connection.uri) does not support it (\(error.message))")
+        } catch let error as LibvirtError {
+            throw KVMAgentError(.vm, "cannot \(what) on vm \(domain.name): \(error.message)")
         }
     }
 }

@@ -25,16 +25,21 @@ public struct VMService: Sendable {
     public let expectedEvents: ExpectedEvents
     /// Migrations in flight, for `/job/cancel`.
     public let jobs = MigrationJobs()
+    /// Where libvirt's qemu driver keeps each domain's pid file (`/vm/priority` sets the process's OOM score).
+    public let qemuRunDirectory: String
+    /// What the previous `/vm/volumesync` found unused.
+    let volumeSyncHistory = VolumeSyncHistory()
 
     public init(connection: LibvirtConnection, builder: DomainXMLBuilder, volumePaths: VolumePathPolicy,
                 undefineOptions: UndefineOptions = .all, stopPollInterval: Duration = .milliseconds(200),
-                expectedEvents: ExpectedEvents = ExpectedEvents()) {
+                expectedEvents: ExpectedEvents = ExpectedEvents(), qemuRunDirectory: String = "/var/run/libvirt/qemu") {
         self.connection = connection
         self.builder = builder
         self.volumePaths = volumePaths
         self.undefineOptions = undefineOptions
         self.stopPollInterval = stopPollInterval
         self.expectedEvents = expectedEvents
+        self.qemuRunDirectory = qemuRunDirectory
     }
 
     /// `/vm/start`: builds the domain, checks its files exist, defines and starts it. A VM already running
@@ -46,7 +51,7 @@ public struct VMService: Sendable {
         let name = command.vmInstanceUuid ?? ""
         if let existing = try await connection.domain(named: name) {
             defer { existing.close() }
-            if KvmVmState(try await existing.state().state) != .shutdown { return Self.reply(command) }
+            if KvmVmState(try await existing.state().state) != .shutdown { return try await devicesInfo(existing) }
             try await existing.undefine(undefineOptions)
         }
         let domain = try await connection.defineDomain(xml: xml)
@@ -61,7 +66,7 @@ public struct VMService: Sendable {
             try? await domain.undefine(undefineOptions)
             throw error
         }
-        return Self.reply(command)
+        return try await devicesInfo(domain)
     }
 
     /// `/vm/stop`: `grace` (default) asks the guest and waits up to half of `timeout` (seconds), then pulls
@@ -183,13 +188,5 @@ public struct VMService: Sendable {
         paths += (command.dataVolumes ?? []).map { ("data volume \($0.volumeUuid ?? "?")", $0.installPath) }
         paths += (command.cdRoms ?? []).filter { $0.isEmpty != true }.map { ("cdRom \($0.imageUuid ?? "?")", $0.path) }
         for (what, path) in paths { try volumePaths.check(path, what) }
-    }
-
-    private static func reply(_ command: KVM.StartVmCmd) -> KVM.StartVmResponse {
-        var reply = KVM.StartVmResponse()
-        reply.nicInfos = (command.nics ?? []).map { KVM.VmNicInfo(macAddress: $0.mac) }
-        reply.virtualDeviceInfoList = ([command.rootVolume].compactMap { $0 } + (command.dataVolumes ?? []))
-            .map { KVM.VirtualDeviceInfo(resourceUuid: $0.volumeUuid) }
-        return reply
     }
 }
