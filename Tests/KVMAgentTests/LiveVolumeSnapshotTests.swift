@@ -1,5 +1,6 @@
 import AgentWire
 import Foundation
+@testable import KVMAgent
 import Libvirt
 import TestSupport
 import Testing
@@ -74,6 +75,37 @@ struct LiveVolumeSnapshotTests {
 
             #expect(try XMLQuery(try await domain.xml()).value(diskSource) == paths.volume)
             #expect(try await domain.state().state == .running)
+            var destroy = KVM.DestroyVmCmd()
+            destroy.uuid = vm
+            #expect(try await agent.call("/vm/destroy", destroy, as: EmptyReply.self).success)
+        }
+    }
+
+    @Test("libvirt parses the snapshot XML: the disk by its target, every other disk left out")
+    func snapshotXMLIsWhatLibvirtReads() async throws {
+        try await KVMAgentHarness.with { agent in
+            let paths = VolumeSnapshotRoutesHTTPTests.Layout(agent)
+            try await ImageChain.create([paths.template, paths.volume])
+            var start = StartVmFixtures.minimal(name: KVMAgentHarness.uniqueUUID())
+            start.rootVolume?.installPath = paths.volume
+            start.dataVolumes = [StartVmFixtures.volume(try agent.file("data.qcow2"), deviceId: 1, uuid: "data-1")]
+            #expect(try await agent.call("/vm/start", start, as: KVM.StartVmResponse.self).success)
+            let vm = try #require(start.vmInstanceUuid)
+            let domain = try #require(try await agent.libvirt.domain(named: vm))
+            defer { domain.close() }
+            let disk = try await LiveDisk(reading: paths.volume, of: domain, driver: "test:///default", pollInterval: .milliseconds(10))
+            #expect(disk.disk.target == "vda" && disk.allDisks.map(\.target) == ["vda", "vdb"])
+            let xml = try disk.snapshotXML(overlay: paths.snapshots + "/o.qcow2")
+            let query = try XMLQuery(xml)
+            #expect(try query.values("/domainsnapshot/disks/disk[@snapshot='external']/source/@file") == [paths.snapshots + "/o.qcow2"])
+            #expect(try query.values("/domainsnapshot/disks/disk[@snapshot='no']/@name") == ["vdb"])
+            // Without the disk-only flags the test driver parses the XML and refuses only the mode: it found vda.
+            await #expect {
+                try await domain.createSnapshot(xml: xml, [])
+            } throws: { error in
+                (error as? LibvirtError)?.message.contains("disk 'vda' must use snapshot mode 'internal'") == true
+            }
+            #expect(try XMLQuery(try await domain.xml()).value("/domain/devices/disk[target/@dev='vda']/source/@file") == paths.volume)
             var destroy = KVM.DestroyVmCmd()
             destroy.uuid = vm
             #expect(try await agent.call("/vm/destroy", destroy, as: EmptyReply.self).success)

@@ -87,7 +87,8 @@ struct LiveDisk {
         }
     }
 
-    private func snapshotXML(overlay: String) throws -> String {
+    /// The `<domainsnapshot>` naming `overlay` for this disk and `snapshot="no"` for every other.
+    func snapshotXML(overlay: String) throws -> String {
         var xml = XMLWriter()
         try xml.element("domainsnapshot") { (snapshot: inout XMLWriter) throws(KVMAgentError) in
             try snapshot.element("disks") { (disks: inout XMLWriter) throws(KVMAgentError) in
