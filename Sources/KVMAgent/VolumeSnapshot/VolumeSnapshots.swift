@@ -129,6 +129,8 @@ public struct VolumeSnapshots: Sendable {
 
     /// Pulls the images between `srcPath` and the volume's top `destPath` into the top, so `srcPath` becomes
     /// its backing file (`fullRebase`: everything, leaving the top standalone). Already so is success.
+    /// ZStack's agent refuses this path unless the VM runs (the MN sends stopped VMs' merges to the storage
+    /// plugins); here a VM the MN still thinks running but that is stopped gets the same files by qemu-img.
     public func merge(_ command: KVM.MergeSnapshotCmd) async throws -> EmptyReply {
         let top = try images.existing(command.destPath, "destPath")
         let chain = try await images.chain(top)
