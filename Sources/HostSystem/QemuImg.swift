@@ -19,7 +19,6 @@ public struct QemuImg: Sendable {
         public var backingFilename: String?
         /// The backing file resolved against the image's directory, when the header names one.
         public var fullBackingFilename: String?
-        public var backingFormat: String?
         /// The image's internal (qcow2) snapshots; nil or empty when it has none.
         public var snapshots: [InternalSnapshot]?
 
@@ -32,14 +31,12 @@ public struct QemuImg: Sendable {
             case actualSize = "actual-size"
             case backingFilename = "backing-filename"
             case fullBackingFilename = "full-backing-filename"
-            case backingFormat = "backing-filename-format"
             case snapshots
         }
     }
 
     /// An internal snapshot listed by `qemu-img info`.
     public struct InternalSnapshot: Decodable, Sendable, Equatable {
-        public var id: String?
         public var name: String?
     }
 

@@ -151,7 +151,7 @@ struct LiveVolumeSnapshotTests {
             }
 
             try await Program.check(["qemu-img", "snapshot", "-c", "internal", paths.template])
-            #expect(try await take().error?.contains("found internal snapshots in \(paths.template)") == true)
+            #expect(try await take().error?.contains("found internal snapshots (internal) in \(paths.template)") == true)
             try await Program.check(["qemu-img", "snapshot", "-d", "internal", paths.template])
 
             // 121 images: no further delta snapshot (ZStack's limit).

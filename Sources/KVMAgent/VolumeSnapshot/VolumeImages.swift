@@ -63,7 +63,8 @@ struct VolumeImages: Sendable {
     /// (`ensure_no_internal_snapshot`).
     func refuseInternalSnapshots(_ chain: [QemuImg.ChainImage]) throws {
         guard let inner = chain.first(where: { !($0.info.snapshots ?? []).isEmpty }) else { return }
-        throw KVMAgentError(.volumeSnapshot, "found internal snapshots in \(inner.path), in the backing chain of volume \(chain[0].path)")
+        let names = (inner.info.snapshots ?? []).map { $0.name ?? "?" }.joined(separator: ", ")
+        throw KVMAgentError(.volumeSnapshot, "found internal snapshots (\(names)) in \(inner.path), in the backing chain of volume \(chain[0].path)")
     }
 
     /// Refuses `base` unless it lies below the top of `chain`.
