@@ -66,6 +66,11 @@ public enum KVM {
         public static let localStorageGetVolumeSize = "/localstorage/volume/getsize"
         public static let localStorageSftpDownload = "/localstorage/sftp/download"
         public static let localStorageSftpUpload = "/localstorage/sftp/upload"
+
+        public static let takeVolumeSnapshot = "/vm/volume/takesnapshot"
+        public static let checkVolumeSnapshot = "/vm/volume/checksnapshot"
+        public static let mergeVolumeSnapshot = "/vm/volume/mergesnapshot"
+        public static let blockCommitVolume = "/vm/volume/blockcommit"
     }
 
     /// Paths on the management node the agent posts to (under its `sendCommandUrl`).

@@ -4,9 +4,9 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The one `qemu-img` layer, with argv: read image headers, create qcow2 volumes (empty or on a backing
-/// file), grow them. Paths must be absolute, so qemu-img can take them neither for an option nor for a
-/// `protocol:` name.
+/// The one `qemu-img` layer, with argv: read image headers and backing chains, create qcow2 volumes (empty
+/// or on a backing file), grow, convert, rebase and commit them. Paths must be absolute, so qemu-img can
+/// take them neither for an option nor for a `protocol:` name.
 public struct QemuImg: Sendable {
     /// What `qemu-img info --output=json` says about an image; only the fields the agent reads.
     public struct Info: Decodable, Sendable, Equatable {
@@ -15,15 +15,43 @@ public struct QemuImg: Sendable {
         public var virtualSize: Int64
         /// Bytes the image occupies on disk.
         public var actualSize: Int64?
+        /// The backing file as written in the header (ZStack writes absolute paths).
         public var backingFilename: String?
+        /// The backing file resolved against the image's directory, when the header names one.
+        public var fullBackingFilename: String?
+        /// The image's internal (qcow2) snapshots; nil or empty when it has none.
+        public var snapshots: [InternalSnapshot]?
+
+        /// The backing file's path as qemu opens it.
+        public var backingPath: String? { fullBackingFilename ?? backingFilename }
 
         enum CodingKeys: String, CodingKey {
             case format
             case virtualSize = "virtual-size"
             case actualSize = "actual-size"
             case backingFilename = "backing-filename"
+            case fullBackingFilename = "full-backing-filename"
+            case snapshots
         }
     }
+
+    /// An internal snapshot listed by `qemu-img info`.
+    public struct InternalSnapshot: Decodable, Sendable, Equatable {
+        public var name: String?
+    }
+
+    /// One image of a backing chain.
+    public struct ChainImage: Sendable, Equatable {
+        public let path: String
+        public let info: Info
+    }
+
+    /// How long a command that copies image data (convert, rebase, commit) may run: as long as the data
+    /// needs, so the runner's default limit does not apply; this only ends a qemu-img that hangs.
+    public static let copyTimeLimit: Duration = .seconds(24 * 3600)
+
+    /// A backing chain deeper than this is refused rather than followed (a loop or a hostile header).
+    public static let backingChainLimit = 512
 
     let runner: ProcessRunner
 
@@ -49,6 +77,50 @@ public struct QemuImg: Sendable {
         try Self.requireAbsolute(path)
         try Self.requireAbsolute(backing)
         try await runner.run("qemu-img", ["create", "-f", "qcow2", "-F", backingFormat, "-b", backing, path])
+    }
+
+    /// The image and every file below it, top first, read one header at a time (so nothing is opened that
+    /// `check` has not accepted): `check` sees each backing path before qemu-img reads it, and throws to stop.
+    /// - Throws: `FileSystemError` for a chain that loops or passes `backingChainLimit`; what `check` throws.
+    public func backingChain(_ path: String, check: (String) throws -> Void = { _ in }) async throws -> [ChainImage] {
+        var chain: [ChainImage] = []
+        var next: String? = path
+        while let current = next {
+            guard chain.count < Self.backingChainLimit, !chain.contains(where: { $0.path == current }) else {
+                throw FileSystemError("follow the backing chain of", path,
+                                      detail: "it loops or is deeper than \(Self.backingChainLimit) images at \(current)")
+            }
+            try check(current)
+            let info = try await info(current)
+            chain.append(ChainImage(path: current, info: info))
+            next = info.backingPath
+        }
+        return chain
+    }
+
+    /// Writes `source` (read as `sourceFormat`, never probed) into a new standalone image of `format`.
+    public func convert(_ source: String, sourceFormat: String, to destination: String, format: String = "qcow2") async throws {
+        try Self.requireAbsolute(source)
+        try Self.requireAbsolute(destination)
+        try await runner.run("qemu-img", ["convert", "-f", sourceFormat, "-O", format, source, destination], timeout: Self.copyTimeLimit)
+    }
+
+    /// Makes `backing` the backing file of the qcow2 image `path`, copying into `path` whatever the images
+    /// between them held so the guest sees the same data (safe mode); nil copies the whole chain in and
+    /// leaves `path` standalone.
+    public func rebase(_ path: String, onto backing: String?, backingFormat: String) async throws {
+        try Self.requireAbsolute(path)
+        if let backing { try Self.requireAbsolute(backing) }
+        try await runner.run("qemu-img", ["rebase", "-f", "qcow2", "-F", backingFormat, "-b", backing ?? "", path],
+                             timeout: Self.copyTimeLimit)
+    }
+
+    /// Writes the data of the qcow2 image `top` and of the images between it and `base` into `base`, which
+    /// must be in `top`'s backing chain; `top` is left as it was.
+    public func commit(_ top: String, into base: String) async throws {
+        try Self.requireAbsolute(top)
+        try Self.requireAbsolute(base)
+        try await runner.run("qemu-img", ["commit", "-f", "qcow2", "-b", base, top], timeout: Self.copyTimeLimit)
     }
 
     /// Grows (never shrinks) an image to `size` bytes.

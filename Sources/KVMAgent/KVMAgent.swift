@@ -32,6 +32,8 @@ public func buildKVMAgent(_ configuration: KVMAgentConfiguration, logger: Logger
                                qemuImg: QemuImg(runner: runner), runner: runner,
                                sftp: SftpImageTransfer(client: SSHClient(), knownHosts: KnownHostsFile(
                                    path: configuration.stateDirectory + "/sftp_known_hosts"))),
+            VolumeSnapshotRoutes(snapshots: VolumeSnapshots(connection: connection, qemuImg: QemuImg(runner: runner),
+                                                            volumePaths: volumePaths)),
         ],
         logger: logger)
     server.addCompanion(VMStateReporter(

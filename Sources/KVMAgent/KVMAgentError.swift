@@ -9,6 +9,8 @@ public struct KVMAgentError: Error, CustomStringConvertible, Sendable, Equatable
         case vm
         case network
         case localStorage
+        /// Snapshots, merges and commits of a volume's image chain.
+        case volumeSnapshot
     }
 
     public let code: Code

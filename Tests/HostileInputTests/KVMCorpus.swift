@@ -55,9 +55,13 @@ enum KVMCorpus {
             async("/vm/detachnic", #"{"vmUuid":"\#(testDomain)","nic":\#(nic)}"#),
             async("/vm/online/changecpumem", #"{"vmUuid":"\#(testDomain)","cpuNum":2,"memorySize":2147483648}"#),
             async("/vm/migrate", #"{"vmUuid":"\#(testDomain)","destHostIp":"127.0.0.1","srcHostIp":"127.0.0.1","destHostManagementIp":"127.0.0.1","useNuma":false,"migrateFromDestination":false,"autoConverge":false,"xbzrle":false,"downTime":300,"bandwidth":0,"timeout":30,"reload":false,"disks":{},"nics":[]}"#),
+            async("/vm/volume/takesnapshot", #"{"vmUuid":"\#(testDomain)","volumeUuid":"d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1","volume":\#(volume),"installPath":"@ROOT@/dataVolumes/vol-d1/snapshots/s1.qcow2","fullSnapshot":false,"volumeInstallPath":"@ROOT@/dataVolumes/vol-d1/vol-d1.qcow2","online":false,"timeout":60000,"isBaremetal2InstanceOnlineSnapshot":false,"primaryStorageUuid":"ps1","threadContext":{"api":"api-1"}}"#),
+            async("/vm/volume/checksnapshot", #"{"vmUuid":"\#(testDomain)","volumeUuid":"d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1","currentInstallPath":"@ROOT@/dataVolumes/vol-d1/vol-d1.qcow2","excludeInstallPaths":["@ROOT@/imagecache/template/img1/img1.qcow2"],"volumeChainToCheck":{"@ROOT@/dataVolumes/vol-d1/vol-d1.qcow2":0}}"#),
+            async("/vm/volume/mergesnapshot", #"{"vmUuid":"\#(testDomain)","volume":\#(volume),"srcPath":"@ROOT@/imagecache/template/img1/img1.qcow2","destPath":"@ROOT@/dataVolumes/vol-d1/vol-d1.qcow2","fullRebase":false}"#),
+            async("/vm/volume/blockcommit", #"{"vmUuid":"\#(testDomain)","volume":\#(volume),"top":"@ROOT@/dataVolumes/vol-d1/vol-d1.qcow2","base":"@ROOT@/imagecache/template/img1/img1.qcow2"}"#),
         ] + [
             // Paths ZStack's KVM agent serves (kvm-paths.tsv) that this agent does not: 404, never a crash.
-            "/vm/changevmpassword", "/vm/volume/takesnapshot", "/vm/hardenconsole", "/host/kvmagent/restart",
+            "/vm/changevmpassword", "/vm/volume/takebackup", "/vm/hardenconsole", "/host/kvmagent/restart",
             "/ha/selffencer", "/vm/guesttools/install",
         ].map { CorpusEntry(path: $0, kind: .unserved, body: #"{"vmUuid":"\#(testDomain)","hostUuid":"h1"}"#) }
     }
