@@ -12,8 +12,10 @@ import Synchronization
 /// Reboot events follow vm_plugin's `_vm_reboot_event` instead: the agent's own reboot, and every reboot
 /// event, open a quiet period of `rebootQuiet` (Python's 300 s operation record) during which further
 /// reboot events of that VM are not reported; the next operation the agent makes on the VM ends it, as
-/// Python's next record replaces the reboot one. A guest can reset more than once while it boots, and the
-/// MN answers a virtual router's reported reboot by rebooting it, so each report must stand for one reboot.
+/// Python's next record replaces the reboot one. On qemu, the agent's `/vm/reboot` (`virDomainReboot`: an
+/// ACPI request, then libvirt's fake reboot) emits only that reboot event, no shutdown or stop. The MN
+/// answers a virtual router's reported reboot by rebooting it (`VirtualRouterManagerImpl`), so a report of
+/// the agent's own reboot would make it reboot the router again.
 public final class ExpectedEvents: Sendable {
     private struct Expectation {
         let id: UInt64
@@ -33,6 +35,9 @@ public final class ExpectedEvents: Sendable {
     private let lapse: Duration
     private let rebootQuiet: Duration
 
+    /// - Parameters:
+    ///   - lapse: how long after its call finished an unmet lifecycle expectation still hides its event.
+    ///   - rebootQuiet: how long after a reboot (the agent's or any reboot event) reboot events go unreported.
     public init(lapse: Duration = .seconds(30), rebootQuiet: Duration = .seconds(300)) {
         self.lapse = lapse
         self.rebootQuiet = rebootQuiet
