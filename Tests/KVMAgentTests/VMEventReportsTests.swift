@@ -85,4 +85,33 @@ struct VMEventReportsTests {
         await #expect(throws: Failure.self) { try await afterFailure.rebooting(vm) { throw Failure() } }
         #expect(VMEventReports(expected: afterFailure).reports(for: reboot, hostUuid: hostUuid) == [event("/kvm/reportvmreboot")])
     }
+
+    @Test("the agent's /vm/reboot holds back the reset it causes (its only event on qemu); one that failed does not")
+    func vmServiceReboot() async throws {
+        let files = VMServiceTests.Files()
+        defer { files.remove() }
+        let vms = try await VMServiceTests().service()
+        let reports = VMEventReports(expected: vms.expectedEvents)
+        let start = try VMServiceTests().command(files)
+        let uuid = try #require(start.vmInstanceUuid)
+        _ = try await vms.start(start)
+        var reboot = KVM.RebootVmCmd()
+        reboot.uuid = uuid
+        _ = try await vms.reboot(reboot)
+        #expect(reports.reports(for: .reboot(domainName: uuid, domainUUID: ""), hostUuid: hostUuid) == [])
+        var destroy = KVM.DestroyVmCmd()
+        destroy.uuid = uuid
+        _ = try await vms.destroy(destroy)
+
+        // Defined but not running: the test driver refuses to reboot it, so no reset is coming.
+        let idle = try VMServiceTests().command(files)
+        let name = try #require(idle.vmInstanceUuid)
+        let domain = try await vms.connection.defineDomain(xml: try DomainXMLBuilder(domainType: "test").build(idle))
+        defer { domain.close() }
+        reboot.uuid = name
+        await #expect(throws: (any Error).self) { try await vms.reboot(reboot) }
+        #expect(reports.reports(for: .reboot(domainName: name, domainUUID: ""), hostUuid: hostUuid)
+            == [.event(path: "/kvm/reportvmreboot", KVM.ReportVmEventCmd(vmUuid: name))])
+        try await domain.undefine()
+    }
 }
