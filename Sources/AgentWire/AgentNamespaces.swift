@@ -77,6 +77,11 @@ public enum KVM {
     public enum ManagementNodePath {
         public static let reportVmState = "/kvm/reportvmstate"
         public static let reconnectMe = "/kvm/reconnectme"
+        public static let reportVmStart = "/kvm/reportvmstart"
+        public static let reportVmShutdown = "/kvm/reportvmshutdown"
+        public static let reportVmShutdownFromGuest = "/kvm/reportvmshutdown/from/guest"
+        public static let reportVmReboot = "/kvm/reportvmreboot"
+        public static let reportVmCrash = "/kvm/reportvmcrash"
     }
 }
 

@@ -8,7 +8,7 @@ import SSH
 ///
 /// It opens the libvirt connection now rather than on first use: an agent that cannot reach libvirt is of
 /// no use to the MN, so it fails at start (init restarts it) instead of answering every command with an
-/// error; and the lifecycle-event subscription must exist before the first command runs, or the events of
+/// error; and the domain-event subscription must exist before the first command runs, or the events of
 /// changes made meanwhile would be lost.
 /// - Throws: `LibvirtError` when the connection cannot be opened or events cannot be subscribed to.
 public func buildKVMAgent(_ configuration: KVMAgentConfiguration, logger: Logger) async throws -> AgentServer {
@@ -16,7 +16,7 @@ public func buildKVMAgent(_ configuration: KVMAgentConfiguration, logger: Logger
     let runner = ProcessRunner()
     let volumePaths = VolumePathPolicy(roots: try PermittedRoots(configuration.storageRoots, purpose: "storage"))
     let connection = try await LibvirtConnection.open(uri: configuration.libvirtURI)
-    let lifecycle = try await connection.lifecycleEvents()
+    let domainEvents = try await connection.domainEvents()
     let vms = VMService(connection: connection,
                         builder: DomainXMLBuilder(domainType: configuration.domainType, emulator: configuration.emulator),
                         volumePaths: volumePaths,
@@ -37,7 +37,8 @@ public func buildKVMAgent(_ configuration: KVMAgentConfiguration, logger: Logger
         ],
         logger: logger)
     server.addCompanion(VMStateReporter(
-        lifecycle: lifecycle, closes: connection.closeEvents, expected: vms.expectedEvents, identity: identity,
-        events: server.events, onLost: configuration.onLibvirtLost, logger: logger))
+        domainEvents: domainEvents, closes: connection.closeEvents,
+        reports: VMEventReports(expected: vms.expectedEvents), identity: identity, events: server.events,
+        onLost: configuration.onLibvirtLost, logger: logger))
     return server
 }

@@ -1,7 +1,7 @@
 import CLibvirt
 
-/// A domain lifecycle event (`VIR_DOMAIN_EVENT_ID_LIFECYCLE`) as delivered by
-/// `LibvirtConnection.lifecycleEvents()`.
+/// A domain lifecycle event (`VIR_DOMAIN_EVENT_ID_LIFECYCLE`), one of the `DomainEvent`s delivered by
+/// `LibvirtConnection.domainEvents()`.
 public struct DomainLifecycleEvent: Sendable, Hashable {
     /// What happened (`virDomainEventType`).
     public enum Kind: Sendable, Hashable {
@@ -37,6 +37,17 @@ public struct DomainLifecycleEvent: Sendable, Hashable {
         self.domainUUID = domainUUID
         self.kind = kind
         self.detail = detail
+    }
+
+    /// The details of a `.shutdown` event (`virDomainEventShutdownDetailType`): the guest finished shutting
+    /// down, and since libvirt 3.4 qemu also tells who asked for it.
+    public enum ShutdownDetail {
+        /// Who asked is unknown (older qemu).
+        public static let finished = Int32(VIR_DOMAIN_EVENT_SHUTDOWN_FINISHED.rawValue)
+        /// The guest itself (e.g. the OS powered off, also after an ACPI power-button request).
+        public static let guest = Int32(VIR_DOMAIN_EVENT_SHUTDOWN_GUEST.rawValue)
+        /// The host (e.g. qemu got a signal or a QMP `quit`).
+        public static let host = Int32(VIR_DOMAIN_EVENT_SHUTDOWN_HOST.rawValue)
     }
 }
 

@@ -20,7 +20,7 @@ public final class LibvirtConnection: Sendable {
     public let closeEvents: AsyncStream<ConnectionCloseReason>
 
     let handle: RetainedHandle
-    let subscriptions = Mutex<[Int32: AsyncStream<DomainLifecycleEvent>.Continuation]>([:])
+    let subscriptions = Mutex<[Int32: AsyncStream<DomainEvent>.Continuation]>([:])  // by callback id
     private let closeSink: CloseSink
 
     private init(uri: String, workers: NIOThreadPool, handle: RetainedHandle, closeSink: CloseSink,
@@ -69,7 +69,7 @@ public final class LibvirtConnection: Sendable {
 
     deinit { shutDown() }
 
-    /// Ends lifecycle streams and the close stream, unregisters callbacks and drops the connection's
+    /// Ends the domain-event streams and the close stream, unregisters callbacks and drops the connection's
     /// reference. Idempotent. Runs on `workers` because deregistering is a round trip for remote drivers.
     public func close() async {
         do {

@@ -45,9 +45,10 @@ struct ConnectEffectsTests {
             let identity = HostIdentity()
             identity.update { $0.hostUuid = KVMAgentHarness.hostUuid }
             let (closes, close) = AsyncStream.makeStream(of: ConnectionCloseReason.self)
-            let (lifecycle, _) = AsyncStream.makeStream(of: DomainLifecycleEvent.self)
+            let (domainEvents, _) = AsyncStream.makeStream(of: DomainEvent.self)
             let lost = Mutex<[String]>([])
-            let reporter = VMStateReporter(lifecycle: lifecycle, closes: closes, expected: ExpectedEvents(),
+            let reporter = VMStateReporter(domainEvents: domainEvents, closes: closes,
+                                           reports: VMEventReports(expected: ExpectedEvents()),
                                            identity: identity, events: server.events,
                                            onLost: { reason in lost.withLock { $0.append(reason) } },
                                            logger: Logger(label: "test.reporter"))

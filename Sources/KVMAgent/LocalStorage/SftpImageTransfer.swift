@@ -17,6 +17,12 @@ import Foundation
 /// The MN sends no host-key fingerprint with these commands, so the backup storage's key is trusted on
 /// first use and remembered in `knownHosts`: later transfers to that host must meet the same key (the
 /// Python agent's `StrictHostKeyChecking=no` accepts any key, every time).
+///
+/// No `/progress/report` is sent, although the commands carry `threadContext`: ZStack 5.x's localstorage
+/// plugin sends none for `/localstorage/sftp/download` and `/upload` (only volume migration's copy and md5
+/// steps report, scaled into the share of the API the MN names in `task-stage`). The MN stores a report's
+/// `progress` as the whole API's progress, so a report it does not expect would misstate an API of which
+/// the transfer is one step (creating a VM from an image).
 struct SftpImageTransfer: Sendable {
     /// Where the backup storage is and how to log in to it.
     struct Endpoint: Sendable {

@@ -123,9 +123,11 @@ public struct VMService: Sendable {
         return EmptyReply()
     }
 
-    /// `/vm/reboot`.
+    /// `/vm/reboot`. The guest's reset is ZStack's own doing: not reported as `/kvm/reportvmreboot`.
     public func reboot(_ command: KVM.RebootVmCmd) async throws -> KVM.RebootVmResponse {
-        try await existing(command.uuid) { try await $0.reboot() }
+        try await existing(command.uuid) { domain in
+            try await expectedEvents.rebooting(domain.name) { try await domain.reboot() }
+        }
         return KVM.RebootVmResponse()
     }
 

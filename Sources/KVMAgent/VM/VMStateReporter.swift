@@ -4,46 +4,38 @@ import Libvirt
 import Logging
 import ServiceLifecycle
 
-/// Tells the MN about VM state changes it did not ask for, and about losing libvirt, as ZStack's `vm_plugin`
-/// does: a lifecycle event no agent operation announced in `ExpectedEvents` becomes `/kvm/reportvmstate`;
-/// libvirt closing the connection becomes `/kvm/reconnectme`, then `onLost` (the executable exits so init
+/// Tells the MN about VM events and about losing libvirt, as ZStack's `vm_plugin` does: each libvirt event
+/// becomes the reports `VMEventReports` names (`/kvm/reportvmstate`, `/kvm/reportvmstart`, ...); libvirt
+/// closing the connection becomes `/kvm/reconnectme`, then `onLost` (the executable exits so init
 /// restarts it with a fresh connection).
 struct VMStateReporter: Service {
-    let lifecycle: AsyncStream<DomainLifecycleEvent>
+    let domainEvents: AsyncStream<DomainEvent>
     let closes: AsyncStream<ConnectionCloseReason>
-    let expected: ExpectedEvents
+    let reports: VMEventReports
     let identity: HostIdentity
     let events: EventPusher
     let onLost: @Sendable (String) -> Void
     let logger: Logger
 
-    /// The state ZStack records for an event; nil for events that do not change it (define, undefine, ...).
-    static func vmState(after kind: DomainLifecycleEvent.Kind) -> KvmVmState? {
-        switch kind {
-        case .started, .resumed: .running
-        case .suspended, .pmSuspended: .paused
-        case .stopped: .shutdown
-        case .crashed: .crashed
-        case .defined, .undefined, .shutdown, .other: nil
-        }
-    }
-
     func run() async throws {
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
-                group.addTask { await reportStateChanges() }
+                group.addTask { await reportDomainEvents() }
                 group.addTask { await watchConnection() }
             }
         }
     }
 
-    private func reportStateChanges() async {
-        // One event at a time, in libvirt's order, so the MN sees a VM's changes in the order they happened.
-        for await event in lifecycle {
-            guard let state = Self.vmState(after: event.kind), !expected.consume(event) else { continue }
-            let report = KVM.ReportVmStateCmd(hostUuid: identity.snapshot.hostUuid, vmUuid: event.domainName,
-                                          vmState: state.rawValue)
-            await push(KVM.ManagementNodePath.reportVmState, report, ["vm_uuid": "\(event.domainName)", "vm_state": "\(state.rawValue)"])
+    private func reportDomainEvents() async {
+        // One report at a time, in libvirt's order, so the MN sees a VM's changes in the order they happened.
+        for await event in domainEvents {
+            for report in reports.reports(for: event, hostUuid: identity.snapshot.hostUuid) {
+                let metadata: Logger.Metadata = ["vm_uuid": "\(event.domainName)"]
+                switch report {
+                case .state(let body): await push(report.path, body, metadata)
+                case .event(_, let body): await push(report.path, body, metadata)
+                }
+            }
         }
     }
 
