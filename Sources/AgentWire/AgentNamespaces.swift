@@ -56,6 +56,15 @@ public enum KVM {
         public static let localStorageGetVolumeSize = "/localstorage/volume/getsize"
         public static let localStorageSftpDownload = "/localstorage/sftp/download"
         public static let localStorageSftpUpload = "/localstorage/sftp/upload"
+
+        public static let getVirtualizerInfo = "/vm/getvirtualizerinfo"
+        public static let updateDependency = "/host/updatedependency"
+        public static let shutdownHost = "/host/shutdown"
+        public static let rebootHost = "/host/reboot"
+        public static let updateVlanBridge = "/network/l2vlan/updatebridge"
+        public static let hardenConsole = "/vm/console/harden"
+        public static let deleteConsoleFirewall = "/vm/console/deletefirewall"
+        public static let cleanFirmwareFlash = "/clean/firmware/flash"
     }
 
     /// Paths on the management node the agent posts to (under its `sendCommandUrl`).
