@@ -1,7 +1,9 @@
 /// Bodies for the KVM agent, shaped like the MN's KVMAgentCommands (../shared/reference/kvm-commands.txt).
 /// Interface names start with `hfz` and exist nowhere, so network commands fail in band instead of
 /// touching the host's links; `/host/connect` carries no `iptablesRules`, which the agent would apply to
-/// the host's own iptables (shared with every other test on the machine).
+/// the host's own iptables (shared with every other test on the machine), and the console-firewall
+/// commands are left out for the same reason. `/host/shutdown` and `/host/reboot` run `true` (the
+/// suite's `--host-shutdown-command`), firmware flashes are removed from the world's nvram directory.
 enum KVMCorpus {
     static let testDomain = "6695eb01-f6a4-8304-79aa-97f2502e193f"
     static let volume = #"{"installPath":"@ROOT@/dataVolumes/vol-d1/vol-d1.qcow2","deviceId":1,"deviceType":"file","volumeUuid":"d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1","useVirtio":true,"useVirtioSCSI":false,"shareable":false,"cacheMode":"none","format":"qcow2","type":"Data","primaryStorageType":"LocalStorage"}"#
@@ -55,6 +57,12 @@ enum KVMCorpus {
             async("/vm/detachnic", #"{"vmUuid":"\#(testDomain)","nic":\#(nic)}"#),
             async("/vm/online/changecpumem", #"{"vmUuid":"\#(testDomain)","cpuNum":2,"memorySize":2147483648}"#),
             async("/vm/migrate", #"{"vmUuid":"\#(testDomain)","destHostIp":"127.0.0.1","srcHostIp":"127.0.0.1","destHostManagementIp":"127.0.0.1","useNuma":false,"migrateFromDestination":false,"autoConverge":false,"xbzrle":false,"downTime":300,"bandwidth":0,"timeout":30,"reload":false,"disks":{},"nics":[]}"#),
+            async("/vm/getvirtualizerinfo", #"{"vmUuids":["\#(testDomain)","c0ffee00c0ffee00c0ffee00c0ffee00"]}"#),
+            async("/host/updatedependency", #"{"hostUuid":"h1","enableExpRepo":false,"zstackRepo":"false"}"#),
+            async("/host/shutdown", "{}"),
+            async("/host/reboot", "{}"),
+            async("/network/l2vlan/updatebridge", #"{"physicalInterfaceName":"hfzeth0","bridgeName":"hfzbr0","newVlan":"100","l2NetworkUuid":"l2"}"#),
+            async("/clean/firmware/flash", #"{"vmUuid":"c0ffee00c0ffee00c0ffee00c0ffee00"}"#),
         ] + [
             // Paths ZStack's KVM agent serves (kvm-paths.tsv) that this agent does not: 404, never a crash.
             "/vm/changevmpassword", "/vm/volume/takesnapshot", "/vm/hardenconsole", "/host/kvmagent/restart",
