@@ -208,8 +208,14 @@ struct HostFlowRoutesTests {
                 #expect(links["eth0"]?.master == "br_eth0" && links["eth0.10"] == nil)
                 try await namespace.ip(["addr", "del", "10.0.0.5/24", "dev", "br_eth0"])
 
-                // The swaps themselves make VLAN interfaces: only where the kernel has 8021q.
-                guard vlans else { return }
+                guard vlans else {
+                    // This kernel cannot make VLAN interfaces: the reply must say so, and the bridge keep its port.
+                    let refused = try await update(old: nil, new: "10")
+                    #expect(!refused.success && refused.error?.contains("no 802.1Q VLAN support") == true, "\(refused.error ?? "")")
+                    links = try await LinkSnapshot.read(namespace)
+                    #expect(links["eth0"]?.master == "br_eth0" && links["eth0.10"] == nil)
+                    return
+                }
                 let toVlan = try await update(old: nil, new: "10")
                 #expect(toVlan.success, "\(toVlan.error ?? "")")
                 links = try await LinkSnapshot.read(namespace)
