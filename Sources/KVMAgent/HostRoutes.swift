@@ -83,19 +83,16 @@ struct HostRoutes: CommandRoutes {
         do {
             try Files.touchIfPresent(configuration.takeOverFlagPath)
         } catch {
-            throw KVMAgentError(.host, "cannot touch the take-over flag: \(error.detail)")
+            throw KVMAgentError(.host, "cannot touch the take-over flag \(configuration.takeOverFlagPath): \(error.detail)")
         }
-        let persisted = try? Files.readText(configuration.versionFilePath).trimmingWhitespace()
         return KVM.PingResponse(hostUuid: known.hostUuid, sendCommandUrl: known.sendCommandUrl,
-                                version: known.version ?? persisted)
+                                version: known.version ?? (try? Files.readText(configuration.versionFilePath).trimmingWhitespace()))
     }
 
     /// The host's qemu and that of each VM asked for; the host's `uuid` is the one connect gave.
     private func virtualizerInfo(_ command: KVM.GetVirtualizerInfoCmd) async throws -> KVM.GetVirtualizerInfoRsp {
-        var vms: [KVM.VirtualizerInfoTO] = []
-        for uuid in command.vmUuids ?? [] { vms.append(try await virtualizer.vm(uuid: uuid)) }
-        return KVM.GetVirtualizerInfoRsp(hostInfo: try await virtualizer.host(uuid: identity.snapshot.hostUuid),
-                                         vmInfoList: vms)
+        let info = try await virtualizer.info(hostUuid: identity.snapshot.hostUuid, vmUuids: command.vmUuids ?? [])
+        return KVM.GetVirtualizerInfoRsp(hostInfo: info.host, vmInfoList: info.vms)
     }
 
     private func updateConfiguration(_ command: KVM.UpdateHostConfigurationCmd, _ context: CommandContext) async throws -> EmptyReply {

@@ -35,19 +35,27 @@ struct Virtualizer: Sendable {
         KVM.VirtualizerInfoTO(uuid: uuid, virtualizer: Self.name, version: try await hostVersion())
     }
 
-    /// A VM's virtualizer: the version of the qemu process that runs it — it keeps the binary it started
-    /// with until it restarts, which is what the MN wants to know after a qemu upgrade —, or, for a VM
-    /// with no process here, the host's, as the Python agent answers (`get_running_version`).
-    func vm(uuid: String) async throws -> KVM.VirtualizerInfoTO {
-        var version: String?
-        // The name becomes a file name: nothing that could leave the pid directory.
-        if !uuid.isEmpty, !uuid.contains("/"), uuid != ".", uuid != "..",
-           let pid = (try? String(contentsOfFile: "\(pidDirectory)/\(uuid).pid", encoding: .utf8))
-               .flatMap({ Int32($0.trimmingWhitespace()) }) {
-            version = await Self.version(of: "/proc/\(pid)/exe", runner: runner)
+    /// The host's virtualizer and each VM's: the version of the qemu process that runs the VM — it keeps
+    /// the binary it started with until it restarts, which is what the MN wants to know after a qemu
+    /// upgrade —, or, for a VM with no process here, the host's, as the Python agent answers
+    /// (`get_running_version`). The host's binary is asked once, however many VMs are named.
+    func info(hostUuid: String?, vmUuids: [String]) async throws -> (host: KVM.VirtualizerInfoTO, vms: [KVM.VirtualizerInfoTO]) {
+        let host = try await host(uuid: hostUuid)
+        var vms: [KVM.VirtualizerInfoTO] = []
+        for uuid in vmUuids {
+            let running = await runningVersion(uuid)
+            vms.append(KVM.VirtualizerInfoTO(uuid: uuid, virtualizer: Self.name, version: running ?? host.version))
         }
-        if version == nil { version = try await hostVersion() }
-        return KVM.VirtualizerInfoTO(uuid: uuid, virtualizer: Self.name, version: version)
+        return (host, vms)
+    }
+
+    /// The version of the binary of the qemu process libvirt recorded for `uuid`, if there is one.
+    private func runningVersion(_ uuid: String) async -> String? {
+        // The name becomes a file name: nothing that could leave the pid directory.
+        guard !uuid.isEmpty, !uuid.contains("/"), uuid != ".", uuid != "..",
+              let pid = (try? String(contentsOfFile: "\(pidDirectory)/\(uuid).pid", encoding: .utf8))
+                  .flatMap({ Int32($0.trimmingWhitespace()) }) else { return nil }
+        return await Self.version(of: "/proc/\(pid)/exe", runner: runner)
     }
 
     private func hostVersion() async throws -> String {
