@@ -71,6 +71,14 @@ public enum KVM {
         public static let checkVolumeSnapshot = "/vm/volume/checksnapshot"
         public static let mergeVolumeSnapshot = "/vm/volume/mergesnapshot"
         public static let blockCommitVolume = "/vm/volume/blockcommit"
+        public static let getVirtualizerInfo = "/vm/getvirtualizerinfo"
+        public static let updateDependency = "/host/updatedependency"
+        public static let shutdownHost = "/host/shutdown"
+        public static let rebootHost = "/host/reboot"
+        public static let updateVlanBridge = "/network/l2vlan/updatebridge"
+        public static let hardenConsole = "/vm/console/harden"
+        public static let deleteConsoleFirewall = "/vm/console/deletefirewall"
+        public static let cleanFirmwareFlash = "/clean/firmware/flash"
     }
 
     /// Paths on the management node the agent posts to (under its `sendCommandUrl`).

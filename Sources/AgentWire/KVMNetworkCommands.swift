@@ -46,4 +46,20 @@ extension KVM {
 
         public init() {}
     }
+
+    /// `/network/l2vlan/updatebridge` (async, `UpdateL2NetworkCmd`): an L2 network changed its VLAN (or
+    /// between VLAN and no VLAN); the bridge keeps its name and swaps its port. The VLAN ids are Java
+    /// `String`s; lenient decoding reads them as numbers. Reply: the envelope.
+    public struct UpdateL2NetworkCmd: Codable, Sendable, Equatable {
+        public var physicalInterfaceName: String?
+        public var bridgeName: String?
+        /// nil: the network no longer has a VLAN.
+        public var newVlan: Int?
+        /// nil: the network had no VLAN.
+        public var oldVlan: Int?
+        public var l2NetworkUuid: String?
+        public var peers: [String]?
+
+        public init() {}
+    }
 }

@@ -149,6 +149,15 @@ public enum Files {
         close(fd)
     }
 
+    /// Sets the access and modification times of an existing file to now (`touch` of a file that must
+    /// already be there). Returns false when nothing is at `path`.
+    @discardableResult
+    public static func touchIfPresent(_ path: String) throws(FileSystemError) -> Bool {
+        if utimensat(AT_FDCWD, path, nil, 0) == 0 { return true }
+        if errno == ENOENT { return false }
+        throw FileSystemError("touch", path)
+    }
+
     /// Removes the file or symbolic link at `path`. Returns false when nothing was there.
     @discardableResult
     public static func removeFile(_ path: String) throws(FileSystemError) -> Bool {

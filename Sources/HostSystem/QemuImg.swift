@@ -129,12 +129,15 @@ public struct QemuImg: Sendable {
         try await runner.run("qemu-img", ["resize", path, String(size)])
     }
 
-    /// The installed qemu-img's version ("qemu-img version 7.2.0 (Debian 1:7.2+dfsg-7)": the third word);
-    /// nil when it is missing or says something else.
+    /// The installed qemu-img's version ("qemu-img version 7.2.0 (Debian 1:7.2+dfsg-7)": the third word, cut
+    /// at a "(" and stripped of a ",", as ZStack's agent reads "2.12.0(qemu-kvm-ev-2.12.0-44.1.el7)" as
+    /// 2.12.0); nil when it is missing or says something else.
     public func version() async -> String? {
         guard let output = try? await runner.run("qemu-img", ["--version"]).text else { return nil }
         let words = output.split(whereSeparator: \.isWhitespace)
-        return words.count >= 3 && words[1] == "version" ? String(words[2]) : nil
+        guard words.count >= 3, words[1] == "version" else { return nil }
+        let version = words[2].prefix { $0 != "(" }.filter { $0 != "," }
+        return version.isEmpty ? nil : String(version)
     }
 
     private static func requireAbsolute(_ path: String) throws(FileSystemError) {

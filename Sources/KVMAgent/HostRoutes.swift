@@ -8,13 +8,17 @@ import FoundationEssentials
 #endif
 import Foundation
 
-/// `/host/*` and the physical-interface check: the MN's handshake with the agent (echo, connect, ping,
-/// configuration update) and what it learns about the host (capacity, facts, files, interfaces).
+/// `/host/*`, the physical-interface check and the virtualizer info: the MN's handshake with the agent
+/// (echo, connect, ping, configuration update, dependency check), what it learns about the host
+/// (capacity, facts, files, interfaces, qemu versions) and the host's power.
 struct HostRoutes: CommandRoutes {
     let identity: HostIdentity
     let connection: LibvirtConnection
     let configuration: KVMAgentConfiguration
     let volumePaths: VolumePathPolicy
+    let virtualizer: Virtualizer
+    let power: HostPower
+    let dependencies: HostDependencies
 
     func register(in registry: inout CommandRegistry) {
         registry.syncRaw(KVM.Path.echo) { _, _ in [] }
@@ -22,10 +26,26 @@ struct HostRoutes: CommandRoutes {
         registry.async(KVM.Path.ping, ping)
         registry.async(KVM.Path.updateConfiguration, updateConfiguration)
         registry.async(KVM.Path.capacity) { (_: EmptyCommand, _) in try await capacity() }
-        registry.async(KVM.Path.fact) { (_: EmptyCommand, _) in try await HostFacts(connection: connection).gather() }
+        registry.async(KVM.Path.fact) { (_: EmptyCommand, _) in
+            try await HostFacts(connection: connection, virtualizer: virtualizer, hostUuid: identity.snapshot.hostUuid).gather()
+        }
         registry.async(KVM.Path.checkFile) { (command: KVM.CheckFileOnHostCmd, _) in try await checkFiles(command) }
         registry.sync(KVM.Path.checkPhysicalNetworkInterface) { (command: KVM.CheckPhysicalNetworkInterfaceCmd, _) in
             checkInterfaces(command)
+        }
+        registry.async(KVM.Path.getVirtualizerInfo) { (command: KVM.GetVirtualizerInfoCmd, _) in
+            try await virtualizerInfo(command)
+        }
+        registry.async(KVM.Path.updateDependency) { (command: KVM.UpdateDependencyCmd, context) in
+            try dependencies.check(command, logger: context.logger)
+        }
+        registry.async(KVM.Path.shutdownHost) { (_: EmptyCommand, context) in
+            try power.schedule(.shutdown, logger: context.logger)
+            return EmptyReply()
+        }
+        registry.async(KVM.Path.rebootHost) { (_: EmptyCommand, context) in
+            try power.schedule(.reboot, logger: context.logger)
+            return EmptyReply()
         }
     }
 
@@ -55,9 +75,24 @@ struct HostRoutes: CommandRoutes {
         }
     }
 
+    /// What the agent knows of its MN. After a restart `hostUuid` is nil, which makes the MN reconnect; the
+    /// version then comes from the file connect persisted, as the Python agent answers. The take-over flag
+    /// is touched when it exists: its freshness is how a second MN learns this host is taken.
     private func ping(_ command: KVM.PingCmd, _ context: CommandContext) async throws -> KVM.PingResponse {
         let known = identity.snapshot
-        return KVM.PingResponse(hostUuid: known.hostUuid, sendCommandUrl: known.sendCommandUrl, version: known.version)
+        do {
+            try Files.touchIfPresent(configuration.takeOverFlagPath)
+        } catch {
+            throw KVMAgentError(.host, "cannot touch the take-over flag \(configuration.takeOverFlagPath): \(error.detail)")
+        }
+        return KVM.PingResponse(hostUuid: known.hostUuid, sendCommandUrl: known.sendCommandUrl,
+                                version: known.version ?? (try? Files.readText(configuration.versionFilePath).trimmingWhitespace()))
+    }
+
+    /// The host's qemu and that of each VM asked for; the host's `uuid` is the one connect gave.
+    private func virtualizerInfo(_ command: KVM.GetVirtualizerInfoCmd) async throws -> KVM.GetVirtualizerInfoRsp {
+        let info = try await virtualizer.info(hostUuid: identity.snapshot.hostUuid, vmUuids: command.vmUuids ?? [])
+        return KVM.GetVirtualizerInfoRsp(hostInfo: info.host, vmInfoList: info.vms)
     }
 
     private func updateConfiguration(_ command: KVM.UpdateHostConfigurationCmd, _ context: CommandContext) async throws -> EmptyReply {

@@ -25,9 +25,17 @@ public func buildKVMAgent(_ configuration: KVMAgentConfiguration, logger: Logger
     var server = try AgentServer(
         configuration: configuration.server,
         routes: [
-            HostRoutes(identity: identity, connection: connection, configuration: configuration, volumePaths: volumePaths),
+            HostRoutes(identity: identity, connection: connection, configuration: configuration, volumePaths: volumePaths,
+                       virtualizer: Virtualizer(connection: connection, emulator: configuration.emulator, runner: runner),
+                       power: HostPower(shutdownCommand: configuration.hostShutdownCommand,
+                                        rebootCommand: configuration.hostRebootCommand, runner: runner),
+                       dependencies: HostDependencies(programs: ["qemu-img", "ip", configuration.iptablesCommand.first ?? "iptables"])),
             VMRoutes(vms: vms),
             NetworkRoutes(bridges: Bridges(link: IPLink(runner: runner, namespace: configuration.networkNamespace))),
+            MigrationHelperRoutes(vms: vms,
+                                  firewall: ConsoleFirewall(iptables: IptablesRules(command: configuration.iptablesCommand),
+                                                            link: IPLink(runner: runner, namespace: configuration.networkNamespace)),
+                                  nvramDirectory: configuration.nvramDirectory),
             LocalStorageRoutes(roots: LocalStorageRoots(permitted: volumePaths.roots),
                                qemuImg: QemuImg(runner: runner), runner: runner,
                                sftp: SftpImageTransfer(client: SSHClient(), knownHosts: KnownHostsFile(

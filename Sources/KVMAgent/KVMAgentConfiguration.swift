@@ -32,6 +32,17 @@ public struct KVMAgentConfiguration: Sendable {
     /// Where libvirt's qemu driver writes each domain's pid file (`/vm/priority` sets the OOM score of
     /// that process).
     public var qemuRunDirectory = "/var/run/libvirt/qemu"
+    /// The MN's take-over flag (`KvmHost.takeOverFlagPath`): the MN writes it over ssh at the end of a
+    /// connect and refuses to add the host to a second MN while it is fresher than a ping interval; every
+    /// `/host/ping` touches it when it exists, as the Python agent does. Tests point it into a scratch directory.
+    public var takeOverFlagPath: String
+    /// What `/host/shutdown` and `/host/reboot` run (argv, no shell), a second after replying so the reply
+    /// reaches the MN first. The Python agent's `init 0` and `shutdown -r now` by default; tests give a
+    /// program that records its arguments.
+    public var hostShutdownCommand: [String]
+    public var hostRebootCommand: [String]
+    /// Where libvirt keeps the UEFI variable stores (`<vm uuid>.fd`) `/clean/firmware/flash` removes.
+    public var nvramDirectory: String
 
     public init(
         server: AgentServerConfiguration = .init(port: KVM.defaultPort),
@@ -42,6 +53,10 @@ public struct KVMAgentConfiguration: Sendable {
         iptablesCommand: [String] = ["iptables"],
         networkNamespace: String? = nil,
         storageRoots: [String] = Self.defaultStorageRoots,
+        takeOverFlagPath: String = "/var/run/zstack/takeOver",
+        hostShutdownCommand: [String] = ["init", "0"],
+        hostRebootCommand: [String] = ["shutdown", "-r", "now"],
+        nvramDirectory: String = "/var/lib/libvirt/qemu/nvram",
         onLibvirtLost: @escaping @Sendable (_ reason: String) -> Void = { _ in }
     ) {
         self.server = server
@@ -53,6 +68,10 @@ public struct KVMAgentConfiguration: Sendable {
         self.onLibvirtLost = onLibvirtLost
         self.networkNamespace = networkNamespace
         self.storageRoots = storageRoots
+        self.takeOverFlagPath = takeOverFlagPath
+        self.hostShutdownCommand = hostShutdownCommand
+        self.hostRebootCommand = hostRebootCommand
+        self.nvramDirectory = nvramDirectory
     }
 
     /// The file the MN's version is persisted to.

@@ -34,16 +34,18 @@ extension LibvirtConnection {
         }
     }
 
-    /// Every domain, defined or transient, running or not, with its state and reason.
+    /// Every domain, defined or transient, running or not — or with `activeOnly` the active ones (running,
+    /// paused, shutting down: those with a process, `virConnectListDomainsID`'s set) — with its state and reason.
     ///
     /// One `virConnectGetAllDomainStats(VIR_DOMAIN_STATS_STATE)` call: a single round trip whatever the
     /// number of domains (it lists like `virConnectListAllDomains` and carries each state along), where a
     /// list followed by `virDomainGetState` per domain would cost one round trip per domain.
-    public func allDomains() async throws -> [DomainSummary] {
-        try await perform("virConnectGetAllDomainStats") { pointer throws(LibvirtError) in
+    public func allDomains(activeOnly: Bool = false) async throws -> [DomainSummary] {
+        let flags = activeOnly ? VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE.rawValue : 0
+        return try await perform("virConnectGetAllDomainStats") { pointer throws(LibvirtError) in
             var records: UnsafeMutablePointer<virDomainStatsRecordPtr?>?
             let count = try LibvirtError.check(
-                virConnectGetAllDomainStats(pointer, VIR_DOMAIN_STATS_STATE.rawValue, &records, 0),
+                virConnectGetAllDomainStats(pointer, VIR_DOMAIN_STATS_STATE.rawValue, &records, flags),
                 "virConnectGetAllDomainStats")
             defer { virDomainStatsRecordListFree(records) }
             guard let records else { return [] }

@@ -1,4 +1,5 @@
 import CLibvirt
+import Glibc  // free() for strings libvirt allocates
 
 extension LibvirtConnection {
     /// The libvirt library version the driver runs (`virConnectGetLibVersion`), e.g. 9.0.0.
@@ -40,6 +41,15 @@ extension LibvirtConnection {
             // 0 is both libvirt's failure value and a real answer; only a recorded error tells them apart.
             if free == 0, virGetLastError() != nil { throw LibvirtError.last("virNodeGetFreeMemory") }
             return UInt64(free)
+        }
+    }
+
+    /// The host's capabilities XML (`virConnectGetCapabilities`): its CPU model, the guests it can run.
+    public func capabilities() async throws -> String {
+        try await perform("virConnectGetCapabilities") { pointer throws(LibvirtError) in
+            let text = try LibvirtError.check(virConnectGetCapabilities(pointer), "virConnectGetCapabilities")
+            defer { free(text) }
+            return String(cString: text)
         }
     }
 }

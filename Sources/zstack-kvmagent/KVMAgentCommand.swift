@@ -30,6 +30,23 @@ struct KVMAgentCommand: AsyncParsableCommand {
         discussion: "Default: \(KVMAgentConfiguration.defaultStorageRoots.joined(separator: ", ")). / and system directories are refused."))
     var storageRoot: [String] = []
 
+    @Option(help: "The MN's take-over flag (KvmHost.takeOverFlagPath); /host/ping touches it when it exists.")
+    var takeOverFlag = "/var/run/zstack/takeOver"
+
+    @Option(help: ArgumentHelp("What /host/shutdown runs, a second after replying.",
+                               discussion: "Words separated by spaces, run as an argv (no shell)."))
+    var hostShutdownCommand = "init 0"
+
+    @Option(help: ArgumentHelp("What /host/reboot runs, a second after replying.",
+                               discussion: "Words separated by spaces, run as an argv (no shell)."))
+    var hostRebootCommand = "shutdown -r now"
+
+    @Option(help: "libvirt's directory of UEFI variable stores, which /clean/firmware/flash removes from.")
+    var nvramDir = "/var/lib/libvirt/qemu/nvram"
+
+    @Option(help: "libvirt's directory of qemu pid files, whose processes /vm/priority sets the OOM score of.")
+    var qemuRunDir = "/var/run/libvirt/qemu"
+
     private var resolvedLibvirtURI: String {
         if let libvirtURI { return libvirtURI }
         if let fromEnvironment = getenv("LIBVIRT_DEFAULT_URI").map({ String(cString: $0) }), !fromEnvironment.isEmpty {
@@ -41,15 +58,19 @@ struct KVMAgentCommand: AsyncParsableCommand {
     func run() async throws {
         server.bootstrapLogging()
         let logger = Logger(label: "zstack.kvmagent")
-        let agent = try await buildKVMAgent(
-            KVMAgentConfiguration(
-                server: try server.serverConfiguration(defaultPort: KVM.defaultPort),
-                libvirtURI: resolvedLibvirtURI,
-                stateDirectory: stateDir,
-                storageRoots: storageRoot.isEmpty ? KVMAgentConfiguration.defaultStorageRoots : storageRoot,
-                // Exit non-zero so init restarts the agent with a fresh libvirt connection, as ZStack's does.
-                onLibvirtLost: { _ in Glibc.exit(2) }),
-            logger: logger)
+        var configuration = KVMAgentConfiguration(
+            server: try server.serverConfiguration(defaultPort: KVM.defaultPort),
+            libvirtURI: resolvedLibvirtURI,
+            stateDirectory: stateDir,
+            storageRoots: storageRoot.isEmpty ? KVMAgentConfiguration.defaultStorageRoots : storageRoot,
+            takeOverFlagPath: takeOverFlag,
+            hostShutdownCommand: hostShutdownCommand.split(separator: " ").map(String.init),
+            hostRebootCommand: hostRebootCommand.split(separator: " ").map(String.init),
+            nvramDirectory: nvramDir,
+            // Exit non-zero so init restarts the agent with a fresh libvirt connection, as ZStack's does.
+            onLibvirtLost: { _ in Glibc.exit(2) })
+        configuration.qemuRunDirectory = qemuRunDir
+        let agent = try await buildKVMAgent(configuration, logger: logger)
         try await agent.run { port in
             logger.info("listening", metadata: ["port": "\(port)"])
         }

@@ -13,7 +13,9 @@ import TestSupport
         let state = try world.directory("state")
         try await AgentUnderFuzz(
             executable: "zstack-kvmagent", echoPath: "/host/echo", world: world,
-            arguments: ["--libvirt-uri", "test:///default", "--state-dir", state, "--storage-root", world.storageRoot],
+            arguments: ["--libvirt-uri", "test:///default", "--state-dir", state, "--storage-root", world.storageRoot,
+                        "--host-shutdown-command", "true", "--host-reboot-command", "true",
+                        "--nvram-dir", try world.directory("nvram"), "--take-over-flag", state + "/takeOver"],
             regressions: RegressionCase.everyAgent(path: "/vm/start", kind: .async, freeFormField: "kvmHostAddons")
                 + RegressionCase.everyAgent(path: "/host/connect", kind: .sync, freeFormField: "kvmHostAddons")
         ) { mn in

@@ -1,7 +1,9 @@
 /// Bodies for the KVM agent, shaped like the MN's KVMAgentCommands (../shared/reference/kvm-commands.txt).
 /// Interface names start with `hfz` and exist nowhere, so network commands fail in band instead of
 /// touching the host's links; `/host/connect` carries no `iptablesRules`, which the agent would apply to
-/// the host's own iptables (shared with every other test on the machine).
+/// the host's own iptables (shared with every other test on the machine), and the console-firewall
+/// commands are left out for the same reason. `/host/shutdown` and `/host/reboot` run `true` (the
+/// suite's `--host-shutdown-command`), firmware flashes are removed from the world's nvram directory.
 enum KVMCorpus {
     static let testDomain = "6695eb01-f6a4-8304-79aa-97f2502e193f"
     static let volume = #"{"installPath":"@ROOT@/dataVolumes/vol-d1/vol-d1.qcow2","deviceId":1,"deviceType":"file","volumeUuid":"d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1","useVirtio":true,"useVirtioSCSI":false,"shareable":false,"cacheMode":"none","format":"qcow2","type":"Data","primaryStorageType":"LocalStorage"}"#
@@ -59,6 +61,12 @@ enum KVMCorpus {
             async("/vm/volume/checksnapshot", #"{"vmUuid":"\#(testDomain)","volumeUuid":"d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1","currentInstallPath":"@ROOT@/dataVolumes/vol-d1/vol-d1.qcow2","excludeInstallPaths":["@ROOT@/imagecache/template/img1/img1.qcow2"],"volumeChainToCheck":{"@ROOT@/dataVolumes/vol-d1/vol-d1.qcow2":0}}"#),
             async("/vm/volume/mergesnapshot", #"{"vmUuid":"\#(testDomain)","volume":\#(volume),"srcPath":"@ROOT@/imagecache/template/img1/img1.qcow2","destPath":"@ROOT@/dataVolumes/vol-d1/vol-d1.qcow2","fullRebase":false}"#),
             async("/vm/volume/blockcommit", #"{"vmUuid":"\#(testDomain)","volume":\#(volume),"top":"@ROOT@/dataVolumes/vol-d1/vol-d1.qcow2","base":"@ROOT@/imagecache/template/img1/img1.qcow2"}"#),
+            async("/vm/getvirtualizerinfo", #"{"vmUuids":["\#(testDomain)","c0ffee00c0ffee00c0ffee00c0ffee00"]}"#),
+            async("/host/updatedependency", #"{"hostUuid":"h1","enableExpRepo":false,"zstackRepo":"false"}"#),
+            async("/host/shutdown", "{}"),
+            async("/host/reboot", "{}"),
+            async("/network/l2vlan/updatebridge", #"{"physicalInterfaceName":"hfzeth0","bridgeName":"hfzbr0","newVlan":"100","l2NetworkUuid":"l2"}"#),
+            async("/clean/firmware/flash", #"{"vmUuid":"c0ffee00c0ffee00c0ffee00c0ffee00"}"#),
         ] + [
             // Paths ZStack's KVM agent serves (kvm-paths.tsv) that this agent does not: 404, never a crash.
             "/vm/changevmpassword", "/vm/volume/takebackup", "/vm/hardenconsole", "/host/kvmagent/restart",

@@ -23,7 +23,7 @@ struct ConnectEffectsTests {
         let rules = ["-A INPUT -p tcp --dport 7070 -j ACCEPT", "-I INPUT 1 -p udp --dport 123 -j DROP"]
         for _ in 0..<2 {
             try await KVMAgentHarness.with(iptablesCommand: iptables, iptablesRules: rules) { agent in
-                #expect(agent.connectReply.success, "\(agent.connectReply.error ?? "")")
+                #expect(agent.connectReply?.success == true, "\(agent.connectReply?.error ?? "")")
             }
         }
         let listed = try await ProcessRunner().run(iptables[0], Array(iptables.dropFirst()) + ["-w", "-S", "INPUT"]).text
@@ -31,8 +31,8 @@ struct ConnectEffectsTests {
         #expect(listed.split(separator: "\n").filter { $0.contains("--dport 123") }.count == 1)
 
         try await KVMAgentHarness.with(iptablesCommand: iptables, iptablesRules: ["-A INPUT --no-such-option"]) { agent in
-            #expect(!agent.connectReply.success)
-            #expect(agent.connectReply.error?.contains("--no-such-option") == true)
+            #expect(agent.connectReply?.success == false)
+            #expect(agent.connectReply?.error?.contains("--no-such-option") == true)
         }
     }
 

@@ -24,9 +24,9 @@ struct HostRoutesHTTPTests {
         let node = try nodeFile()
         defer { try? FileManager.default.removeItem(at: node.directory) }
         try await KVMAgentHarness.with(uri: node.uri) { agent in
-            #expect(agent.connectReply.success)
-            #expect(agent.connectReply.libvirtVersion == (try await agent.libvirt.libraryVersion()).description)
-            #expect(agent.connectReply.qemuVersion == (try await agent.libvirt.hypervisorVersion()).description)
+            #expect(agent.connectReply?.success == true)
+            #expect(agent.connectReply?.libvirtVersion == (try await agent.libvirt.libraryVersion()).description)
+            #expect(agent.connectReply?.qemuVersion == (try await agent.libvirt.hypervisorVersion()).description)
             let versionFile = agent.directory.appendingPathComponent("state/kvmagent_version").path
             #expect(try String(contentsOfFile: versionFile, encoding: .utf8) == "5.2.0")
 
@@ -46,29 +46,25 @@ struct HostRoutesHTTPTests {
         }
     }
 
-    @Test("facts agree with /etc/os-release, /proc/cpuinfo, qemu-img and libvirt")
+    @Test("facts agree with /proc/cpuinfo, qemu-img and libvirt (the OS triple: MNConnectFlowTests)")
     func facts() async throws {
         try await KVMAgentHarness.with { agent in
             let fact = try await agent.call("/host/fact", EmptyCommand(), as: KVM.HostFactResponse.self)
             #expect(fact.success)
-            let osRelease = try String(contentsOfFile: "/etc/os-release", encoding: .utf8)
-            #expect(osRelease.contains("ID=\(fact.osDistribution ?? "?")\n"))
-            #expect(osRelease.contains("VERSION_ID=\"\(fact.osVersion ?? "?")\"") || osRelease.contains("VERSION_ID=\(fact.osVersion ?? "?")\n"))
             let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
             let processors = cpuinfo.split(separator: "\n").filter { $0.hasPrefix("processor") }.count
             #expect(fact.cpuProcessorNum == String(processors))
             let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
                 .map { $0.split(separator: ":", maxSplits: 1)[1].trimmingCharacters(in: .whitespaces) }
-            #expect(fact.cpuModelName == model)
-            let flags = cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }.map(String.init) ?? ""
-            #expect(fact.hvmCpuFlag == (flags.contains(" vmx") ? "vmx" : flags.contains(" svm") ? "svm" : nil))
+            #expect(fact.hostCpuModelName == model)
+            #expect(fact.hvmCpuFlag == (cpuinfo.contains("vmx") ? "vmx" : cpuinfo.contains("svm") ? "svm" : nil))
             #expect(fact.cpuArchitecture == "x86_64" || fact.cpuArchitecture == "aarch64")
             #expect(fact.libvirtVersion == (try await agent.libvirt.libraryVersion()).description)
             let qemuImg = try #require(fact.qemuImgVersion)
             #expect(qemuImg.split(separator: ".").count >= 2 && qemuImg.first?.isNumber == true)
-            #expect(fact.virtualizerInfo?.version == (try await agent.libvirt.hypervisorVersion()).description)
+            #expect(fact.virtualizerInfo?.virtualizer == "qemu-kvm" && fact.virtualizerInfo?.uuid == KVMAgentHarness.hostUuid)
             #expect(fact.uptime?.count == 19)
-            #expect(fact.ipAddresses?.allSatisfy { !$0.hasPrefix("127.") } == true)
+            #expect(fact.ipAddresses?.contains("127.0.0.1") == false)
         }
     }
 

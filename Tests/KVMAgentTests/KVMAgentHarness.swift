@@ -19,13 +19,30 @@ struct KVMAgentHarness: Sendable {
     let mn: ManagementNodeEndpoint
     let libvirt: LibvirtConnection
     let directory: URL
-    let connectReply: KVM.ConnectResponse
+    /// nil when the harness was asked not to connect.
+    let connectReply: KVM.ConnectResponse?
 
     /// Runs `body` with a connected agent on `uri`; everything is torn down afterwards.
     static func with<T: Sendable>(
         uri: String = "test:///default",
         iptablesCommand: [String] = ["false"],
         iptablesRules: [String]? = nil,
+        _ body: @Sendable (KVMAgentHarness) async throws -> T
+    ) async throws -> T {
+        try await with(uri: uri, iptablesCommand: iptablesCommand, iptablesRules: iptablesRules, configure: { _, _ in }, body)
+    }
+
+    /// Runs `body` with an agent on `uri`, connected unless `connect` is false (for tests of what the MN
+    /// sends before `/host/connect`); `configure` adjusts the configuration (whose state directory and
+    /// storage root are the harness directory, passed along) before the agent is built. A separate
+    /// overload rather than a defaulted parameter: a defaulted closure parameter would take the trailing
+    /// `body` closure of every other call.
+    static func with<T: Sendable>(
+        uri: String = "test:///default",
+        iptablesCommand: [String] = ["false"],
+        iptablesRules: [String]? = nil,
+        connect: Bool = true,
+        configure: (inout KVMAgentConfiguration, URL) -> Void,
         _ body: @Sendable (KVMAgentHarness) async throws -> T
     ) async throws -> T {
         let scratch = try TemporaryDirectory("kvmagent")
@@ -36,10 +53,11 @@ struct KVMAgentHarness: Sendable {
             libvirtURI: uri, stateDirectory: directory.appendingPathComponent("state").path,
             iptablesCommand: iptablesCommand, storageRoots: [directory.path])
         configuration.qemuRunDirectory = directory.appendingPathComponent("qemu-run").path
+        configure(&configuration, directory)
         let server = try await buildKVMAgent(configuration, logger: Logger(label: "test.kvmagent"))
         let libvirt = try await LibvirtConnection.open(uri: uri)
         do {
-            let result = try await serve(server, libvirt, directory, iptablesRules, body)
+            let result = try await serve(server, libvirt, directory, connect ? iptablesRules ?? [] : nil, body)
             await libvirt.close()
             return result
         } catch {
@@ -48,15 +66,19 @@ struct KVMAgentHarness: Sendable {
         }
     }
 
+    /// `iptablesRules` nil: no connect.
     private static func serve<T: Sendable>(
         _ server: AgentServer, _ libvirt: LibvirtConnection, _ directory: URL, _ iptablesRules: [String]?,
         _ body: @Sendable (KVMAgentHarness) async throws -> T
     ) async throws -> T {
         try await ManagementNodeEndpoint.run { mn in
             try await RunningAgent.with(server) { agent in
-                var connect = KVM.ConnectCmd(hostUuid: hostUuid, sendCommandUrl: mn.sendCommandURL, version: "5.2.0")
-                connect.iptablesRules = iptablesRules
-                let reply = try await agent.client.sync("/host/connect", connect, as: KVM.ConnectResponse.self)
+                var reply: KVM.ConnectResponse?
+                if let iptablesRules {
+                    var connect = KVM.ConnectCmd(hostUuid: hostUuid, sendCommandUrl: mn.sendCommandURL, version: "5.2.0")
+                    connect.iptablesRules = iptablesRules.isEmpty ? nil : iptablesRules
+                    reply = try await agent.client.sync("/host/connect", connect, as: KVM.ConnectResponse.self)
+                }
                 return try await body(KVMAgentHarness(client: agent.client, mn: mn, libvirt: libvirt,
                                                       directory: directory, connectReply: reply))
             }

@@ -5,48 +5,68 @@ import Libvirt
 import Glibc
 #endif
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import HostSystem
 
-/// What `/host/fact` reports, gathered from the files Linux exposes (`/etc/os-release`, `/proc/cpuinfo`,
-/// `/proc/uptime`, `/sys/class/dmi/id`), libvirt and `qemu-img --version`. A fact that cannot be known here
-/// (no DMI table in a container, no qemu-img) is left out rather than invented.
+/// What `/host/fact` reports, gathered from the files Linux exposes (`/etc`, `/proc/cpuinfo`, `/proc/uptime`,
+/// `/sys/class/dmi/id`, `/sys/devices/system/cpu`), libvirt and `qemu-img --version`, in the forms ZStack's
+/// Python agent reports them (`host_plugin.fact`): the MN compares some across the hosts of a cluster and
+/// records others as tags, so a value must not depend on which agent a host runs. Facts the Python agent
+/// reads from `dmidecode` and `ipmitool` (memory slots, power supplies, the BMC's address) are left out;
+/// where the Python agent says "unknown" for a fact it could not read, so does this one.
 struct HostFacts {
     let connection: LibvirtConnection
+    let virtualizer: Virtualizer
+    /// The host uuid from `/host/connect`; the MN replaces it with its own before saving.
+    let hostUuid: String?
     /// Where the files are read from: `/` on a host; tests may point it elsewhere.
     var root = "/"
 
     func gather() async throws -> KVM.HostFactResponse {
         var reply = KVM.HostFactResponse()
-        let os = Self.keyValues(read("etc/os-release") ?? "", separator: "=")
-        reply.osDistribution = os["ID"]
-        reply.osVersion = os["VERSION_ID"]
-        reply.osRelease = os["VERSION_CODENAME"] ?? os["VERSION"]
-        let cpu = Self.CPUInfo(read("proc/cpuinfo") ?? "")
-        reply.cpuModelName = cpu.modelName
+        let os = PlatformDistribution(
+            etcEntries: (try? FileManager.default.contentsOfDirectory(atPath: root + "etc")) ?? [],
+            firstLine: { read("etc/\($0)") })
+        reply.osDistribution = os.distribution
+        reply.osVersion = os.version
+        reply.osRelease = os.release
+        let cpuinfo = read("proc/cpuinfo") ?? ""
+        let cpu = Self.CPUInfo(cpuinfo)
+        let architecture = Virtualizer.architecture
+        reply.cpuArchitecture = architecture
+        let capabilities = try await connection.capabilities()
+        // The MN's CPU_MODEL_NAME, compared across a cluster: libvirt's name for the host CPU (Broadwell-IBRS),
+        // not the marketing name, which is hostCpuModelName.
+        reply.cpuModelName = Self.hostCPUModel(capabilities: capabilities)
         reply.hostCpuModelName = cpu.modelName
         reply.cpuProcessorNum = String(cpu.processors)
-        reply.hvmCpuFlag = cpu.flags.contains("vmx") ? "vmx" : cpu.flags.contains("svm") ? "svm" : nil
-        reply.eptFlag = cpu.flags.contains("ept") ? "ept" : cpu.flags.contains("npt") ? "npt" : nil
-        reply.cpuGHz = cpu.megahertz.map { String(format: "%.2f", $0 / 1000) }
-        reply.cpuCache = cpu.cacheSize
-        var system = utsname()
-        uname(&system)
-        reply.cpuArchitecture = withUnsafeBytes(of: system.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        let libvirt = try await connection.libraryVersion()
-        let hypervisor = try await connection.hypervisorVersion()
-        reply.libvirtVersion = libvirt.description
-        reply.virtualizerInfo = KVM.VirtualizerInfoTO(virtualizer: connection.uri.hasPrefix("qemu") ? "qemu-kvm" : "qemu",
-                                                  version: hypervisor.description)
+        if architecture == "aarch64" || architecture.hasPrefix("mips") || architecture.hasPrefix("loongarch") {
+            reply.hvmCpuFlag = "vt"  // the Python agent's word for these architectures
+        } else {
+            // As the Python agent greps the whole file: `grep vmx`, `grep svm`, `grep -w ept` (newer kernels
+            // list ept under "vmx flags", not "flags").
+            reply.hvmCpuFlag = cpuinfo.contains("vmx") ? "vmx" : cpuinfo.contains("svm") ? "svm" : nil
+            let words = Set(cpuinfo.split { !($0.isLetter || $0.isNumber || $0 == "_") })
+            reply.eptFlag = words.contains("ept") ? "ept" : nil
+        }
+        reply.cpuGHz = Self.gigahertz(modelName: cpu.modelName, megahertz: cpu.megahertz)
+        reply.cpuCache = Self.cacheSizes(read)
+        reply.libvirtVersion = try await connection.libraryVersion().description
+        reply.libvirtCapabilities = Self.libvirtCapabilities(capabilities: capabilities)
+        reply.virtualizerInfo = try await virtualizer.host(uuid: hostUuid)
         reply.qemuImgVersion = await QemuImg().version()
         reply.ipAddresses = Self.ipv4Addresses()
         reply.uptime = read("proc/uptime").flatMap { Self.bootTime(uptime: $0, now: Date()) }
-        reply.systemProductName = dmi("product_name")
-        reply.systemSerialNumber = dmi("product_serial")
-        reply.systemManufacturer = dmi("sys_vendor")
-        reply.systemUUID = dmi("product_uuid")
-        reply.biosVendor = dmi("bios_vendor")
-        reply.biosVersion = dmi("bios_version")
-        reply.biosReleaseDate = dmi("bios_date")
+        reply.systemProductName = dmi("product_name") ?? dmi("board_name") ?? "unknown"
+        reply.systemSerialNumber = dmi("product_serial") ?? "unknown"
+        reply.systemManufacturer = dmi("sys_vendor") ?? "unknown"
+        reply.systemUUID = dmi("product_uuid") ?? "unknown"
+        reply.biosVendor = dmi("bios_vendor") ?? "unknown"
+        reply.biosVersion = dmi("bios_version") ?? "unknown"
+        reply.biosReleaseDate = dmi("bios_date") ?? "unknown"
+        reply.bmcVersion = "unknown"
         reply.iscsiInitiatorName = Self.keyValues(read("etc/iscsi/initiatorname.iscsi") ?? "", separator: "=")["InitiatorName"]
         return reply
     }
@@ -57,6 +77,44 @@ struct HostFacts {
 
     private func dmi(_ name: String) -> String? {
         read("sys/class/dmi/id/\(name)")?.trimmingWhitespace().nonEmpty
+    }
+
+    /// `<capabilities><host><cpu><model>`.
+    static func hostCPUModel(capabilities: String) -> String? {
+        (try? XMLDocument(xmlString: capabilities, options: []))
+            .flatMap { try? $0.nodes(forXPath: "/capabilities/host/cpu/model").first?.stringValue }?
+            .trimmingWhitespace().nonEmpty
+    }
+
+    /// The capabilities the MN looks for in the first guest's features (ZStack's patched libvirt has them).
+    static func libvirtCapabilities(capabilities: String) -> [String] {
+        guard let document = try? XMLDocument(xmlString: capabilities, options: []),
+              let features = try? document.nodes(forXPath: "/capabilities/guest[1]/features/*") else { return [] }
+        let names = Set(features.compactMap(\.name))
+        return ["incrementaldrivemirror", "blockcopynetworktarget"].filter(names.contains)
+    }
+
+    /// The rated speed in the model name ("... @ 2.40GHz" gives 2.40), else the current speed of the first
+    /// CPU, in GHz with two decimals.
+    static func gigahertz(modelName: String?, megahertz: Double?) -> String? {
+        if let modelName, let match = try? #/[0-9.]*GHz/#.firstMatch(in: modelName) {
+            return String(match.output.dropLast(3))
+        }
+        return megahertz.map { String(format: "%.2f", $0 / 1000) }
+    }
+
+    /// "L1,L2,L3" in KiB as the Python agent writes them from `lscpu` (Python floats: "64.0,1024.0,36608.0";
+    /// L1 is data plus instruction; a missing level is "0"), read from the first CPU's caches in sysfs.
+    static func cacheSizes(_ read: (String) -> String?) -> String {
+        var levels: [Int: Int] = [:]
+        for index in 0..<16 {
+            let directory = "sys/devices/system/cpu/cpu0/cache/index\(index)/"
+            guard let level = read(directory + "level").flatMap({ Int($0.trimmingWhitespace()) }),
+                  let size = read(directory + "size")?.trimmingWhitespace(), size.hasSuffix("K"),
+                  let kib = Int(size.dropLast()) else { continue }
+            levels[level, default: 0] += kib
+        }
+        return [1, 2, 3].map { levels[$0].map { "\($0).0" } ?? "0" }.joined(separator: ",")
     }
 
     /// `KEY=value` (os-release, quotes removed) or `key : value` (cpuinfo) lines; the first of a key wins.
@@ -79,8 +137,6 @@ struct HostFacts {
         var processors = 0
         var modelName: String?
         var megahertz: Double?
-        var cacheSize: String?
-        var flags: Set<String> = []
 
         init(_ text: String) {
             // Blocks are separated by blank lines, one per logical CPU; the first describes them all.
@@ -89,8 +145,6 @@ struct HostFacts {
             let first = keyValues(String(blocks.first ?? ""), separator: ":")
             modelName = first["model name"]
             megahertz = first["cpu MHz"].flatMap(Double.init)
-            cacheSize = first["cache size"]
-            flags = Set((first["flags"] ?? "").split(separator: " ").map(String.init))
         }
     }
 
@@ -103,7 +157,7 @@ struct HostFacts {
         return formatter.string(from: now.addingTimeInterval(-seconds))
     }
 
-    /// Every IPv4 address of the host except loopback (`getifaddrs`).
+    /// The host's IPv4 addresses (`getifaddrs`).
     static func ipv4Addresses() -> [String] {
         var list: UnsafeMutablePointer<ifaddrs>?
         guard getifaddrs(&list) == 0, let first = list else { return [] }
@@ -115,7 +169,9 @@ struct HostFacts {
             guard getnameinfo(address, socklen_t(MemoryLayout<sockaddr_in>.size), &host, socklen_t(host.count),
                               nil, 0, NI_NUMERICHOST) == 0 else { continue }
             let text = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            if !text.hasPrefix("127."), !addresses.contains(text) { addresses.append(text) }
+            // As the Python agent: all but 127.0.0.1 and the addresses of ZStack's own `*zs` interfaces.
+            let interface = String(cString: entry.pointee.ifa_name)
+            if text != "127.0.0.1", !interface.hasSuffix("zs"), !addresses.contains(text) { addresses.append(text) }
         }
         return addresses
     }

@@ -26,9 +26,11 @@ struct IptablesRules {
         }
     }
 
-    private func run(_ words: [String]) async throws {
+    /// Runs one iptables command (`iptables -w <words>`), for others that manage their own rules.
+    @discardableResult
+    func run(_ words: [String]) async throws -> ProcessOutput {
         let argv = command + ["-w"] + words
-        try await runner.run(argv[0], Array(argv.dropFirst()))
+        return try await runner.run(argv[0], Array(argv.dropFirst()))
     }
 
     static func words(_ rule: String) throws -> [String] {

@@ -97,6 +97,40 @@ struct Bridges: Sendable {
         if !port.isUp { try await link.setUp(nic) }
     }
 
+    /// `/network/l2vlan/updatebridge`: the L2 network of `bridge` changed its VLAN (`oldVlan` → `newVlan`,
+    /// nil meaning no VLAN). As the Python agent: the new port (`nic` or `<nic>.<newVlan>`, made if missing)
+    /// replaces the old one in the bridge, which keeps its name; the old VLAN interface is left in place.
+    /// Switching between VLAN and no VLAN moves the host's addresses between the bridge and the NIC in the
+    /// Python agent; this agent refuses that switch while the side they would leave carries addresses
+    /// rather than cut the host off its network.
+    func update(bridge: String, nic: String, oldVlan: Int?, newVlan: Int?) async throws {
+        let oldPort = try oldVlan.map { vlan throws(KVMAgentError) in try InterfaceName.vlanInterface(of: nic, vlan: vlan) } ?? nic
+        let newPort = try newVlan.map { vlan throws(KVMAgentError) in try InterfaceName.vlanInterface(of: nic, vlan: vlan) } ?? nic
+        var links = try await link.links()
+        guard let target = links[bridge], target.isBridge else { throw KVMAgentError(.network, "bridge \(bridge) does not exist") }
+        guard let physical = links[nic] else { throw KVMAgentError(.network, "physical interface \(nic) does not exist on this host") }
+        guard links[oldPort]?.master == bridge || links[newPort]?.master == bridge else {
+            throw KVMAgentError(.network, "interface \(oldPort) is not a port of bridge \(bridge)")
+        }
+        if (oldVlan == nil) != (newVlan == nil) {
+            let carrier = newVlan == nil ? nic : bridge
+            let addressed = try await link.addresses(device: carrier)[carrier]?.filter { $0.scope == "global" } ?? []
+            if let address = addressed.first {
+                throw KVMAgentError(.network, "\(carrier) carries \(address.local ?? "an address"); moving the host's addresses "
+                    + "between \(nic) and \(bridge) is not supported by this agent: move them first")
+            }
+        }
+        if !physical.isUp { try await link.setUp(nic) }
+        if let newVlan { try await ensureVlan(newPort, parent: nic, id: newVlan, links: links) }
+        links = try await link.links()
+        if oldPort != newPort, links[oldPort]?.master == bridge { try await link.setNoMaster(oldPort) }
+        if let master = links[newPort]?.master, master != bridge {
+            throw KVMAgentError(.network, "\(newPort) is already a port of bridge \(master)")
+        }
+        if links[newPort]?.master != bridge { try await link.setMaster(newPort, bridge: bridge) }
+        if !(links[newPort]?.isUp ?? false) { try await link.setUp(newPort) }
+    }
+
     private func ensureVlan(_ name: String, parent: String, id: Int, links: [String: IPLink.Link]) async throws {
         guard let existing = links[name] else {
             do {

@@ -47,6 +47,21 @@ struct IPLink: Sendable {
         var vlanID: Int? { linkinfo?.vlan?.id }
     }
 
+    /// One address of an interface as `ip -j addr show` describes it.
+    struct Address: Decodable, Sendable, Equatable {
+        /// `inet` or `inet6`.
+        var family: String?
+        var local: String?
+        var prefixlen: Int?
+        /// `global` for the addresses other hosts reach (Python's iproute2 says "universe").
+        var scope: String?
+    }
+
+    private struct AddressedLink: Decodable {
+        var ifname: String
+        var addr_info: [Address]?
+    }
+
     let runner: ProcessRunner
     /// nil runs in the agent's own namespace.
     let namespace: String?
@@ -56,6 +71,17 @@ struct IPLink: Sendable {
         let output = try await ip(["-j", "-d", "link", "show"])
         let links = try JSONDecoder().decode([Link].self, from: Data(output.standardOutput))
         return Dictionary(links.map { ($0.ifname, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The addresses of every interface, or of `device` only, by interface name.
+    func addresses(device: String? = nil) async throws -> [String: [Address]] {
+        let output = try await ip(["-j", "addr", "show"] + (device.map { ["dev", $0] } ?? []))
+        let links = try JSONDecoder().decode([AddressedLink].self, from: Data(output.standardOutput))
+        return Dictionary(links.map { ($0.ifname, $0.addr_info ?? []) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    func setNoMaster(_ name: String) async throws {
+        try await ip(["link", "set", "dev", name, "nomaster"])
     }
 
     func addBridge(_ name: String) async throws {

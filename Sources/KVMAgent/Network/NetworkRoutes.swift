@@ -26,6 +26,18 @@ struct NetworkRoutes: CommandRoutes {
             try await delete(command, vlan: true)
         }
         registry.async(KVM.Path.addInterfaceToBridge, addInterface)
+        registry.async(KVM.Path.updateVlanBridge) { (command: KVM.UpdateL2NetworkCmd, _) in
+            try await update(command)
+        }
+    }
+
+    private func update(_ command: KVM.UpdateL2NetworkCmd) async throws -> EmptyReply {
+        let bridge = try InterfaceName.validated(command.bridgeName, field: "bridgeName")
+        let nic = try InterfaceName.validated(command.physicalInterfaceName, field: "physicalInterfaceName")
+        let oldVlan = try command.oldVlan.map { vlan throws(KVMAgentError) in try InterfaceName.validatedVlan(vlan) }
+        let newVlan = try command.newVlan.map { vlan throws(KVMAgentError) in try InterfaceName.validatedVlan(vlan) }
+        try await bridges.update(bridge: bridge, nic: nic, oldVlan: oldVlan, newVlan: newVlan)
+        return EmptyReply()
     }
 
     private func create(_ command: KVM.CreateBridgeCmd, vlan: Bool) async throws -> EmptyReply {

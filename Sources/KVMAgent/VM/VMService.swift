@@ -131,20 +131,41 @@ public struct VMService: Sendable {
         return KVM.RebootVmResponse()
     }
 
-    /// `/vm/vmsync`: every domain's state in ZStack's words, in one libvirt call.
+    /// `/vm/vmsync` with the Python agent's semantics (`vm_plugin.vm_sync`): the active domains only — a
+    /// defined domain that does not run is a stopped VM, and the MN treats a VM it does not hear of as
+    /// stopped —; a guest that is shutting down is still `Running` (it may be rebooting from inside) and
+    /// is named in `vmInShutdowns`, which the MN uses to tell a shutdown in progress from a crash; a
+    /// `Paused` VM is looked at again half a second later, so a pause of a moment (a snapshot, a migration
+    /// step) does not reach the MN.
     public func sync() async throws -> KVM.VmSyncResponse {
-        let domains = try await connection.allDomains()
-        return KVM.VmSyncResponse(
-            states: Dictionary(domains.map { ($0.name, KvmVmState($0.state.state).rawValue) }) { first, _ in first },
-            vmInShutdowns: domains.filter { $0.state.state == .shutdown }.map(\.name))
+        var (states, inShutdown) = try await activeStates()
+        for (name, state) in states where state == .shutdown { states[name] = .running }
+        if states.values.contains(.paused) {
+            try await Task.sleep(for: .milliseconds(500))
+            for (name, state) in try await activeStates().states where state != .paused {
+                states[name] = state == .shutdown ? .running : state
+            }
+        }
+        return KVM.VmSyncResponse(states: states.mapValues(\.rawValue), vmInShutdowns: inShutdown)
     }
 
-    /// `/vm/checkstate`: the state of each VM asked for; one that is not here is `Shutdown`.
+    /// `/vm/checkstate`: each VM asked for in libvirt's words as the Python agent reports them — a VM that
+    /// is not active here, or is shutting down, is `Shutdown`.
     public func checkState(_ command: KVM.CheckVmStateCmd) async throws -> KVM.CheckVmStateRsp {
-        let all = try await sync().states ?? [:]
+        let states = try await activeStates().states
         return KVM.CheckVmStateRsp(states: Dictionary((command.vmUuids ?? []).map {
-            ($0, all[$0] ?? KvmVmState.shutdown.rawValue)
+            ($0, (states[$0] ?? .shutdown).rawValue)
         }) { first, _ in first })
+    }
+
+    /// The active domains' states, in one libvirt call, and the names of those shutting down. Domains
+    /// that are not VMs of the MN's are left out as the Python agent leaves them out: libguestfs's
+    /// appliances and the MN's own VM of an HA deployment.
+    private func activeStates() async throws -> (states: [String: KvmVmState], inShutdown: [String]) {
+        let domains = try await connection.allDomains(activeOnly: true)
+            .filter { !$0.name.hasPrefix("guestfs-") && $0.name != "ZStack Management Node VM" }
+        return (Dictionary(domains.map { ($0.name, KvmVmState($0.state.state)) }) { first, _ in first },
+                domains.filter { $0.state.state == .shutdown }.map(\.name))
     }
 
     private func existing(_ uuid: String?, _ operation: (LibvirtDomain) async throws -> Void) async throws {
