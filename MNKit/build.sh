@@ -5,6 +5,7 @@
 #   mn-kit                      the operator's swap script: install, restore, status
 #   kvm/                        replaces the MN's ansible module "kvm" (WEB-INF/classes/ansible/kvm and
 #     kvm.py zstack_kit.py        <ansible>/files/kvm): the entry point AnsibleRunner runs and its body
+#     stop-python-agent.yaml      stops ZStack's Python agent through its own init script, if installed
 #     mn-files.yaml               the play that places the files the MN checks
 #     kvmagent-iptables           the MN's connect flow runs it on the host (MNKit/agent-iptables)
 #     kvmagent-<v>.tar.gz RELEASE our tarball (Packaging/package.sh) and its name
@@ -33,7 +34,7 @@ module() {
   local tarball=$agent-$version.tar.gz
   mkdir -p "$dir/playbooks"
   install -m 755 "$root/MNKit/$entry" "$dir/$entry"
-  install -m 644 "$root/MNKit/zstack_kit.py" "$root/MNKit/mn-files.yaml" "$dir/"
+  install -m 644 "$root/MNKit/zstack_kit.py" "$root/MNKit/stop-python-agent.yaml" "$root/MNKit/mn-files.yaml" "$dir/"
   install -m 755 "$root/MNKit/agent-iptables" "$dir/$iptables"
   install -m 644 "$dist/$tarball" "$dir/$tarball"
   echo "$tarball" > "$dir/RELEASE"

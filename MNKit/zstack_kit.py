@@ -10,8 +10,9 @@ active (Python 2.7, ansible-core 2.11) and PYTHONPATH=<ansible>/files/zstacklib:
 The inventory lists every host the MN knows; the variables name the one to deploy (host) and how to log
 in (remote_user, remote_port, remote_pass), the package the MN compares (pkg_kvmagent, pkg_zstacklib),
 zstack_root, init (a newly added host) and ZStack's own settings, which our playbooks have no use for. We
-run ansible-playbook once, limited to that host, with our playbook and our tarball, then mn-files.yaml,
-which puts on the host the files the MN checks before it decides to run us again. Python 2.7 and 3: this
+run ansible-playbook once, limited to that host: stop-python-agent.yaml (ZStack's agent, if its init script
+is installed), our playbook with our tarball, then mn-files.yaml, which puts on the host the files the MN
+checks before it decides to run us again. Python 2.7 and 3: this
 runs in the MN's virtualenv.
 """
 from __future__ import print_function
@@ -107,6 +108,7 @@ def playbook_variables(agent, variables):
         'init': 'true' if str(variables.get('init', '')).lower() == 'true' else 'false',
         agent['package_variable']: release,
         'pkg_dir': KIT_DIR,
+        'kit_agent': agent['name'],
         'ansible_user': user,
         # Paths under zstack_root, where ZStack's Python playbooks put them and the MN looks for them.
         'mn_files': [
@@ -148,7 +150,8 @@ def main(agent, argv=None):
         settings = os.path.join(KIT_DIR, 'settings.yaml')
         if os.path.isfile(settings):
             command += ['-e', '@' + settings]
-        command += [os.path.join(KIT_DIR, 'playbooks', agent['playbook']), os.path.join(KIT_DIR, 'mn-files.yaml')]
+        command += [os.path.join(KIT_DIR, 'stop-python-agent.yaml'), os.path.join(KIT_DIR, 'playbooks', agent['playbook']),
+                    os.path.join(KIT_DIR, 'mn-files.yaml')]
         sys.stdout.flush()
         return subprocess.call(command)
     except KitError as e:

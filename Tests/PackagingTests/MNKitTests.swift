@@ -79,6 +79,18 @@ struct MNKitTests {
             #expect(!(try await mn.moduleDiffers(module)), "an MN restart finds the kit already deployed")
         }
 
+        // The second host ran ZStack's Python agent: its init script (a stand-in that records stops) is where ours goes.
+        let pythonStops = hosts[1].root.appendingPathComponent("python-agent-stops")
+        try FileManager.default.createDirectory(at: installs[1].initDirectory, withIntermediateDirectories: true)
+        try """
+            #!/bin/sh
+            # zstack-kvmagent: ZStack's Python KVM agent (stand-in: "from kvmagent import kdaemon")
+            [ "$1" = stop ] && echo stop >> \(pythonStops.path)
+            exit 0
+
+            """.write(to: installs[1].initScript, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: installs[1].initScript.path)
+
         // AddKVMHost: init, and the MN's package check says deploy (nothing of ours is there yet).
         var pids: [String: Int32] = [:]
         for (index, (host, install)) in zip(hosts, installs).enumerated() {
@@ -97,6 +109,9 @@ struct MNKitTests {
             #expect(FileManager.default.isExecutableFile(atPath: iptables.path))
         }
 
+        #expect(try String(contentsOf: pythonStops, encoding: .utf8) == "stop\n", "the Python agent was stopped through its script")
+        #expect(!FileManager.default.fileExists(atPath: hosts[0].root.appendingPathComponent("python-agent-stops").path))
+
         // A reconnect (no init) with nothing changed: ansible changes nothing, the agents keep running.
         for (host, install) in zip(hosts, installs) {
             let run = try await mn.runPlaybook("kvm", arguments: mn.arguments(module: "kvm", host: host, newlyAdded: false),
@@ -105,6 +120,8 @@ struct MNKitTests {
             #expect(try Self.changed(on: host.address, in: run) == 0, "\(run.output)")
             #expect(Processes.pid(inFile: install.pidfile) == pids[host.name])
         }
+
+        #expect(try String(contentsOf: pythonStops, encoding: .utf8) == "stop\n", "stopped once: our script is installed now")
 
         // The first host's package copy and agent binary change: the MN's check says deploy, and the run
         // puts both back and restarts the agent; the second host is not touched.
