@@ -170,6 +170,41 @@ struct MNKitTests {
         }
     }
 
+    /// Variables no MN sends: a clear refusal (exit 2, the variable named), before anything runs on a host;
+    /// ZStack's kvm.py eval()s its -e, ours only parses JSON or key=value words.
+    @Test func kvmPyRefusesHostileVariables() async throws {
+        let scratch = try Repository.temporaryDirectory("mn-kit-hostile")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let kit = try await Self.buildKit(in: scratch)
+        let mn = try ManagementNodeHome(home: scratch.appendingPathComponent("mn"), hosts: [Self.addresses[0]])
+        try await Program.check([kit.appendingPathComponent("mn-kit").path, "install", "--mn-home", mn.home.path])
+        let valid = mn.arguments(module: "kvm", address: Self.addresses[0], sshPort: 2721, newlyAdded: true)
+        let marker = scratch.appendingPathComponent("injected")
+        let cases: [(String, [String: String?])] = [
+            ("bad host", ["host": "127.0.72.1 --extra-vars=@/etc/shadow"]),
+            ("bad host", ["host": "-e@/etc/shadow"]),
+            ("bad pkg_kvmagent", ["pkg_kvmagent": "../../../etc/passwd.tar.gz"]),
+            ("bad zstack_root", ["zstack_root": "/var/lib/zstack;touch \(marker.path)"]),
+            ("bad remote_port", ["remote_port": "22 -oProxyCommand=touch"]),
+            ("bad remote_user", ["remote_user": "root$(touch \(marker.path))"]),
+            ("missing variable host", ["host": nil]),
+        ]
+        for (message, changes) in cases {
+            var arguments = valid
+            for (key, value) in changes { arguments[key] = value }
+            let run = try await mn.runPlaybook("kvm", arguments: arguments, privateKey: "/nonexistent")
+            #expect(run.status == 2, "\(changes): \(run.transcript)")
+            #expect(run.errorOutput.contains(message), "\(changes): \(run.transcript)")
+            #expect(!run.output.contains("PLAY"), "nothing ran: \(run.transcript)")
+        }
+        for extra in ["{not json", "__import__('os').system('touch \(marker.path)')", "[1, 2]"] {
+            let run = try await Program.run(["python3", mn.ansible.appendingPathComponent("kvm.py").path, "-i",
+                                             mn.ansible.appendingPathComponent("hosts").path, "-e", extra], in: mn.ansible)
+            #expect(run.status == 2, "\(extra): \(run.transcript)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: marker.path))
+    }
+
     static let kvmDefaultPorts = "22,7070,16509,49152:49261,2049,20000:30000,u4789,u8472,7069,9100,9103,9092"
 
     /// KVMHost's configure-iptables flow: `bash kvmagent-iptables -m kvmagent.allow.port -p <kvmagent.allow.ports>

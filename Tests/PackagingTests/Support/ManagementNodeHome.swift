@@ -78,18 +78,22 @@ struct ManagementNodeHome {
     /// (their DeployArguments through Gson, nulls omitted, plus host, mn_ip, zstack_root, pkg_zstacklib and
     /// the Ansible.var.* defaults); `newlyAdded` is AddKVMHost (init), not a reconnect.
     func arguments(module: String, host: TestHost, newlyAdded: Bool) -> [String: String] {
+        arguments(module: module, address: host.address, sshPort: host.sshPort, newlyAdded: newlyAdded)
+    }
+
+    func arguments(module: String, address: String, sshPort: Int, newlyAdded: Bool) -> [String: String] {
         var arguments = [
             "pip_url": "http://127.0.0.1:8080/zstack/static/pypi/simple", "trusted_host": "127.0.0.1",
-            "yum_server": "127.0.0.1:8080", "remote_user": "root", "remote_port": String(host.sshPort),
+            "yum_server": "127.0.0.1:8080", "remote_user": "root", "remote_port": String(sshPort),
             "remotePass": "root-password", "remote_pass": "root-password",
-            "host": host.address, "mn_ip": "127.0.0.1", "zstack_root": "/var/lib/zstack",
+            "host": address, "mn_ip": "127.0.0.1", "zstack_root": "/var/lib/zstack",
             "pkg_zstacklib": Self.zstacklibPackage, "zstack_repo": "false",
         ]
         if module == "kvm" {
             arguments.merge([
-                "pkg_kvmagent": Self.packages["kvm"]!, "hostname": host.address.replacingOccurrences(of: ".", with: "-") + ".zstack.org",
+                "pkg_kvmagent": Self.packages["kvm"]!, "hostname": address.replacingOccurrences(of: ".", with: "-") + ".zstack.org",
                 "skip_packages": "qemu, qemu-kvm, qemu-kvm-ev, qemu-img, qemu-img-ev", "update_packages": "true",
-                "post_url": "http://127.0.0.1:8080/zstack/kvm/ansiblelog/\(host.name)", "isEnableKsm": "none",
+                "post_url": "http://127.0.0.1:8080/zstack/kvm/ansiblelog/\(address)", "isEnableKsm": "none",
                 "restart_libvirtd": "false",
             ]) { $1 }
             if newlyAdded { arguments["init"] = "true" }
