@@ -1,6 +1,6 @@
 SWIFT ?= swift
 
-.PHONY: deps build test demo bench clean package fuzz
+.PHONY: deps build test demo bench clean package fuzz mn-kit
 
 # System packages (libvirt, libssh2, sshd, ansible, dnsmasq, iptables, qemu-img, haproxy...), idempotent.
 deps:
@@ -31,6 +31,11 @@ demo: build
 # Release tarballs of every agent that exists: dist/<agent>-<version>.tar.gz (+ .md5). VERSION=x overrides.
 package:
 	Packaging/package.sh
+
+# The payload that replaces a ZStack MN's kvm and sftpbackupstorage ansible modules (README: "Swapping the
+# MN's agent payload"): dist/zstack-mn-kit/, our tarballs included.
+mn-kit:
+	MNKit/build.sh
 
 # The KVM agent on libvirt's test driver (vmsync with 5,000 domains, start+destroy), each figure against
 # the same work done directly through libvirt in the same run; then the deployer on BENCH_HOSTS (default

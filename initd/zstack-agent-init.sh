@@ -27,9 +27,14 @@ fi
 : "${AGENT_STOP_TIMEOUT:=10}"
 [ -n "${LIBVIRT_DEFAULT_URI:-}" ] && export LIBVIRT_DEFAULT_URI
 
-pidfile=$ZSTACK_RUN_DIR/$AGENT.pid
+# swift-<agent>.pid, never ZStack's Python names (kvmagent.pid, sftpbackupstorageagent.pid, virtualrouter.pid):
+# the Python init script that the MN's own kvm.py installs must not take our agent for its own, nor we its.
+# Releases before this one wrote $AGENT.pid: such a pidfile still counts when it names our binary (see
+# running_pid), so the first stop or restart after an upgrade ends the old agent, once.
+pidfile=$ZSTACK_RUN_DIR/swift-$AGENT.pid
+legacy_pidfile=$ZSTACK_RUN_DIR/$AGENT.pid
 logfile=$ZSTACK_LOG_DIR/zstack-$AGENT.log
-lockfile=$ZSTACK_RUN_DIR/$AGENT.lock
+lockfile=$ZSTACK_RUN_DIR/swift-$AGENT.lock
 name="zstack-$AGENT"
 
 # Whether pid is a live process. A zombie is not: an agent killed behind our back stays one until its
@@ -41,16 +46,22 @@ alive() {
     [ "${state%% *}" != Z ]
 }
 
-# The pid in the pidfile, printed only when that process is alive and is this agent: a stale pidfile
-# whose pid was reused by another program must not count as running (nor be killed by stop).
-running_pid() {
-    [ -r "$pidfile" ] || return 1
-    pid=$(cat "$pidfile" 2>/dev/null)
+# The pid in pidfile $1, printed only when that process is alive and is this agent: a stale pidfile
+# whose pid was reused by another program (or the Python agent's, for the legacy name) must not count
+# as running, nor be killed by stop.
+agent_pid_in() {
+    [ -r "$1" ] || return 1
+    pid=$(cat "$1" 2>/dev/null)
     case "$pid" in ''|*[!0-9]*) return 1 ;; esac
     alive "$pid" || return 1
     arg0=$(tr '\0' '\n' < "/proc/$pid/cmdline" 2>/dev/null | head -n 1)
     [ "${arg0##*/}" = "$name" ] || return 1
     echo "$pid"
+}
+
+# Our agent's pid: from our pidfile, else from a pidfile an earlier release of ours left under the legacy name.
+running_pid() {
+    agent_pid_in "$pidfile" || agent_pid_in "$legacy_pidfile"
 }
 
 # Serialises start/stop/restart of this agent, so two concurrent starts cannot both launch it.
@@ -120,6 +131,9 @@ do_stop() {
         echo "$name is not running"
         return 0
     fi
+    # The legacy pidfile goes with the agent it names, and only then: otherwise it may be the Python agent's.
+    legacy=
+    [ "$(agent_pid_in "$legacy_pidfile")" = "$pid" ] && legacy=$legacy_pidfile
     kill -TERM "$pid" 2>/dev/null
     waited=0
     while alive "$pid"; do
@@ -130,7 +144,7 @@ do_stop() {
         sleep 0.1
         waited=$((waited + 1))
     done
-    rm -f "$pidfile"
+    rm -f "$pidfile" ${legacy:+"$legacy"}
     echo "$name stopped"
 }
 

@@ -123,13 +123,55 @@ struct InitScriptTests {
         let script = Repository.root.appendingPathComponent("initd/\(agent.executable)").path
         let env = ["ZSTACK_AGENT_DEFAULTS": defaults.path]
         #expect(try await Program.run([script, "start"], environment: env).status == 0)
-        let pid = try #require(Processes.pid(inFile: scratch.appendingPathComponent("run/kvmagent.pid")))
+        let pid = try #require(Processes.pid(inFile: scratch.appendingPathComponent("run/swift-kvmagent.pid")))
         defer { kill(pid, SIGKILL) }
         let stop = try await Program.run([script, "stop"], environment: env)
         #expect(stop.status == 0)
         #expect(stop.output.contains("sending KILL"))
         #expect(!Processes.isAlive(pid))
         #expect(try await Program.run([script, "status"], environment: env).status == 3)
+    }
+
+    /// An agent started by an earlier release wrote the legacy pidfile (`kvmagent.pid`): the new script
+    /// still sees it and its restart ends that agent, once; after it only `swift-kvmagent.pid` is left.
+    @Test func restartEndsTheAgentOfALegacyPidfile() async throws {
+        let install = try await Self.install()
+        defer { install.stopAgent() }
+        #expect(try await install.initd("start").status == 0)
+        let old = try #require(Processes.pid(inFile: install.pidfile))
+        try FileManager.default.moveItem(at: install.pidfile, to: install.legacyPidfile)
+        #expect(try await install.initd("status").status == 0, "the legacy pidfile of our agent counts")
+        #expect(try await install.initd("restart").status == 0)
+        let new = try #require(Processes.pid(inFile: install.pidfile))
+        #expect(new != old)
+        #expect(!Processes.isAlive(old))
+        #expect(!FileManager.default.fileExists(atPath: install.legacyPidfile.path))
+        #expect(Processes.pids(runningExecutable: install.binaryPath) == [new])
+        try await install.agent.expectEcho(address: Self.address, port: Self.port)
+    }
+
+    /// The Python agent's pidfile has the legacy name: its process (not our binary) is never counted,
+    /// stopped or its pidfile removed, whatever our script does.
+    @Test func neverTouchesThePythonAgentsPidfile() async throws {
+        let install = try await Self.install()
+        defer { install.stopAgent() }
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        python.arguments = ["120"]
+        try python.run()
+        defer { python.terminate() }
+        try FileManager.default.createDirectory(at: install.runDirectory, withIntermediateDirectories: true)
+        try "\(python.processIdentifier)\n".write(to: install.legacyPidfile, atomically: true, encoding: .utf8)
+
+        #expect(try await install.initd("status").status == 3)
+        #expect(try await install.initd("stop").status == 0)
+        #expect(try await install.initd("start").status == 0)
+        let ours = try #require(Processes.pid(inFile: install.pidfile))
+        #expect(try await install.initd("restart").status == 0)
+        #expect(try await install.initd("stop").status == 0)
+        #expect(!Processes.isAlive(ours))
+        #expect(Processes.isAlive(python.processIdentifier))
+        #expect(Processes.pid(inFile: install.legacyPidfile) == python.processIdentifier)
     }
 
     @Test func refusesWhatItCannotDo() async throws {

@@ -19,7 +19,10 @@ public struct InstallRoot: Sendable {
     public var defaultsFile: URL { defaultsDirectory.appendingPathComponent(agent.executable) }
     public var runDirectory: URL { root.appendingPathComponent("var/run/zstack") }
     public var logDirectory: URL { root.appendingPathComponent("var/log/zstack") }
-    public var pidfile: URL { runDirectory.appendingPathComponent("\(agent.name).pid") }
+    /// `swift-<agent>.pid`: never the Python agent's name (initd/zstack-agent-init.sh).
+    public var pidfile: URL { runDirectory.appendingPathComponent("swift-\(agent.name).pid") }
+    /// The name earlier releases used, which is also the Python agent's (`kvmagent.pid`).
+    public var legacyPidfile: URL { runDirectory.appendingPathComponent("\(agent.name).pid") }
     public var logrotateDirectory: URL { root.appendingPathComponent("etc/logrotate.d") }
     public var logFile: URL { logDirectory.appendingPathComponent("zstack-\(agent.name).log") }
     /// The path the init script starts (through the `current` link), i.e. the agent's argv[0].
