@@ -21,12 +21,12 @@ public func buildKVMAgent(_ configuration: KVMAgentConfiguration, logger: Logger
                         builder: DomainXMLBuilder(domainType: configuration.domainType, emulator: configuration.emulator),
                         volumePaths: volumePaths,
                         undefineOptions: configuration.isTestDriver ? .metadata : .all,
-                        qemuRunDirectory: configuration.qemuRunDirectory)
+                        qemuRunDirectory: configuration.qemuRunDirectory, emulator: configuration.emulator, runner: runner)
     var server = try AgentServer(
         configuration: configuration.server,
         routes: [
             HostRoutes(identity: identity, connection: connection, configuration: configuration, volumePaths: volumePaths,
-                       virtualizer: Virtualizer(connection: connection, emulator: configuration.emulator, runner: runner),
+                       virtualizer: vms.virtualizer,
                        power: HostPower(shutdownCommand: configuration.hostShutdownCommand,
                                         rebootCommand: configuration.hostRebootCommand, runner: runner),
                        dependencies: HostDependencies(programs: ["qemu-img", "ip", configuration.iptablesCommand.first ?? "iptables"])),

@@ -22,8 +22,8 @@ struct Virtualizer: Sendable {
     /// The configured emulator; nil looks where the Python agent looks (`qemu.get_path`).
     let emulator: String?
     let runner: ProcessRunner
-    /// Where libvirt's qemu driver writes `<domain>.pid`.
-    var pidDirectory = "/run/libvirt/qemu"
+    /// Where libvirt's qemu driver writes `<domain>.pid` (`KVMAgentConfiguration.qemuRunDirectory`).
+    let pidDirectory: String
 
     /// The Python agent's search order for the host's qemu.
     static func candidates(architecture: String) -> [String] {
@@ -47,6 +47,14 @@ struct Virtualizer: Sendable {
             vms.append(KVM.VirtualizerInfoTO(uuid: uuid, virtualizer: Self.name, version: running ?? host.version))
         }
         return (host, vms)
+    }
+
+    /// One VM's virtualizer, for the replies of `/vm/start` and `/sync/vm/deviceinfo`.
+    func vm(uuid: String) async throws -> KVM.VirtualizerInfoTO {
+        if let running = await runningVersion(uuid) {
+            return KVM.VirtualizerInfoTO(uuid: uuid, virtualizer: Self.name, version: running)
+        }
+        return KVM.VirtualizerInfoTO(uuid: uuid, virtualizer: Self.name, version: try await hostVersion())
     }
 
     /// The version of the binary of the qemu process libvirt recorded for `uuid`, if there is one.

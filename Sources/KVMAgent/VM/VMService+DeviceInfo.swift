@@ -3,14 +3,11 @@ import Libvirt
 
 /// What the MN learns about a running VM's devices: where each one sits, and which virtualizer runs it.
 extension VMService {
-    /// The reply of `/vm/start` and `/sync/vm/deviceinfo`, read from the live domain.
-    ///
-    /// The version is the hypervisor's as libvirt reports it for this connection; the Python agent asks the
-    /// running qemu process, which differs only for a VM started before qemu was upgraded on the host.
+    /// The reply of `/vm/start` and `/sync/vm/deviceinfo`, read from the live domain, with the version of
+    /// the qemu that runs it (`Virtualizer`).
     func devicesInfo(_ domain: LibvirtDomain) async throws -> KVM.VmDevicesInfoResponse {
         var reply = try await liveDevices(domain).devicesInfo()
-        reply.virtualizerInfo = KVM.VirtualizerInfoTO(uuid: domain.name, virtualizer: "qemu-kvm",
-                                                      version: try await connection.hypervisorVersion().description)
+        reply.virtualizerInfo = try await virtualizer.vm(uuid: domain.name)
         return reply
     }
 

@@ -1,4 +1,5 @@
 import AgentWire
+import HostSystem
 import Libvirt
 
 #if canImport(FoundationEssentials)
@@ -29,10 +30,13 @@ public struct VMService: Sendable {
     public let qemuRunDirectory: String
     /// What the previous `/vm/volumesync` found unused.
     let volumeSyncHistory = VolumeSyncHistory()
+    /// The qemu behind each VM, for the replies that report it.
+    let virtualizer: Virtualizer
 
     public init(connection: LibvirtConnection, builder: DomainXMLBuilder, volumePaths: VolumePathPolicy,
                 undefineOptions: UndefineOptions = .all, stopPollInterval: Duration = .milliseconds(200),
-                expectedEvents: ExpectedEvents = ExpectedEvents(), qemuRunDirectory: String = "/var/run/libvirt/qemu") {
+                expectedEvents: ExpectedEvents = ExpectedEvents(), qemuRunDirectory: String = "/var/run/libvirt/qemu",
+                emulator: String? = nil, runner: ProcessRunner = ProcessRunner()) {
         self.connection = connection
         self.builder = builder
         self.volumePaths = volumePaths
@@ -40,6 +44,7 @@ public struct VMService: Sendable {
         self.stopPollInterval = stopPollInterval
         self.expectedEvents = expectedEvents
         self.qemuRunDirectory = qemuRunDirectory
+        virtualizer = Virtualizer(connection: connection, emulator: emulator, runner: runner, pidDirectory: qemuRunDirectory)
     }
 
     /// `/vm/start`: builds the domain, checks its files exist, defines and starts it. A VM already running
@@ -127,8 +132,10 @@ public struct VMService: Sendable {
     public func reboot(_ command: KVM.RebootVmCmd) async throws -> KVM.RebootVmResponse {
         try await existing(command.uuid) { domain in
             try await expectedEvents.rebooting(domain.name) { try await domain.reboot() }
+            var reply = KVM.RebootVmResponse()
+            reply.virtualizerInfo = try await virtualizer.vm(uuid: domain.name)
+            return reply
         }
-        return KVM.RebootVmResponse()
     }
 
     /// `/vm/vmsync` with the Python agent's semantics (`vm_plugin.vm_sync`): the active domains only — a
@@ -168,7 +175,7 @@ public struct VMService: Sendable {
                 domains.filter { $0.state.state == .shutdown }.map(\.name))
     }
 
-    private func existing(_ uuid: String?, _ operation: (LibvirtDomain) async throws -> Void) async throws {
+    private func existing<T>(_ uuid: String?, _ operation: (LibvirtDomain) async throws -> T) async throws -> T {
         try await withDomain(try Self.required(uuid, "uuid"), operation)
     }
 
