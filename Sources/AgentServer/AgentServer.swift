@@ -23,6 +23,10 @@ public struct AgentServer: Sendable {
     private let logger: Logger
     private var companions: [any Service] = []
 
+    /// Every command path this server answers, sorted: what an agent offers the MN (the README's table of
+    /// ZStack's KVM paths is checked against it).
+    public var servedPaths: [String] { registry.routes.keys.sorted() }
+
     /// - Parameters:
     ///   - routes: the agent's route collections; a path registered twice is a programming error.
     ///   - logger: the agent's logger; request loggers add `path` and `task_uuid`.
