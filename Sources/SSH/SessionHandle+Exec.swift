@@ -27,14 +27,16 @@ extension SessionHandle {
             if !inputClosed {
                 if written < input.count {
                     let rc = input.withUnsafeBytes { bytes in
-                        ssh_channel_write(
-                            channel.pointer, bytes.baseAddress! + written, UInt32(min(bytes.count - written, 1 << 20)))
+                        let count = UInt32(min(bytes.count - written, 1 << 20))
+                        return ssh_channel_write(channel.pointer, bytes.baseAddress! + written, count)
                     }
                     if rc > 0 { written += Int(rc); progressed = true }
                     if rc < 0 {
                         // A command that exits without reading all its input closes the channel; its exit
                         // status, not the unread input, is the result.
-                        guard channel.remoteFinished else { throw error("writing stdin while \(what)", code: .channel) }
+                        guard channel.remoteFinished else {
+                            throw error("writing stdin while \(what)", code: .channel)
+                        }
                         inputClosed = true
                     }
                 }
@@ -60,8 +62,9 @@ extension SessionHandle {
             try waitForSocket(what, deadline: deadline, cancellation: cancellation, idleLimit: nil)
         }
 
-        // The exit status or signal may follow the end of the output: pump until one of them (or the close).
-        while channel.exitSignal == nil {
+        // The exit status or signal may follow the end of the output: until one of them (or the close) is in,
+        // ssh_channel_get_exit_status processes what has arrived without blocking.
+        while true {
             let status = ssh_channel_get_exit_status(channel.pointer)
             if status >= 0 || channel.exitSignal != nil || ssh_channel_is_closed(channel.pointer) != 0 { break }
             if ssh_is_connected(session) == 0 { throw error(what, code: .channel) }

@@ -32,7 +32,8 @@ extension SessionHandle {
         while base64.hasSuffix("=") { base64.removeLast() }
 
         var blob: UnsafeMutablePointer<CChar>?
-        guard ssh_pki_export_pubkey_base64(key, &blob) == SSH_OK, let blob, let type = ssh_key_type_to_char(ssh_key_type(key))
+        guard ssh_pki_export_pubkey_base64(key, &blob) == SSH_OK, let blob,
+            let type = ssh_key_type_to_char(ssh_key_type(key))
         else {
             throw SSHError(.handshake, "\(label) sent a host key libssh cannot export")
         }

@@ -130,7 +130,8 @@ extension SessionHandle {
                 while inFlight.count < Self.requestsInFlight && sent < size {
                     let count = try file.read(into: &buffer, at: sent)
                     guard count > 0 else {
-                        throw SSHError(.localFile, "\(local) ended at \(sent) of \(size) bytes (changed during upload?)")
+                        throw SSHError(
+                            .localFile, "\(local) ended at \(sent) of \(size) bytes (changed during upload?)")
                     }
                     let offset = sent
                     let id = try sftp.request(
@@ -143,8 +144,9 @@ extension SessionHandle {
                     sent += Int64(count)
                     inFlight.append((id, sent))
                 }
-                try sftp.reply(to: inFlight[0].id, what: "writing \(remote)", deadline: .never, cancellation: cancellation)
-                    .ok()
+                try sftp.reply(
+                    to: inFlight[0].id, what: "writing \(remote)", deadline: .never, cancellation: cancellation
+                ).ok()
                 done = inFlight.removeFirst().end
                 if done - lastReport >= Self.progressInterval || done == size {
                     lastReport = done
