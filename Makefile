@@ -2,7 +2,7 @@ SWIFT ?= swift
 
 .PHONY: deps build test demo bench clean package fuzz mn-kit
 
-# System packages (libvirt, libssh2, sshd, ansible, dnsmasq, iptables, qemu-img, haproxy...), idempotent.
+# System packages (libvirt, libssh, sshd, ansible, dnsmasq, iptables, qemu-img, haproxy...), idempotent.
 deps:
 	scripts/install-deps
 

@@ -56,13 +56,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .systemLibrary(
-            name: "CLibssh2",
-            pkgConfig: "libssh2",
-            providers: [.apt(["libssh2-1-dev"])]
+            name: "CLibssh",
+            pkgConfig: "libssh",
+            providers: [.apt(["libssh-dev"])]
         ),
         .target(
             name: "SSH",
-            dependencies: ["CLibssh2", "HostSystem"],
+            dependencies: ["CLibssh", "HostSystem"],
             swiftSettings: swiftSettings
         ),
         .target(

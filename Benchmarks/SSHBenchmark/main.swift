@@ -3,7 +3,7 @@
 //   swift run -c release SSHBenchmark [MiB]     (default 512 MiB; needs root, like scripts/test-host)
 //
 // Prints both throughputs and the ratio. OpenSSH 9's scp itself speaks SFTP, so this compares the two
-// clients (libssh2 + our pipelining vs OpenSSH), not the protocols.
+// clients (libssh + the module's pipelined SFTP vs OpenSSH), not the protocols.
 import Foundation
 import SSH
 

@@ -1,8 +1,8 @@
 import Foundation
 import HostSystem
 
-/// The deployer's own SSH key pair (Ed25519: libssh2 1.10 cannot sign with RSA/SHA-2, which OpenSSH ≥ 8.8
-/// requires), made once with ssh-keygen and installed on hosts by the password bootstrap.
+/// The deployer's own SSH key pair (Ed25519: short, fast, accepted by every OpenSSH since 6.5), made once with
+/// ssh-keygen and installed on hosts by the password bootstrap.
 public struct DeployerKey: Sendable {
     public let privateKeyPath: String
     public let publicKey: String
@@ -24,7 +24,7 @@ public struct DeployerKey: Sendable {
         return DeployerKey(privateKeyPath: path, publicKey: publicKey)
     }
 
-    /// The private key's text, for libssh2 (which loads keys from memory).
+    /// The private key's text, for the SSH module (which loads keys from memory).
     func privateKeyText() throws -> String {
         try String(contentsOfFile: privateKeyPath, encoding: .utf8)
     }

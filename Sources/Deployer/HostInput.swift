@@ -72,7 +72,7 @@ public struct HostInput: Codable, Sendable {
         return nil
     }
 
-    /// The key file is stored with the host and handed to libssh2 and to ansible on every run: it must be
+    /// The key file is stored with the host and handed to the SSH module and to ansible on every run: it must be
     /// the file it looks like (no `..`, no symlink to something else, no template markers ansible would
     /// expand), readable here, and private, as ssh itself insists.
     static func privateKeyProblem(_ path: String) -> String? {

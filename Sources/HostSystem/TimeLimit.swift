@@ -12,7 +12,7 @@ public struct TimeLimitExceeded: Error, Sendable, CustomStringConvertible {
 /// What happens to an operation that runs past its limit, besides being cancelled.
 public enum OverrunOperation: Sendable {
     /// The caller gets the timeout at once; the operation finishes on its own. For operations that may
-    /// ignore cancellation (a blocking libvirt or libssh2 call): the caller is never held hostage by them.
+    /// ignore cancellation (a blocking libvirt or libssh call): the caller is never held hostage by them.
     case abandon
     /// The caller gets the timeout once the cancelled operation has ended, so its cleanup (a partial
     /// download removed) has run by then.

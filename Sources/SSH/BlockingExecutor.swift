@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// A fixed set of dedicated threads that run blocking libssh2 work, exposed to async code.
+/// A fixed set of dedicated threads that run blocking libssh work, exposed to async code.
 ///
 /// Why our own threads instead of `NIOThreadPool`: SSH is a leaf module and needs nothing else from SwiftNIO;
 /// this is a FIFO queue and N threads (~60 lines) with no start/shutdown lifecycle to manage, and the threads

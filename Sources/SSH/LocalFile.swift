@@ -33,20 +33,22 @@ final class LocalFile {
         return Int64(info.st_size)
     }
 
-    /// Reads up to `buffer.count` bytes at `offset`; 0 means end of file.
-    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws(SSHError) -> Int {
+    /// Reads up to `buffer.count` bytes at `offset` into the start of `buffer`; 0 means end of file.
+    func read(into buffer: inout [UInt8], at offset: Int64) throws(SSHError) -> Int {
         while true {
-            let count = pread(fd, buffer.baseAddress, buffer.count, off_t(offset))
+            let count = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(offset)) }
             if count >= 0 { return count }
             if errno != EINTR { throw SSHError(.localFile, "cannot read \(path)", errno: errno) }
         }
     }
 
     /// Writes all of `bytes` at `offset`.
-    func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws(SSHError) {
+    func write(_ bytes: ArraySlice<UInt8>, at offset: Int64) throws(SSHError) {
         var done = 0
         while done < bytes.count {
-            let count = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done))
+            let count = bytes.withUnsafeBytes {
+                pwrite(fd, $0.baseAddress! + done, $0.count - done, off_t(offset) + off_t(done))
+            }
             if count > 0 {
                 done += count
             } else if count < 0 && errno != EINTR {

@@ -22,10 +22,13 @@
 /// try await session.download(remote: path, to: partialPath, resume: true) { report($0) }
 /// ```
 ///
-/// Threading: all libssh2 work runs on `executor`'s threads, never on the caller's; the async functions
+/// RSA keys work against a default OpenSSH 8.8+ server: the module is built on libssh 0.10, which signs with
+/// `rsa-sha2-512`/`rsa-sha2-256` (why libssh rather than libssh2: `SessionHandle`).
+///
+/// Threading: all libssh work runs on `executor`'s threads, never on the caller's; the async functions
 /// suspend meanwhile. Sessions from one client may be used concurrently with each other.
 public struct SSHClient: Sendable {
-    /// Where blocking libssh2 calls run. Its thread count bounds how many operations progress at once.
+    /// Where blocking libssh calls run. Its thread count bounds how many operations progress at once.
     public var executor: BlockingExecutor
     /// Default limit for TCP connect + handshake + login when `connect` is not given a timeout.
     public var connectTimeout: Duration
@@ -34,7 +37,7 @@ public struct SSHClient: Sendable {
     public var ioTimeout: Duration
 
     /// - Parameters:
-    ///   - executor: threads for libssh2 work; the process-wide `BlockingExecutor.shared` by default.
+    ///   - executor: threads for libssh work; the process-wide `BlockingExecutor.shared` by default.
     ///   - connectTimeout: default limit for connect, handshake and login.
     ///   - ioTimeout: longest wait without network progress in later operations.
     public init(
@@ -69,13 +72,12 @@ public struct SSHClient: Sendable {
             let label = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
             let handle = try SessionHandle(socket: fd, label: label, ioTimeout: ioTimeout)
             try handle.handshake(deadline: deadline, cancellation: cancellation)
-            let fingerprint = try handle.hostKeyFingerprint()
-            let hostKeyLine = try handle.hostKeyLine()
-            try hostKey.verify(serverFingerprint: fingerprint, host: host, port: port)
+            let serverKey = try handle.hostKey()
+            try hostKey.verify(serverFingerprint: serverKey.fingerprint, host: host, port: port)
             try handle.authenticate(credential, deadline: deadline, cancellation: cancellation)
             return SSHSession(
-                handle: handle, host: host, port: port, user: credential.user, hostKeyFingerprint: fingerprint,
-                hostKey: hostKeyLine, executor: executor)
+                handle: handle, host: host, port: port, user: credential.user,
+                hostKeyFingerprint: serverKey.fingerprint, hostKey: serverKey.line, executor: executor)
         }
     }
 }

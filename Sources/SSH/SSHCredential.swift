@@ -4,18 +4,17 @@ import Foundation
 ///
 /// Secrets stay in memory only: `description`, `debugDescription` and reflection (`dump`, string interpolation)
 /// print the user and the kind of credential but never the password, passphrase or key bytes, so a credential
-/// that ends up in a log line leaks nothing. An in-memory key is handed to libssh2 straight from memory
-/// (`libssh2_userauth_publickey_frommemory`); it is never written to disk.
+/// that ends up in a log line leaks nothing. An in-memory key is handed to libssh straight from memory
+/// (`ssh_pki_import_privkey_base64`); it is never written to disk.
 ///
-/// Key formats accepted by Debian 12's libssh2 1.10 (OpenSSL 3 backend), checked by the tests: RSA in PEM
+/// Key formats accepted by Debian 12's libssh 0.10 (OpenSSL 3 backend), checked by the tests: RSA in PEM
 /// (`-----BEGIN RSA PRIVATE KEY-----`) and Ed25519/RSA in OpenSSH format
 /// (`-----BEGIN OPENSSH PRIVATE KEY-----`), from a file or from memory, with or without a passphrase.
-/// Note that libssh2 1.10 signs with RSA only as `ssh-rsa` (SHA-1), which OpenSSH 8.8 and later refuse unless
-/// the server sets `PubkeyAcceptedAlgorithms +ssh-rsa`; prefer Ed25519 keys.
+/// RSA keys sign with `rsa-sha2-512`/`rsa-sha2-256`, which a default OpenSSH 8.8+ server accepts.
 public struct SSHCredential: Sendable {
     /// Where a private key comes from.
     public enum PrivateKey: Sendable {
-        /// A key file on this machine; libssh2 reads it itself.
+        /// A key file on this machine; libssh reads it itself.
         case file(path: String)
         /// The key file's contents (PEM or OpenSSH text), e.g. received from the management node.
         case memory(Data)

@@ -8,7 +8,7 @@ import Darwin
 ///
 /// `code` says what kind of failure it was, so callers can react (retry an unreachable host, stop on a changed
 /// host key, ask for new credentials on `authenticationFailed`); `message` says what to do in words a person can
-/// act on. When libssh2 or the OS reported something, its text and numbers are kept alongside, never instead.
+/// act on. When libssh, the SFTP server or the OS reported something, its text and numbers are kept alongside, never instead.
 /// No error ever contains a password, a passphrase or key material.
 public struct SSHError: Error, Sendable, CustomStringConvertible {
     /// The kind of failure. An extensible set of values rather than a public enum, so new kinds can be added
@@ -32,7 +32,7 @@ public struct SSHError: Error, Sendable, CustomStringConvertible {
         public static let hostKeyMismatch = Code(value: .hostKeyMismatch)
         /// The server rejected the user name, password or key.
         public static let authenticationFailed = Code(value: .authenticationFailed)
-        /// The private key could not be loaded: wrong passphrase, unreadable, or a format libssh2 cannot read.
+        /// The private key could not be loaded: wrong passphrase, unreadable, or a format libssh cannot read.
         public static let unsupportedKey = Code(value: .unsupportedKey)
         /// Opening or using an exec channel failed.
         public static let channel = Code(value: .channel)
@@ -55,24 +55,24 @@ public struct SSHError: Error, Sendable, CustomStringConvertible {
     public let code: Code
     /// What happened and, where possible, what to do about it.
     public let message: String
-    /// libssh2's own error text (`libssh2_session_last_error`), when libssh2 reported the failure.
-    public let libssh2Message: String?
-    /// libssh2's error number (`LIBSSH2_ERROR_*`), when libssh2 reported the failure.
-    public let libssh2Code: Int32?
-    /// The SFTP status (`LIBSSH2_FX_*`) for `sftp` errors, e.g. 2 = no such file, 3 = permission denied.
+    /// libssh's own error text (`ssh_get_error`), when libssh reported the failure.
+    public let libsshMessage: String?
+    /// libssh's error class (`ssh_get_error_code`: 1 = request denied, 2 = fatal), when libssh reported it.
+    public let libsshCode: Int32?
+    /// The SFTP status (`SSH_FX_*`) for `sftp` errors, e.g. 2 = no such file, 3 = permission denied.
     public let sftpStatus: UInt?
     /// The OS `errno` for socket and local-file failures.
     public let errno: Int32?
 
     /// Builds an error; `message` should say what failed and what to do about it.
     public init(
-        _ code: Code, _ message: String, libssh2Message: String? = nil, libssh2Code: Int32? = nil,
+        _ code: Code, _ message: String, libsshMessage: String? = nil, libsshCode: Int32? = nil,
         sftpStatus: UInt? = nil, errno: Int32? = nil
     ) {
         self.code = code
         self.message = message
-        self.libssh2Message = libssh2Message
-        self.libssh2Code = libssh2Code
+        self.libsshMessage = libsshMessage
+        self.libsshCode = libsshCode
         self.sftpStatus = sftpStatus
         self.errno = errno
     }
@@ -80,11 +80,11 @@ public struct SSHError: Error, Sendable, CustomStringConvertible {
     /// True for an SFTP "no such file" status, the one callers commonly branch on.
     public var isNoSuchFile: Bool { code == .sftp && sftpStatus == 2 }
 
-    /// Code, message, and whatever libssh2 or the OS reported, on one line.
+    /// Code, message, and whatever libssh or the OS reported, on one line.
     public var description: String {
         var text = "SSH \(code): \(message)"
-        if let libssh2Message, !libssh2Message.isEmpty {
-            text += " (libssh2: \(libssh2Message)" + (libssh2Code.map { ", code \($0)" } ?? "") + ")"
+        if let libsshMessage, !libsshMessage.isEmpty {
+            text += " (libssh: \(libsshMessage)" + (libsshCode.map { ", code \($0)" } ?? "") + ")"
         }
         if let sftpStatus { text += " (sftp status \(sftpStatus))" }
         if let errno { text += " (errno \(errno): \(String(cString: strerror(errno))))" }

@@ -2,10 +2,10 @@ import Synchronization
 
 /// An authenticated SSH connection: run commands, move files over SFTP.
 ///
-/// Ownership: the session owns one libssh2 session, its socket and its SFTP channel. Call `close()` when done;
+/// Ownership: the session owns one libssh session, its socket and its SFTP channel. Call `close()` when done;
 /// if the last reference goes away first, `deinit` frees everything without a polite disconnect.
 ///
-/// Threading: safe to share between tasks. libssh2 work runs on the client's `BlockingExecutor`; each
+/// Threading: safe to share between tasks. libssh work runs on the client's `BlockingExecutor`; each
 /// operation holds the session's lock for its whole duration inside that job (never across an `await`), so
 /// operations on one session run one after another (a waiting call occupies an executor thread until its
 /// turn). Use one session per concurrent stream of work, e.g. several sessions for parallel transfers.
@@ -25,7 +25,7 @@ public final class SSHSession: Sendable {
     public let hostKey: String
 
     let executor: BlockingExecutor
-    /// `nil` once closed. The lock is what keeps two threads out of one libssh2 session.
+    /// `nil` once closed. The lock is what keeps two threads out of one libssh session.
     private let handle: Mutex<SessionHandle?>
 
     init(handle: sending SessionHandle, host: String, port: Int, user: String, hostKeyFingerprint: String,
@@ -40,7 +40,7 @@ public final class SSHSession: Sendable {
         self.executor = executor
     }
 
-    /// Runs `body` with exclusive use of the libssh2 session, on the executor.
+    /// Runs `body` with exclusive use of the libssh session, on the executor.
     func withHandle<T: Sendable>(
         _ body: @escaping @Sendable (SessionHandle, CancellationFlag) throws(SSHError) -> T
     ) async throws(SSHError) -> T {

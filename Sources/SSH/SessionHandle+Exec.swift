@@ -1,21 +1,21 @@
-import CLibssh2
+import CLibssh
 
 extension SessionHandle {
     /// Runs `command` on a new channel and collects its output; see `SSHSession.exec(command:...)`.
     ///
-    /// One loop feeds stdin and drains stdout and stderr in whatever order data arrives: libssh2 only grows a
-    /// stream's window when that stream is read, so reading one stream to its end before the other could leave
-    /// the remote process blocked on a full pipe forever.
+    /// One loop feeds stdin and drains stdout and stderr in whatever order data arrives: libssh only grows the
+    /// channel's window when it is read, so reading one stream to its end before the other could leave the
+    /// remote process blocked on a full pipe forever.
     func exec(
         command: String, input: [UInt8], deadline: Deadline, maxOutputBytes: Int, cancellation: CancellationFlag
     ) throws(SSHError) -> ExecResult {
         let what = "running \(Self.summary(of: command))"
-        let channel = try retryPointer(
-            "opening an exec channel", code: .channel, deadline: deadline, cancellation: cancellation
-        ) { zs_libssh2_channel_open_session(session) }
-        defer { freeChannel(channel) }
+        let channel = try Channel(session: self, what: "opening an exec channel")
+        try retry("opening an exec channel", code: .channel, deadline: deadline, cancellation: cancellation) {
+            ssh_channel_open_session(channel.pointer)
+        }
         try retry(what, code: .channel, deadline: deadline, cancellation: cancellation) {
-            libssh2_channel_process_startup(channel, "exec", 4, command, UInt32(command.utf8.count))
+            ssh_channel_request_exec(channel.pointer, command)
         }
 
         var streams = [StreamBuffer(limit: maxOutputBytes), StreamBuffer(limit: maxOutputBytes)]
@@ -27,67 +27,55 @@ extension SessionHandle {
             if !inputClosed {
                 if written < input.count {
                     let rc = input.withUnsafeBytes { bytes in
-                        bytes.withMemoryRebound(to: CChar.self) {
-                            libssh2_channel_write_ex(channel, 0, $0.baseAddress! + written, $0.count - written)
-                        }
+                        let count = UInt32(min(bytes.count - written, 1 << 20))
+                        return ssh_channel_write(channel.pointer, bytes.baseAddress! + written, count)
                     }
-                    if rc > 0 { written += rc; progressed = true }
-                    try check(rc, what: "writing stdin while \(what)")
+                    if rc > 0 { written += Int(rc); progressed = true }
+                    if rc < 0 {
+                        // A command that exits without reading all its input closes the channel; its exit
+                        // status, not the unread input, is the result.
+                        guard channel.remoteFinished else {
+                            throw error("writing stdin while \(what)", code: .channel)
+                        }
+                        inputClosed = true
+                    }
                 }
-                if written == input.count {
-                    let rc = libssh2_channel_send_eof(channel)
-                    if rc == 0 { inputClosed = true; progressed = true }
-                    try check(Int(rc), what: "closing stdin while \(what)")
+                if written == input.count && !inputClosed {
+                    guard ssh_channel_send_eof(channel.pointer) != SSH_ERROR else {
+                        throw error("closing stdin while \(what)", code: .channel)
+                    }
+                    inputClosed = true
+                    progressed = true
                 }
             }
+            var ended = 0
             for stream in 0..<2 {
-                let rc = chunk.withUnsafeMutableBytes { bytes in
-                    bytes.withMemoryRebound(to: CChar.self) {
-                        libssh2_channel_read_ex(channel, Int32(stream), $0.baseAddress, $0.count)
-                    }
+                let rc = chunk.withUnsafeMutableBytes {
+                    ssh_channel_read_nonblocking(channel.pointer, $0.baseAddress, UInt32($0.count), Int32(stream))
                 }
-                if rc > 0 { streams[stream].append(chunk[..<rc]); progressed = true }
-                try check(rc, what: what)
+                if rc > 0 { streams[stream].append(chunk[..<Int(rc)]); progressed = true }
+                if rc == SSH_EOF { ended += 1 }
+                if rc == SSH_ERROR { throw error(what, code: .channel) }
             }
             if progressed { continue }
-            if libssh2_channel_eof(channel) != 0 { break }
+            if ended == 2 { break }
             try waitForSocket(what, deadline: deadline, cancellation: cancellation, idleLimit: nil)
         }
 
-        try retry(what, code: .channel, deadline: deadline, cancellation: cancellation) {
-            libssh2_channel_close(channel)
+        // The exit status or signal may follow the end of the output: until one of them (or the close) is in,
+        // ssh_channel_get_exit_status processes what has arrived without blocking.
+        while true {
+            let status = ssh_channel_get_exit_status(channel.pointer)
+            if status >= 0 || channel.exitSignal != nil || ssh_channel_is_closed(channel.pointer) != 0 { break }
+            if ssh_is_connected(session) == 0 { throw error(what, code: .channel) }
+            try waitForSocket(what, deadline: deadline, cancellation: cancellation, idleLimit: nil)
         }
-        try retry(what, code: .channel, deadline: deadline, cancellation: cancellation) {
-            libssh2_channel_wait_closed(channel)
-        }
-        let signal = exitSignal(channel)
+        let signal = channel.exitSignal
+        let status = ssh_channel_get_exit_status(channel.pointer)
         return ExecResult(
-            exitStatus: signal == nil ? libssh2_channel_get_exit_status(channel) : nil, exitSignal: signal,
+            exitStatus: signal == nil && status >= 0 ? status : nil, exitSignal: signal,
             stdout: streams[0].bytes, stderr: streams[1].bytes,
             truncated: streams[0].truncated || streams[1].truncated)
-    }
-
-    /// Throws for a real libssh2 error; EAGAIN and successes pass.
-    private func check(_ rc: Int, what: String) throws(SSHError) {
-        if rc < 0 && rc != Int(LIBSSH2_ERROR_EAGAIN) { throw error(what, code: .channel, rc: Int32(rc)) }
-    }
-
-    private func exitSignal(_ channel: OpaquePointer) -> String? {
-        var name: UnsafeMutablePointer<CChar>?
-        var length = 0
-        guard libssh2_channel_get_exit_signal(channel, &name, &length, nil, nil, nil, nil) == 0, let name else {
-            return nil
-        }
-        defer { libssh2_free(session, name) }
-        return length > 0 ? String(cString: name) : nil
-    }
-
-    /// Frees a channel, closing it first if needed; bounded so a dead connection cannot hang the caller.
-    private func freeChannel(_ channel: OpaquePointer) {
-        _ = try? retry("freeing a channel", code: .channel, deadline: .after(.seconds(2)),
-                       cancellation: CancellationFlag()) {
-            libssh2_channel_free(channel)
-        }
     }
 
     /// The first word of a command, for error messages: enough to say which command failed without putting

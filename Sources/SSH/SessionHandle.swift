@@ -1,131 +1,123 @@
-import CLibssh2
+import CLibssh
 import Glibc
 
-/// libssh2 must be initialised once per process before any session exists; a global `let` is initialised
+/// libssh must be initialised once per process before any session exists; a global `let` is initialised
 /// lazily and exactly once, even when several threads touch it first at the same time.
-private let libssh2Initialized: Int32 = libssh2_init(0)
+private let libsshInitialized: Int32 = ssh_init()
 
-/// Owns one `LIBSSH2_SESSION`, its socket and its lazily opened SFTP subsystem.
+/// Owns one libssh session (and through it the socket) and its lazily started SFTP channel.
+///
+/// Why libssh 0.10 and not libssh2: the MN logs in to backup storage with its own key, which is RSA in every
+/// ZStack install, and OpenSSH 8.8+ refuses RSA signatures made with SHA-1 (`ssh-rsa`) by default. libssh2
+/// signs RSA user auth with SHA-2 (`rsa-sha2-256/512`) only from 1.11, and Debian 12 ships 1.10; building
+/// 1.11 from source is not possible here (machines reach the Debian and PyPI registries only, no source
+/// downloads) and would make every fresh machine compile a crypto library. libssh 0.10.6 is Debian 12's
+/// `libssh-dev`, picks `rsa-sha2-512/256` from the server's `server-sig-algs`, and loads keys from memory
+/// (`ssh_pki_import_privkey_base64`), so no key is ever written to disk.
 ///
 /// Not thread-safe and not Sendable: `SSHSession` keeps it inside a `Mutex` and only touches it from a job on
-/// the `BlockingExecutor`, one job at a time. The session runs in libssh2's non-blocking mode so that every
-/// wait goes through `SocketWaiter`, which enforces deadlines and task cancellation uniformly (libssh2's own
+/// the `BlockingExecutor`, one job at a time. The session runs in libssh's non-blocking mode so that every
+/// wait goes through `SocketWaiter`, which enforces deadlines and task cancellation uniformly (libssh's
 /// blocking mode can only time out per call and cannot be cancelled).
 final class SessionHandle {
     let session: OpaquePointer
-    let socket: Int32
     /// How long any single wait for the network may last before the operation fails with `.timeout`.
     let ioTimeout: Duration
     /// Where the session connects to, for error messages.
     let label: String
-    var sftp: OpaquePointer?
+    var sftp: SFTPChannel?
+    /// The connected socket. libssh uses it but never closes a socket it was given (`SSH_OPTIONS_FD`).
+    private let socket: Int32
     private var isClosed = false
 
-    /// Takes ownership of a connected socket; it is closed with the session.
+    /// Takes ownership of a connected, non-blocking socket; it is closed with the session.
     init(socket: Int32, label: String, ioTimeout: Duration) throws(SSHError) {
-        guard libssh2Initialized == 0 else {
+        guard libsshInitialized == SSH_OK else {
             Glibc.close(socket)
-            throw SSHError(.handshake, "libssh2_init failed (\(libssh2Initialized)); the crypto backend is broken")
+            throw SSHError(.handshake, "ssh_init failed (\(libsshInitialized)); the crypto backend is broken")
         }
-        guard let session = zs_libssh2_session_init() else {
+        guard let session = ssh_new() else {
             Glibc.close(socket)
-            throw SSHError(.handshake, "libssh2 could not allocate a session (out of memory?)")
+            throw SSHError(.handshake, "libssh could not allocate a session (out of memory?)")
+        }
+        var fd = socket
+        var no: Int32 = 0
+        // Neither ~/.ssh/config nor /etc/ssh/ssh_config is read, and no host name is given (libssh would look
+        // it up in known_hosts files to order host key algorithms): the connection is what the caller asked
+        // for, whatever local files say, and the host key is checked by `HostKeyPolicy` alone.
+        guard ssh_options_set(session, SSH_OPTIONS_PROCESS_CONFIG, &no) == SSH_OK,
+            ssh_options_set(session, SSH_OPTIONS_FD, &fd) == SSH_OK
+        else {
+            let text = String(cString: ssh_get_error(UnsafeMutableRawPointer(session)))
+            ssh_free(session)
+            Glibc.close(socket)
+            throw SSHError(.invalidArgument, "libssh refused the options for \(label): \(text)")
         }
         self.session = session
         self.socket = socket
         self.label = label
         self.ioTimeout = ioTimeout
-        libssh2_session_set_blocking(session, 0)
+        ssh_set_blocking(session, 0)
     }
 
-    /// Says goodbye to the server (best effort, bounded by `deadline`) and frees everything. Idempotent.
-    func close(deadline: Deadline = .after(.seconds(2))) {
+    /// Says goodbye to the server and frees everything. Idempotent; never waits on the network: libssh
+    /// sends the disconnect message as far as the socket takes it without blocking.
+    func close() {
         guard !isClosed else { return }
         isClosed = true
-        let notCancellable = CancellationFlag()
-        if let sftp {
-            _ = try? retry("closing SFTP", code: .sftp, deadline: deadline, cancellation: notCancellable) {
-                libssh2_sftp_shutdown(sftp)
-            }
-            self.sftp = nil
-        }
-        _ = try? retry("disconnecting", code: .disconnected, deadline: deadline, cancellation: notCancellable) {
-            libssh2_session_disconnect_ex(session, SSH_DISCONNECT_BY_APPLICATION, "closed by client", "")
-        }
-        libssh2_session_free(session)
+        sftp = nil  // frees its channel while the session still exists
+        ssh_disconnect(session)
+        ssh_free(session)
         Glibc.close(socket)
     }
 
-    /// Fallback for sessions nobody closed: free without a polite disconnect so `deinit` never blocks.
-    deinit {
-        guard !isClosed else { return }
-        if let sftp { libssh2_sftp_shutdown(sftp) }
-        libssh2_session_free(session)
-        Glibc.close(socket)
-    }
+    /// Fallback for sessions nobody closed.
+    deinit { close() }
 
-    /// Calls `call` until it stops returning `LIBSSH2_ERROR_EAGAIN`, waiting on the socket in between.
-    /// - Returns: the first non-negative result.
-    /// - Throws: an `SSHError` of kind `code` (or `.timeout`/`.disconnected` when that is what libssh2 says).
+    /// Calls `call` until it stops returning `SSH_AGAIN`, waiting on the socket in between.
+    /// - Returns: the first result that is neither `SSH_AGAIN` nor `SSH_ERROR`.
+    /// - Throws: an `SSHError` of kind `code` (or `.timeout`/`.disconnected`/`.cancelled`).
     @discardableResult
-    func retry<R: BinaryInteger>(
-        _ what: String, code: SSHError.Code, deadline: Deadline, cancellation: CancellationFlag, _ call: () -> R
-    ) throws(SSHError) -> R {
+    func retry(
+        _ what: String, code: SSHError.Code, deadline: Deadline, cancellation: CancellationFlag, _ call: () -> Int32
+    ) throws(SSHError) -> Int32 {
         while true {
             let rc = call()
-            if rc >= 0 { return rc }
-            guard rc == LIBSSH2_ERROR_EAGAIN else { throw error(what, code: code, rc: Int32(rc)) }
-            try waitForSocket(what, deadline: deadline, cancellation: cancellation)
+            if rc == SSH_AGAIN {
+                try waitForSocket(what, deadline: deadline, cancellation: cancellation)
+                continue
+            }
+            guard rc != SSH_ERROR else { throw error(what, code: code) }
+            return rc
         }
     }
 
-    /// Like `retry`, for libssh2 calls that return a pointer and signal EAGAIN through the last error.
-    func retryPointer<P>(
-        _ what: String, code: SSHError.Code, deadline: Deadline, cancellation: CancellationFlag, _ call: () -> P?
-    ) throws(SSHError) -> P {
-        while true {
-            if let pointer = call() { return pointer }
-            let rc = libssh2_session_last_errno(session)
-            guard rc == LIBSSH2_ERROR_EAGAIN else { throw error(what, code: code, rc: rc) }
-            try waitForSocket(what, deadline: deadline, cancellation: cancellation)
-        }
-    }
-
-    /// Waits until libssh2 can make progress in the direction it is blocked on, bounded by `deadline` and by
-    /// `idleLimit` (the session's `ioTimeout` unless given; `nil` for waits whose length only the caller knows,
-    /// like a silent remote command).
+    /// Waits until libssh can make progress, bounded by `deadline` and by `idleLimit` (the session's
+    /// `ioTimeout` unless given; `nil` for waits whose length only the caller knows, like a silent remote
+    /// command). Always waits for input; for output too while libssh has bytes it could not send yet.
     func waitForSocket(
         _ what: String, deadline: Deadline, cancellation: CancellationFlag, idleLimit: Duration?? = .none
     ) throws(SSHError) {
         let idle = idleLimit ?? ioTimeout
-        let directions = libssh2_session_block_directions(session)
-        var events: Int16 = 0
-        if directions & LIBSSH2_SESSION_BLOCK_INBOUND != 0 { events |= Int16(POLLIN) }
-        if directions & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0 { events |= Int16(POLLOUT) }
-        if events == 0 { events = Int16(POLLIN) }
+        var events = Int16(POLLIN)
+        if ssh_get_poll_flags(session) & SSH_WRITE_PENDING != 0 { events |= Int16(POLLOUT) }
         try SocketWaiter.wait(
             fd: socket, events: events, deadline: deadline.earlier(.after(idle)),
             cancellation: cancellation, what: "\(what) on \(label)")
     }
 
-    /// Builds the error for a failed libssh2 call, attaching libssh2's own text and number.
-    func error(_ what: String, code: SSHError.Code, rc: Int32) -> SSHError {
-        let kind: SSHError.Code =
-            switch rc {
-            case LIBSSH2_ERROR_TIMEOUT: .timeout
-            case LIBSSH2_ERROR_SOCKET_SEND, LIBSSH2_ERROR_SOCKET_RECV, LIBSSH2_ERROR_SOCKET_DISCONNECT: .disconnected
-            default: code
-            }
-        let prefix = kind == .disconnected ? "connection to \(label) lost while" : "failed"
-        let sentence = kind == .disconnected ? "\(prefix) \(what)" : "\(what) on \(label) \(prefix)"
-        return SSHError(kind, sentence, libssh2Message: lastErrorText(), libssh2Code: rc)
+    /// Builds the error for a failed libssh call, attaching libssh's own text and error class.
+    func error(_ what: String, code: SSHError.Code) -> SSHError {
+        let lost = ssh_is_connected(session) == 0
+        let sentence = lost ? "connection to \(label) lost while \(what)" : "\(what) on \(label) failed"
+        return SSHError(
+            lost ? .disconnected : code, sentence, libsshMessage: lastErrorText(),
+            libsshCode: ssh_get_error_code(UnsafeMutableRawPointer(session)))
     }
 
-    /// libssh2's description of the last error on this session.
+    /// libssh's description of the last error on this session.
     func lastErrorText() -> String? {
-        var message: UnsafeMutablePointer<CChar>?
-        var length: Int32 = 0
-        libssh2_session_last_error(session, &message, &length, 0)
-        return message.map { String(cString: $0) }
+        guard let text = ssh_get_error(UnsafeMutableRawPointer(session)) else { return nil }
+        return String(cString: text)
     }
 }

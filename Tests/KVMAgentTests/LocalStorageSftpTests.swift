@@ -57,7 +57,8 @@ struct LocalStorageSftpTests {
                 let root = agent.directory.appendingPathComponent("ps").path
                 try await initialize(root, agent)
                 let remote = try await remoteImage(host, "/bs/images/image-1/image-1.qcow2", size: "96M")
-                let key = try String(contentsOfFile: host.key, encoding: .utf8)
+                // The MN's own key, RSA in every ZStack install, against the test host's default sshd.
+                let key = try String(contentsOfFile: host.rsaKey, encoding: .utf8)
 
                 let template = root + "/imagecache/template/image-1/image-1.qcow2"
                 let pulled = try await agent.call("/localstorage/sftp/download",

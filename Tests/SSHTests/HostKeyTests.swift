@@ -32,15 +32,21 @@ struct HostKeyTests {
         // Same name and address, but test-host deleted the old host key on stop: a "reinstalled" host.
         try await TestHost.with("rekeyed", octet: 42) { host in
             #expect(host.fingerprint != pinned)
-            // A wrong password too: if the login were attempted first, this would say authenticationFailed.
-            let error = await #expect(throws: SSHError.self) {
-                try await SSHClient().connect(
-                    host: host.address, port: host.sshPort,
-                    credential: .password(user: host.user, password: "not-the-password"),
-                    hostKey: .pinned(fingerprint: pinned))
+            // A wrong password too: if the login were attempted first, this would say authenticationFailed. The
+            // RSA key would log in: a mismatch must stop it all the same.
+            let credentials: [SSHCredential] = [
+                .password(user: host.user, password: "not-the-password"),
+                .privateKey(user: "root", keyText: try String(contentsOfFile: host.rsaKey, encoding: .utf8)),
+            ]
+            for credential in credentials {
+                let error = await #expect(throws: SSHError.self) {
+                    try await SSHClient().connect(
+                        host: host.address, port: host.sshPort, credential: credential,
+                        hostKey: .pinned(fingerprint: pinned))
+                }
+                #expect(error?.code == .hostKeyMismatch, "\(credential)")
+                #expect(error?.message.contains(host.fingerprint) == true)
             }
-            #expect(error?.code == .hostKeyMismatch)
-            #expect(error?.message.contains(host.fingerprint) == true)
         }
     }
 

@@ -154,3 +154,28 @@ struct SFTPTests {
         }
     }
 }
+
+extension SFTPTests {
+    /// The SFTP server is foreign input: one that stops halfway through a reply fails at the client's idle
+    /// timeout (libssh's own SFTP would wait forever), and one that announces an absurd packet is refused
+    /// without allocating it. sshd's ForceCommand stands in for the server's sftp subsystem.
+    @Test(.timeLimit(.minutes(1)), arguments: [
+        (#"printf '\000\000'; exec sleep 60"#, SSHError.Code.timeout),
+        (#"printf '\377\377\377\377\002'; exec sleep 60"#, SSHError.Code.sftp),
+    ])
+    func brokenServersFailInsteadOfHanging(serverOutput: String, expected: SSHError.Code) async throws {
+        let index = expected == .timeout ? 0 : 1
+        try await TestHost.with(
+            name: "ssh-tests-sftp-broken-\(index)", address: "127.0.73.\(2 + index)", sshPort: 2741 + index,
+            sshdConfig: "Match User zstack-test\n    ForceCommand \(serverOutput)"
+        ) { host in
+            let session = try await SSHClient(ioTimeout: .seconds(1)).connect(
+                host: host.address, port: host.sshPort,
+                credential: .password(user: host.user, password: host.password),
+                hostKey: .pinned(fingerprint: host.fingerprint))
+            let error = await #expect(throws: SSHError.self) { try await session.attributes(of: "/") }
+            #expect(error?.code == expected, "\(String(describing: error))")
+            await session.close()
+        }
+    }
+}

@@ -2,7 +2,7 @@ import SSH
 import Synchronization
 
 /// SSH to managed hosts with what the inventory knows: their pinned host key and their credential. Every
-/// libssh2 session the deployer opens to a host goes through here and is counted.
+/// SSH session the deployer opens to a host goes through here and is counted.
 struct HostConnector: Sendable {
     var client: SSHClient
     var key: DeployerKey

@@ -11,7 +11,7 @@ import Foundation
 #endif
 
 /// Moves image files between this host and an SFTP backup storage over SSH, logging in with the private key
-/// the MN sends in the command. The key stays in memory (libssh2 reads it from there) and out of every
+/// the MN sends in the command. The key stays in memory (libssh reads it from there) and out of every
 /// message: `SSHCredential` and `SSHError` never print it.
 ///
 /// The MN sends no host-key fingerprint with these commands, so the backup storage's key is trusted on
