@@ -1,3 +1,4 @@
+import AgentServer
 import Foundation
 import KVMAgent
 import Logging
