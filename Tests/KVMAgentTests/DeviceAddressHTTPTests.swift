@@ -11,16 +11,6 @@ import Testing
 struct DeviceAddressHTTPTests {
     static let memoryBalloonUuid = "4780bf6d2fa65700f22e36c27e8ff05c"
 
-    /// The 5.x start body with its paths pointing at files that exist here.
-    func zstack5Start(_ agent: KVMAgentHarness, uuid: String, edit: (inout String) -> Void = { _ in }) throws -> JSONValue {
-        var json = StartVmFixtures.zstack5JSON(uuid: uuid)
-            .replacingOccurrences(of: "/zstack_ps/rootVolumes/acct-36c2/vol-8f1/8f1.qcow2", with: try agent.file("root.qcow2"))
-            .replacingOccurrences(of: "/zstack_ps/imagecache/iso/centos.iso", with: try agent.file("centos.iso"))
-            .replacingOccurrences(of: "/dev/vg0/data-1", with: try agent.file("data-1.raw"))
-        edit(&json)
-        return try WireJSON.decode(JSONValue.self, from: Array(json.utf8))
-    }
-
     func liveXML(_ agent: KVMAgentHarness, _ uuid: String) async throws -> XMLQuery {
         let domain = try #require(try await agent.libvirt.domain(named: uuid))
         defer { domain.close() }
@@ -31,7 +21,7 @@ struct DeviceAddressHTTPTests {
     func startReportsAddresses() async throws {
         try await KVMAgentHarness.with { agent in
             let uuid = KVMAgentHarness.uniqueUUID()
-            let started = try await agent.call("/vm/start", try zstack5Start(agent, uuid: uuid), as: KVM.StartVmResponse.self)
+            let started = try await agent.call("/vm/start", try agent.zstack5Start(uuid: uuid), as: KVM.StartVmResponse.self)
             #expect(started.success, "\(started.error ?? "")")
             let xml = try await liveXML(agent, uuid)
 
@@ -73,7 +63,7 @@ struct DeviceAddressHTTPTests {
         try await KVMAgentHarness.with { agent in
             let uuid = KVMAgentHarness.uniqueUUID()
             // As the MN sends them after a first start: the root disk and the balloon recorded, the NICs not.
-            let body = try zstack5Start(agent, uuid: uuid) { json in
+            let body = try agent.zstack5Start(uuid: uuid) { json in
                 json = json.replacingOccurrences(of: #""useVirtioSCSI":false,"shareable":false,"cacheMode":"none","#,
                                                  with: #""useVirtioSCSI":false,"shareable":false,"cacheMode":"none","deviceAddress":{"type":"pci","domain":"0x0000","bus":"0x00","slot":"0x0a","function":"0x0"},"#)
                     .replacingOccurrences(of: #""memBalloon":{"resourceUuid":"4780bf6d2fa65700f22e36c27e8ff05c"}"#,
@@ -103,7 +93,7 @@ struct DeviceAddressHTTPTests {
     func deviceAddress() async throws {
         try await KVMAgentHarness.with { agent in
             let uuid = KVMAgentHarness.uniqueUUID()
-            #expect(try await agent.call("/vm/start", try zstack5Start(agent, uuid: uuid), as: KVM.StartVmResponse.self).success)
+            #expect(try await agent.call("/vm/start", try agent.zstack5Start(uuid: uuid), as: KVM.StartVmResponse.self).success)
             let slot = try #require(try await liveXML(agent, uuid).value("/domain/devices/disk[serial='d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1']/address/@slot"))
             let body = #"{"uuid":"\#(uuid)","deviceTOs":{"VolumeVO":[{"installPath":"/ignored","deviceId":1,"volumeUuid":"d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1","useVirtio":true}],"VmNicVO":[{"mac":"fa:a3:5c:1e:7b:00"}]}}"#
             let reply = try await agent.call("/vm/getdeviceaddress", try WireJSON.decode(JSONValue.self, from: Array(body.utf8)),
@@ -119,8 +109,7 @@ struct DeviceAddressHTTPTests {
     @Test("/vm/increase/cpu sets vCPUs live and in the definition; beyond the maximum it says why; memory hot-plug fails clearly")
     func increaseCPUAndMemory() async throws {
         try await KVMAgentHarness.with { agent in
-            var start = StartVmFixtures.minimal(name: KVMAgentHarness.uniqueUUID())
-            start.rootVolume?.installPath = try agent.file("root.qcow2")
+            var start = try agent.minimalStart()
             start.cpuNum = 1
             start.maxVcpuNum = 4
             start.instanceOfferingOnlineChange = true
@@ -160,7 +149,7 @@ struct DeviceAddressHTTPTests {
     func deviceUpdates() async throws {
         try await KVMAgentHarness.with { agent in
             let uuid = KVMAgentHarness.uniqueUUID()
-            #expect(try await agent.call("/vm/start", try zstack5Start(agent, uuid: uuid), as: KVM.StartVmResponse.self).success)
+            #expect(try await agent.call("/vm/start", try agent.zstack5Start(uuid: uuid), as: KVM.StartVmResponse.self).success)
             let before = try await liveXML(agent, uuid).values("/domain/devices/disk[@device='cdrom']/source/@file")
 
             var attach = KVM.AttachIsoCmd()
@@ -207,8 +196,7 @@ struct DeviceAddressHTTPTests {
     func priority() async throws {
         try await KVMAgentHarness.with { agent in
             let uuid = KVMAgentHarness.uniqueUUID()
-            var start = StartVmFixtures.minimal(name: uuid)
-            start.rootVolume?.installPath = try agent.file("root.qcow2")
+            let start = try agent.minimalStart(name: uuid)
             #expect(try await agent.call("/vm/start", start, as: KVM.StartVmResponse.self).success)
             // A process standing for the VM's qemu, with the pid file libvirt would write. A raised score:
             // lowering one needs CAP_SYS_RESOURCE, which a container may not grant.

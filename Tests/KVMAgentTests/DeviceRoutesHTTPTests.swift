@@ -11,8 +11,7 @@ struct DeviceRoutesHTTPTests {
     @Test("hot-plug and migration answer clearly on the test driver; cpu/memory change is applied")
     func devices() async throws {
         try await KVMAgentHarness.with { agent in
-            var start = StartVmFixtures.minimal(name: KVMAgentHarness.uniqueUUID())
-            start.rootVolume?.installPath = try agent.file("root.qcow2")
+            var start = try agent.minimalStart()
             start.maxVcpuNum = 4
             let uuid = try #require(start.vmInstanceUuid)
             #expect(try await agent.call("/vm/start", start, as: KVM.StartVmResponse.self).success)

@@ -149,8 +149,7 @@ struct HostFlowRoutesTests {
             let nvram = agent.directory.appendingPathComponent("nvram")
             try FileManager.default.createDirectory(at: nvram, withIntermediateDirectories: true)
             let gone = KVMAgentHarness.uniqueUUID(), here = KVMAgentHarness.uniqueUUID()
-            var start = StartVmFixtures.minimal(name: here)
-            start.rootVolume?.installPath = try agent.file("root.qcow2")
+            let start = try agent.minimalStart(name: here)
             #expect(try await agent.call("/vm/start", start, as: KVM.StartVmResponse.self).success)
             for name in [gone, here] {
                 #expect(FileManager.default.createFile(atPath: nvram.appendingPathComponent("\(name).fd").path, contents: Data("vars".utf8)))

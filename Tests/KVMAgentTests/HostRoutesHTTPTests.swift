@@ -38,8 +38,7 @@ struct HostRoutesHTTPTests {
             #expect(capacity.totalMemory == Int64(8) << 30)
             #expect(capacity.usedCpu == 0 && capacity.usedMemory == 0)
 
-            var start = StartVmFixtures.minimal(name: KVMAgentHarness.uniqueUUID())
-            start.rootVolume?.installPath = try agent.file("root.qcow2")
+            let start = try agent.minimalStart()
             #expect(try await agent.call("/vm/start", start, as: KVM.StartVmResponse.self).success)
             let busy = try await agent.call("/host/capacity", EmptyCommand(), as: KVM.HostCapacityResponse.self)
             #expect(busy.usedCpu == 2 && busy.usedMemory == 512 << 20)

@@ -43,7 +43,7 @@ import Testing
     @Test func vmDisksCdromsAndFileChecksOutsideTheRootsAreRefused() async throws {
         try await KVMAgentHarness.with { agent in
             let uuid = KVMAgentHarness.uniqueUUID()
-            let start = try VMRoutesHTTPTests().zstack5Start(agent, uuid: uuid)
+            let start = try agent.zstack5Start(uuid: uuid)
             let shadowRoot = modified(start) { fields in
                 if case var .object(root)? = fields["rootVolume"] {
                     root["installPath"] = .string("/etc/shadow")
@@ -70,7 +70,7 @@ import Testing
     @Test func hugeCPUTopologiesAreRefusedWithoutKillingTheAgent() async throws {
         try await KVMAgentHarness.with { agent in
             let uuid = KVMAgentHarness.uniqueUUID()
-            let start = modified(try VMRoutesHTTPTests().zstack5Start(agent, uuid: uuid)) { fields in
+            let start = modified(try agent.zstack5Start(uuid: uuid)) { fields in
                 fields["socketNum"] = .number(4_294_967_296)
                 fields["cpuOnSocket"] = .number(4_294_967_296)
                 fields["threadsPerCore"] = .number(4_294_967_296)

@@ -90,6 +90,24 @@ struct KVMAgentHarness: Sendable {
         try await client.async(path, command, as: reply, via: mn, timeout: .seconds(60))
     }
 
+    /// The ZStack 5.x `/vm/start` body (`StartVmFixtures.zstack5JSON`) with its volume and ISO paths pointing
+    /// at files that exist here; `edit` changes the JSON text first (a recorded address, say).
+    func zstack5Start(uuid: String, edit: (inout String) -> Void = { _ in }) throws -> JSONValue {
+        var json = StartVmFixtures.zstack5JSON(uuid: uuid)
+            .replacingOccurrences(of: "/zstack_ps/rootVolumes/acct-36c2/vol-8f1/8f1.qcow2", with: try file("root.qcow2"))
+            .replacingOccurrences(of: "/zstack_ps/imagecache/iso/centos.iso", with: try file("centos.iso"))
+            .replacingOccurrences(of: "/dev/vg0/data-1", with: try file("data-1.raw"))
+        edit(&json)
+        return try WireJSON.decode(JSONValue.self, from: Array(json.utf8))
+    }
+
+    /// `StartVmFixtures.minimal` with its root volume a file that exists here.
+    func minimalStart(name: String = KVMAgentHarness.uniqueUUID()) throws -> KVM.StartVmCmd {
+        var start = StartVmFixtures.minimal(name: name)
+        start.rootVolume?.installPath = try file("root.qcow2")
+        return start
+    }
+
     /// An empty file in the harness directory, standing for a volume or ISO.
     func file(_ name: String) throws -> String {
         let path = directory.appendingPathComponent(name).path

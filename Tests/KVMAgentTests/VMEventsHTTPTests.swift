@@ -42,7 +42,7 @@ struct VMEventsHTTPTests {
     func ownOperations() async throws {
         try await KVMAgentHarness.with { agent in
             let uuid = KVMAgentHarness.uniqueUUID()
-            let start = try VMRoutesHTTPTests().zstack5Start(agent, uuid: uuid)
+            let start = try agent.zstack5Start(uuid: uuid)
             #expect(try await agent.call("/vm/start", start, as: KVM.StartVmResponse.self).success)
             var pause = KVM.PauseVmCmd()
             pause.uuid = uuid

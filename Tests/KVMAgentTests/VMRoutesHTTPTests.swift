@@ -9,15 +9,6 @@ import Testing
 /// libvirt through a second connection, not in the reply alone.
 @Suite("VM commands over HTTP on the test driver", .timeLimit(.minutes(2)))
 struct VMRoutesHTTPTests {
-    /// The ZStack 5.x `/vm/start` body with its volume and ISO paths pointing at files that exist here.
-    func zstack5Start(_ agent: KVMAgentHarness, uuid: String) throws -> JSONValue {
-        let json = StartVmFixtures.zstack5JSON(uuid: uuid)
-            .replacingOccurrences(of: "/zstack_ps/rootVolumes/acct-36c2/vol-8f1/8f1.qcow2", with: try agent.file("root.qcow2"))
-            .replacingOccurrences(of: "/zstack_ps/imagecache/iso/centos.iso", with: try agent.file("centos.iso"))
-            .replacingOccurrences(of: "/dev/vg0/data-1", with: try agent.file("data-1.raw"))
-        return try WireJSON.decode(JSONValue.self, from: Array(json.utf8))
-    }
-
     func state(_ agent: KVMAgentHarness, _ uuid: String) async throws -> DomainState? {
         guard let domain = try await agent.libvirt.domain(named: uuid) else { return nil }
         defer { domain.close() }
@@ -28,7 +19,7 @@ struct VMRoutesHTTPTests {
     func lifecycle() async throws {
         try await KVMAgentHarness.with { agent in
             let uuid = KVMAgentHarness.uniqueUUID()
-            let started = try await agent.call("/vm/start", try zstack5Start(agent, uuid: uuid), as: KVM.StartVmResponse.self)
+            let started = try await agent.call("/vm/start", try agent.zstack5Start(uuid: uuid), as: KVM.StartVmResponse.self)
             #expect(started.success, "\(started.error ?? "")")
             #expect(started.nicInfos?.map(\.macAddress) == ["fa:a3:5c:1e:7b:00", "fa:a3:5c:1e:7b:01"])
             // Every disk, CD-ROMs too (no serial, so no resource uuid), as the Python agent lists them.
@@ -74,7 +65,7 @@ struct VMRoutesHTTPTests {
             #expect(try await state(agent, uuid) == nil)
             #expect(try await agent.call("/vm/vmsync", EmptyCommand(), as: KVM.VmSyncResponse.self).states?[uuid] == nil)
 
-            #expect(try await agent.call("/vm/start", try zstack5Start(agent, uuid: uuid), as: KVM.StartVmResponse.self).success)
+            #expect(try await agent.call("/vm/start", try agent.zstack5Start(uuid: uuid), as: KVM.StartVmResponse.self).success)
             #expect(try await state(agent, uuid) == .running)
             var destroy = KVM.DestroyVmCmd()
             destroy.uuid = uuid
@@ -119,7 +110,7 @@ struct VMRoutesHTTPTests {
             #expect(try await agent.call("/vm/destroy", destroy, as: EmptyReply.self).success)
 
             let uuid = KVMAgentHarness.uniqueUUID()
-            var start = try zstack5Start(agent, uuid: uuid)
+            var start = try agent.zstack5Start(uuid: uuid)
             if case var .object(fields) = start, case var .object(root)? = fields["rootVolume"] {
                 root["installPath"] = .string("/nonexistent/zstack/root.qcow2")
                 fields["rootVolume"] = .object(root)
