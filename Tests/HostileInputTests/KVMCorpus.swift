@@ -67,6 +67,16 @@ enum KVMCorpus {
             async("/host/reboot", "{}"),
             async("/network/l2vlan/updatebridge", #"{"physicalInterfaceName":"hfzeth0","bridgeName":"hfzbr0","newVlan":"100","l2NetworkUuid":"l2"}"#),
             async("/clean/firmware/flash", #"{"vmUuid":"c0ffee00c0ffee00c0ffee00c0ffee00"}"#),
+            async("/sync/vm/deviceinfo", #"{"vmInstanceUuid":"\#(testDomain)"}"#),
+            async("/vm/getdeviceaddress", #"{"uuid":"\#(testDomain)","deviceTOs":{"VolumeVO":[\#(volume)]}}"#),
+            async("/vm/increase/cpu", #"{"vmUuid":"\#(testDomain)","cpuNum":2}"#),
+            async("/vm/increase/mem", #"{"vmUuid":"\#(testDomain)","memorySize":4294967296}"#),
+            async("/vm/iso/attach", #"{"vmUuid":"\#(testDomain)","iso":{"path":"@ROOT@/imagecache/iso/centos.iso","imageUuid":"img1","deviceId":0,"primaryStorageUuid":"ps1"}}"#),
+            async("/vm/iso/detach", #"{"vmUuid":"\#(testDomain)","isoUuid":"img1","deviceId":0}"#),
+            async("/vm/updatenic", #"{"vmInstanceUuid":"\#(testDomain)","nics":[\#(nic)],"addons":{}}"#),
+            async("/vm/changenicstate", #"{"vmUuid":"\#(testDomain)","state":"disable","nic":\#(nic)}"#),
+            async("/vm/priority", #"{"priorityConfigStructs":[{"vmUuid":"\#(testDomain)","cpuShares":512,"oomScoreAdj":0}]}"#),
+            async("/vm/volumesync", #"{"storagePaths":["file://@ROOT@/dataVolumes","file://@ROOT@/rootVolumes/mini*"]}"#),
         ] + [
             // Paths ZStack's KVM agent serves (kvm-paths.tsv) that this agent does not: 404, never a crash.
             "/vm/changevmpassword", "/vm/volume/takebackup", "/vm/hardenconsole", "/host/kvmagent/restart",

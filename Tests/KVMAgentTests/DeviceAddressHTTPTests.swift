@@ -209,7 +209,7 @@ struct DeviceAddressHTTPTests {
             try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
             try "\(qemu.processIdentifier)\n".write(to: run.appendingPathComponent("\(uuid).pid"), atomically: true, encoding: .utf8)
 
-            let body = #"{"priorityConfigStructs":[{"vmUuid":"\#(uuid)","cpuShares":512,"oomScoreAdj":500},{"vmUuid":"no-pid-vm","cpuShares":0,"oomScoreAdj":0}]}"#
+            let body = #"{"priorityConfigStructs":[{"vmUuid":"\#(uuid)","cpuShares":512,"oomScoreAdj":500},{"vmUuid":"no-pid-vm","cpuShares":0,"oomScoreAdj":0},{"vmUuid":"../../../tmp/x","oomScoreAdj":1}]}"#
             let reply = try await agent.call("/vm/priority", try WireJSON.decode(JSONValue.self, from: Array(body.utf8)), as: EmptyReply.self)
             let score = try String(contentsOfFile: "/proc/\(qemu.processIdentifier)/oom_score_adj", encoding: .utf8)
             #expect(score.trimmingCharacters(in: .whitespacesAndNewlines) == "500", "\(reply.error ?? "")")
@@ -217,6 +217,7 @@ struct DeviceAddressHTTPTests {
             #expect(reply.error?.contains("vm \(uuid): cannot set cpu_shares 512") == true)
             #expect(reply.error?.contains("vm no-pid-vm: no qemu process") == true)
             #expect(reply.error?.contains("cpuShares must be positive") == true)
+            #expect(reply.error?.contains("vmUuid '../../../tmp/x' is not a VM uuid") == true)
         }
     }
 

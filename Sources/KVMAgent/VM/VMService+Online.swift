@@ -82,6 +82,10 @@ extension VMService {
     /// libvirt writes each qemu process's pid to `<qemuRunDirectory>/<name>.pid`.
     private func setOOMScore(_ score: Int, vm uuid: String) throws {
         guard (-1000...1000).contains(score) else { throw KVMAgentError(.vm, "oomScoreAdj \(score) is not within -1000...1000") }
+        // The uuid becomes a file name: nothing that could leave the pid directory.
+        guard uuid.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
+            throw KVMAgentError(.vm, "vmUuid '\(uuid)' is not a VM uuid (letters, digits and '-')")
+        }
         let pidFile = qemuRunDirectory + "/" + uuid + ".pid"
         guard let text = try? Files.readText(pidFile), let pid = Int32(text.trimmingWhitespace()), pid > 0 else {
             throw KVMAgentError(.vm, "no qemu process: \(pidFile) is missing or holds no pid")
