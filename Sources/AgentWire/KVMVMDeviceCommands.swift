@@ -217,19 +217,9 @@ extension KVM {
         }
     }
 
-    /// An ISO for a CD-ROM drive (`IsoTO`).
-    public struct IsoTO: Codable, Sendable, Equatable {
-        public var resourceUuid: String?
-        public var deviceAddress: DeviceAddress?
-        public var path: String?
-        public var imageUuid: String?
-        public var primaryStorageUuid: String?
-        public var `protocol`: String?
-        /// The drive: 0, 1 or 2 (`hdc`, `hdd`, `hde`).
-        public var deviceId: Int?
-
-        public init() {}
-    }
+    /// An ISO for a CD-ROM drive (`IsoTO`). Java's `CdRomTO` extends it with `isEmpty` and `bootOrder`, both
+    /// optional here, so one type serves both; `deviceId` is the drive (0, 1, 2: `hdc`, `hdd`, `hde`).
+    public typealias IsoTO = CdRomTO
 
     /// `/vm/iso/attach` (async): insert the ISO into the drive `iso.deviceId`.
     public struct AttachIsoCmd: Codable, Sendable, Equatable {
