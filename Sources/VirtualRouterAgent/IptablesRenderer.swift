@@ -5,9 +5,9 @@ import HostSystem
 /// chains carry their own match (VIP, guest) so that two EIPs on the same NIC pair cannot capture each
 /// other's traffic, which the Python agent's shared chains allow.
 public enum IptablesRenderer {
-    public static func render(_ state: RouterState) -> (filter: IptablesRules, nat: IptablesRules) {
-        var filter = IptablesRules(table: "filter")
-        var nat = IptablesRules(table: "nat")
+    public static func render(_ state: RouterState) -> (filter: IptablesRuleSet, nat: IptablesRuleSet) {
+        var filter = IptablesRuleSet(table: "filter", ownership: .virtualRouter)
+        var nat = IptablesRuleSet(table: "nat", ownership: .virtualRouter)
         // Jump order matters inside built-in chains: load-balancer accepts before the NIC's REJECT, and
         // per-guest SNAT (EIP) before the network-wide SNAT.
         for listener in state.listeners.values.sorted(by: { $0.name < $1.name }) {
@@ -36,7 +36,7 @@ public enum IptablesRenderer {
         return name.count >= 28 ? String(name.prefix(27)) : name
     }
 
-    private static func addInputChain(_ nic: String, to filter: inout IptablesRules) {
+    private static func addInputChain(_ nic: String, to filter: inout IptablesRuleSet) {
         let chain = "\(nic)-in"
         filter.jump(from: "INPUT", "-i \(nic)", to: chain)
         for rule in [
@@ -51,7 +51,7 @@ public enum IptablesRenderer {
         ] { filter.add(chain, rule) }
     }
 
-    private static func add(_ eip: EIPRule, filter: inout IptablesRules, nat: inout IptablesRules) {
+    private static func add(_ eip: EIPRule, filter: inout IptablesRuleSet, nat: inout IptablesRuleSet) {
         let name = { (kind: String) in eipChain(kind, vipNIC: eip.vipNIC, privateNIC: eip.privateNIC) }
         nat.jump(from: "PREROUTING", "-d \(eip.vip)/32", to: name("dnat"))
         nat.add(name("dnat"), "-d \(eip.vip)/32 -j DNAT --to-destination \(eip.guestIP)")
@@ -64,7 +64,7 @@ public enum IptablesRenderer {
         addForward(name("fwd"), eip.vipNIC, eip.privateNIC, to: &filter)
     }
 
-    private static func add(_ rule: PortForwardRule, filter: inout IptablesRules, nat: inout IptablesRules) {
+    private static func add(_ rule: PortForwardRule, filter: inout IptablesRuleSet, nat: inout IptablesRuleSet) {
         let name = { (kind: String) in
             portForwardChain(kind, vipNIC: rule.vipNIC, transport: rule.transport, port: rule.vipPorts.lowerBound)
         }
@@ -84,7 +84,7 @@ public enum IptablesRenderer {
         addForward(name("fwd"), rule.vipNIC, rule.privateNIC, to: &filter)
     }
 
-    private static func add(_ snat: SNATRule, filter: inout IptablesRules, nat: inout IptablesRules) {
+    private static func add(_ snat: SNATRule, filter: inout IptablesRuleSet, nat: inout IptablesRuleSet) {
         let chain = "snat-snat-\(snat.privateNIC)"
         nat.jump(from: "POSTROUTING", "", to: chain)
         let source = snat.privateNetwork.map { "-s \($0) " } ?? ""
@@ -94,7 +94,7 @@ public enum IptablesRenderer {
         filter.jump(from: "FORWARD", "-i \(snat.privateNIC) -o \(snat.privateNIC)", to: forward)
     }
 
-    private static func addForward(_ chain: String, _ a: String, _ b: String, to filter: inout IptablesRules) {
+    private static func addForward(_ chain: String, _ a: String, _ b: String, to filter: inout IptablesRuleSet) {
         filter.jump(from: "FORWARD", "-i \(a) -o \(b)", to: chain)
         filter.jump(from: "FORWARD", "-i \(b) -o \(a)", to: chain)
         filter.add(chain, "-j ACCEPT")
@@ -103,4 +103,9 @@ public enum IptablesRenderer {
 
 extension String {
     var replacingDots: String { String(map { $0 == "." ? "-" : $0 }) }
+}
+
+extension IptablesChainOwnership {
+    /// ZStack's virtual-router chain prefixes, and the per-NIC `<nic>-in` chains.
+    public static let virtualRouter = IptablesChainOwnership(prefixes: ["snat-", "eip-", "pf-", "lb-"], suffixes: ["-in"])
 }

@@ -26,7 +26,7 @@ struct RegressionCase: Sendable {
             if let timeout = regression.callbackTimeout { campaign.callbackTimeout = timeout }
             let verdict = await campaign.send(regression.request(number))
             if let knownBug = regression.knownBug {
-                await withKnownIssue(knownBug) {
+                withKnownIssue(knownBug) {
                     #expect(!verdict.isBug, "\(regression.name): \(verdict)")
                 }
             } else {

@@ -95,7 +95,7 @@ import Testing
     }
 
     @Test func restoreScriptTouchesOnlyOwnedChains() {
-        var desired = IptablesRules(table: "nat")
+        var desired = IptablesRuleSet(table: "nat", ownership: .virtualRouter)
         desired.jump(from: "POSTROUTING", "", to: "snat-snat-eth1")
         desired.add("snat-snat-eth1", "-o eth2 -j SNAT --to-source 192.168.50.2")
         let save = """

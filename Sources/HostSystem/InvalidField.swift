@@ -1,5 +1,3 @@
-import HostSystem
-
 /// A command field that does not hold what it must; raised before anything is applied.
 public struct InvalidField: Error, CustomStringConvertible, Equatable, Sendable {
     /// The wire path of the field, e.g. `dhcpEntries[0].mac`.

@@ -1,6 +1,4 @@
-import HostSystem
-
-/// Builds `iptables-restore --noflush` input that makes one table's owned part match `IptablesRules`
+/// Builds `iptables-restore --noflush` input that makes one table's owned part match an `IptablesRuleSet`
 /// and leaves everything else alone. Pure: the table's current `iptables-save` text is an input.
 ///
 /// The script removes every jump to an owned chain from chains we do not own (copied from the saved
@@ -8,10 +6,10 @@ import HostSystem
 /// creates the missing ones, and appends the wanted rules. iptables-restore commits a table in one
 /// transaction, so the table is never seen half-way.
 public enum IptablesRestoreScript {
-    public static func script(for desired: IptablesRules, currentSave: String) -> String {
+    public static func script(for desired: IptablesRuleSet, currentSave: String) -> String {
         let current = SavedTable.parse(currentSave, table: desired.table)
-        let owned = current.chains.filter { IptablesRules.isOwned(chain: $0) || desired.chains.contains($0) }
-        let isOwned = { (chain: String) in owned.contains(chain) || desired.chains.contains(chain) }
+        let owned = current.chains.filter(desired.owns(chain:))
+        let isOwned = desired.owns(chain:)
 
         var lines = ["*\(desired.table)"]
         lines += desired.chains.filter { !current.chains.contains($0) }.map { ":\($0) - [0:0]" }

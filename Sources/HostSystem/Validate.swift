@@ -1,16 +1,14 @@
-import HostSystem
-
 /// Field validators: each returns the value in canonical form or throws `InvalidField` naming it.
-/// Every string that reaches an iptables rule, a dnsmasq file, a haproxy config or a file path passes
+/// Every string an agent puts into an iptables rule, a dnsmasq file, a haproxy config or a file path passes
 /// through one of these first.
-enum Validate {
-    static func required(_ value: String?, _ field: String, expected: String) throws(InvalidField) -> String {
+public enum Validate {
+    public static func required(_ value: String?, _ field: String, expected: String) throws(InvalidField) -> String {
         guard let value, !value.isEmpty else { throw InvalidField(field: field, value: value, expected: expected) }
         return value
     }
 
     /// A MAC address, returned lower-cased (ZStack sends lower case; `ip link` prints lower case).
-    static func mac(_ value: String?, _ field: String) throws(InvalidField) -> String {
+    public static func mac(_ value: String?, _ field: String) throws(InvalidField) -> String {
         let expected = "a MAC address like 52:54:00:12:34:56"
         guard let mac = try NetworkNames.canonicalMAC(required(value, field, expected: expected)) else {
             throw InvalidField(field: field, value: value, expected: expected)
@@ -18,7 +16,7 @@ enum Validate {
         return mac
     }
 
-    static func ipv4(_ value: String?, _ field: String) throws(InvalidField) -> IPv4Address {
+    public static func ipv4(_ value: String?, _ field: String) throws(InvalidField) -> IPv4Address {
         guard let value, let address = IPv4Address(value) else {
             throw InvalidField(field: field, value: value, expected: "an IPv4 address")
         }
@@ -26,7 +24,7 @@ enum Validate {
     }
 
     /// A dotted netmask, returned as its prefix length.
-    static func netmask(_ value: String?, _ field: String) throws(InvalidField) -> Int {
+    public static func netmask(_ value: String?, _ field: String) throws(InvalidField) -> Int {
         guard let value, let prefix = IPv4Address(value)?.prefixLength else {
             throw InvalidField(field: field, value: value, expected: "a netmask like 255.255.255.0")
         }
@@ -34,7 +32,7 @@ enum Validate {
     }
 
     /// An IPv4 network `a.b.c.d/n` (or a bare address, meaning /32), returned in `iptables-save` form.
-    static func cidr(_ value: String?, _ field: String) throws(InvalidField) -> String {
+    public static func cidr(_ value: String?, _ field: String) throws(InvalidField) -> String {
         let expected = "an IPv4 CIDR like 10.0.0.0/24"
         guard let value else { throw InvalidField(field: field, value: value, expected: expected) }
         let parts = value.split(separator: "/", omittingEmptySubsequences: false)
@@ -51,7 +49,7 @@ enum Validate {
         return "\(address.network(prefixLength: prefix))/\(prefix)"
     }
 
-    static func port(_ value: Int?, _ field: String) throws(InvalidField) -> Int {
+    public static func port(_ value: Int?, _ field: String) throws(InvalidField) -> Int {
         guard let value, (1...65535).contains(value) else {
             throw InvalidField(field: field, value: value.map(String.init), expected: "a port between 1 and 65535")
         }
@@ -59,7 +57,7 @@ enum Validate {
     }
 
     /// A `start...end` port range with start ≤ end.
-    static func portRange(_ start: Int?, _ end: Int?, _ field: String) throws(InvalidField) -> ClosedRange<Int> {
+    public static func portRange(_ start: Int?, _ end: Int?, _ field: String) throws(InvalidField) -> ClosedRange<Int> {
         let low = try port(start, field + "Start")
         let high = try port(end, field + "End")
         guard low <= high else {
@@ -69,7 +67,7 @@ enum Validate {
     }
 
     /// `TCP` or `UDP` in any case, returned upper-cased as ZStack names its chains.
-    static func transport(_ value: String?, _ field: String) throws(InvalidField) -> String {
+    public static func transport(_ value: String?, _ field: String) throws(InvalidField) -> String {
         guard let upper = value?.uppercased(), upper == "TCP" || upper == "UDP" else {
             throw InvalidField(field: field, value: value, expected: "TCP or UDP")
         }
@@ -77,7 +75,7 @@ enum Validate {
     }
 
     /// A DNS name: dot-separated labels of letters, digits and inner hyphens (RFC 1123).
-    static func dnsName(_ value: String?, _ field: String) throws(InvalidField) -> String {
+    public static func dnsName(_ value: String?, _ field: String) throws(InvalidField) -> String {
         let expected = "a host or domain name (letters, digits, '-' and '.')"
         guard let value, !value.isEmpty, value.utf8.count <= 253 else {
             throw InvalidField(field: field, value: value, expected: expected)
@@ -92,7 +90,7 @@ enum Validate {
     }
 
     /// An identifier that becomes part of a file name (ZStack UUIDs): letters, digits, '-' and '_'.
-    static func identifier(_ value: String?, _ field: String) throws(InvalidField) -> String {
+    public static func identifier(_ value: String?, _ field: String) throws(InvalidField) -> String {
         let expected = "an identifier of letters, digits, '-' and '_'"
         guard let value, (1...64).contains(value.count),
               value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
