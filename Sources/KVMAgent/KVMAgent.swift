@@ -17,6 +17,7 @@ public func buildKVMAgent(_ configuration: KVMAgentConfiguration, logger: Logger
     let volumePaths = VolumePathPolicy(roots: try PermittedRoots(configuration.storageRoots, purpose: "storage"))
     let connection = try await LibvirtConnection.open(uri: configuration.libvirtURI)
     let domainEvents = try await connection.domainEvents()
+    let localStorageJobs = LocalStorageJobs()
     let vms = VMService(connection: connection,
                         builder: DomainXMLBuilder(domainType: configuration.domainType, emulator: configuration.emulator),
                         volumePaths: volumePaths,
@@ -30,7 +31,7 @@ public func buildKVMAgent(_ configuration: KVMAgentConfiguration, logger: Logger
                        power: HostPower(shutdownCommand: configuration.hostShutdownCommand,
                                         rebootCommand: configuration.hostRebootCommand, runner: runner),
                        dependencies: HostDependencies(programs: ["qemu-img", "ip", configuration.iptablesCommand.first ?? "iptables"])),
-            VMRoutes(vms: vms),
+            VMRoutes(vms: vms, cancelOtherJobs: { await localStorageJobs.cancel(apiID: $0) }),
             NetworkRoutes(bridges: Bridges(link: IPLink(runner: runner, namespace: configuration.networkNamespace))),
             MigrationHelperRoutes(vms: vms,
                                   firewall: ConsoleFirewall(iptables: IptablesRules(command: configuration.iptablesCommand),
@@ -39,7 +40,8 @@ public func buildKVMAgent(_ configuration: KVMAgentConfiguration, logger: Logger
             LocalStorageRoutes(roots: LocalStorageRoots(permitted: volumePaths.roots),
                                qemuImg: QemuImg(runner: runner), runner: runner,
                                sftp: SftpImageTransfer(client: SSHClient(), knownHosts: KnownHostsFile(
-                                   path: configuration.stateDirectory + "/sftp_known_hosts"))),
+                                   path: configuration.stateDirectory + "/sftp_known_hosts")),
+                               jobs: localStorageJobs),
             VolumeSnapshotRoutes(snapshots: VolumeSnapshots(connection: connection, qemuImg: QemuImg(runner: runner),
                                                             volumePaths: volumePaths)),
         ],
