@@ -25,8 +25,8 @@ enum LocalStorageBodies {
         return try WireJSON.decode(JSONValue.self, from: Array("{\(fields),\(agentCommand(root))\(context)}".utf8))
     }
 
-    /// JSON text of a string.
-    static func quoted(_ text: String) -> String {
-        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    /// JSON text of a string (a key's newlines escaped too).
+    static func quoted(_ text: String) throws -> String {
+        String(decoding: try JSONEncoder().encode(text), as: UTF8.self)
     }
 }

@@ -204,7 +204,7 @@ struct LocalStorageImageRoutesTests {
             hostile["missing"] = root + "/dataVolumes/none.qcow2"
             hostile["escape"] = root + "/../outside.qcow2"
             hostile["elsewhere"] = "/etc/passwd"
-            let json = hostile.map { "\(LocalStorageBodies.quoted($0.key)):\(LocalStorageBodies.quoted($0.value))" }.joined(separator: ",")
+            let json = try hostile.map { "\(try LocalStorageBodies.quoted($0.key)):\(try LocalStorageBodies.quoted($0.value))" }.joined(separator: ",")
             let reply = try await Self.call(agent, "/localstorage/volume/batchgetsize", root, #""volumeUuidInstallPaths":{\#(json)}"#)
             #expect(reply.success, "\(reply.error ?? "")")
             #expect(reply.actualSizes?.count == 1000)
