@@ -345,4 +345,24 @@ struct LocalStorageImageRoutesTests {
             #expect(removed.success && !Files.exists(other), "\(removed.error ?? "")")
         }
     }
+
+    @Test("a file or folder a process holds open is not deleted: inUse, which the MN's GC retries; closed, it goes")
+    func openFilesAreNotDeleted() async throws {
+        try await KVMAgentHarness.with { agent in
+            let root = try await Self.initialize(agent)
+            let folder = root + "/imagecache/template/img1"
+            let image = folder + "/img1.qcow2"
+            try await ImageChain.create([image])
+            let holder = try #require(FileHandle(forReadingAtPath: image))
+            let file = try await Self.call(agent, "/localstorage/delete", root, #""hostUuid":"h1","path":"\#(image)""#)
+            #expect(!file.success && file.inUse == true && file.error?.contains("file \(image) is still in use") == true, "\(file.error ?? "")")
+            let dir = try await Self.call(agent, "/localstorage/deletedir", root, #""hostUuid":"h1","path":"\#(folder)""#)
+            #expect(!dir.success && dir.inUse == true && dir.error?.contains("dir \(folder) is still in use") == true, "\(dir.error ?? "")")
+            #expect(Files.exists(image))
+            try holder.close()
+            let deleted = try await Self.call(agent, "/localstorage/deletedir", root, #""hostUuid":"h1","path":"\#(folder)""#)
+            #expect(deleted.success && !Files.exists(folder), "\(deleted.error ?? "")")
+            Self.expectCapacity(deleted)
+        }
+    }
 }

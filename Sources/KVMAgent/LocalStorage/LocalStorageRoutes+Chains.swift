@@ -72,10 +72,12 @@ extension LocalStorageRoutes {
             bases.insert(real)
         }
         var reply = KVM.LocalStorageResponse()
-        for image in try await confinedChain(command.volumeInstallPath, field: "volumeInstallPath") where bases.contains(image.path) {
-            reply.path = image.path
-            reply.size = try await diskUsage(ofChain: image.path)
-            bases.remove(image.path)
+        for image in try await confinedChain(command.volumeInstallPath, field: "volumeInstallPath") {
+            let real = try Files.canonicalPath(image.path)
+            guard bases.contains(real) else { continue }
+            reply.path = real
+            reply.size = try await diskUsage(ofChain: real)
+            bases.remove(real)
             break
         }
         reply.otherPaths = bases.sorted()

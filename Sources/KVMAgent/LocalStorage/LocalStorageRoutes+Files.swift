@@ -19,17 +19,9 @@ extension LocalStorageRoutes {
     func deleteDirectory(_ command: KVM.LocalStorageDeleteCmd, _ context: CommandContext) async throws -> KVM.LocalStorageResponse {
         let (path, root) = try roots.resolve(command.path, field: "path")
         guard path != root.path else { throw KVMAgentError(.localStorage, "refusing to delete the local storage root \(root.path)") }
-        var reply = try capacity(of: storagePath(command.storagePath, root: root))
-        guard Files.exists(path) else { return reply }
+        guard Files.exists(path) else { return try capacity(of: storagePath(command.storagePath, root: root)) }
         guard Files.kind(path) == .directory else { throw KVMAgentError(.localStorage, "\(path) is not a directory; /localstorage/deletedir removes folders only") }
-        let holders = OpenFiles.holders(of: path)
-        guard holders.isEmpty else {
-            reply = KVM.LocalStorageResponse()
-            reply.success = false
-            reply.inUse = true
-            reply.error = "dir \(path) is still in use, unable to delete: \(holders.joined(separator: " "))"
-            return reply
-        }
+        if let refusal = inUseRefusal(path, "dir") { return refusal }
         // removeItem removes symbolic links inside, never what they point to.
         do { try FileManager.default.removeItem(atPath: path) } catch {
             throw KVMAgentError(.localStorage, "cannot delete \(path): \(error.localizedDescription)")
@@ -86,6 +78,18 @@ extension LocalStorageRoutes {
         let file = try roots.resolveConfigured(command.filePath, field: "filePath")
         var reply = try capacity(of: roots.resolveConfigured(command.storagePath, field: "storagePath"))
         reply.existed = Files.exists(file)
+        return reply
+    }
+
+    /// The reply ZStack's agent gives when a process holds `path` (for a folder: a file in it) open: `inUse`,
+    /// which tells the MN to keep the deletion for later. Nil when nothing holds it.
+    func inUseRefusal(_ path: String, _ what: String) -> KVM.LocalStorageResponse? {
+        let holders = OpenFiles.holders(of: path)
+        guard !holders.isEmpty else { return nil }
+        var reply = KVM.LocalStorageResponse()
+        reply.success = false
+        reply.inUse = true
+        reply.error = "\(what) \(path) is still in use, unable to delete: \(holders.joined(separator: " "))"
         return reply
     }
 

@@ -82,13 +82,11 @@ extension LocalStorageRoutes {
         let (_, root) = try roots.resolve(chain[0].path, field: "destPath")
         let reply = try capacity(of: storagePath(command.storagePath, root: root))
         let full = command.fullRebase == true
-        let base = full ? nil : try existingImage(command.srcPath, field: "srcPath")
-        guard chain[0].info.backingFilename != base else { return reply }
+        let base = full ? nil : try await confinedChain(command.srcPath, field: "srcPath")[0]
+        guard chain[0].info.backingFilename != base?.path else { return reply }
         if let base {
-            guard let below = chain.dropFirst().first(where: { $0.path == base }) else {
-                throw KVMAgentError(.localStorage, "srcPath \(base) is not in the backing chain of \(chain[0].path)")
-            }
-            try await qemuImg.rebase(chain[0].path, onto: base, backingFormat: below.info.format)
+            // Safe mode: whatever the images between held is copied in, so the guest's data stays as it was.
+            try await qemuImg.rebase(chain[0].path, onto: base.path, backingFormat: base.info.format)
         } else {
             try await standaloneCopy(of: chain[0], to: chain[0].path, apiID: LocalStorageJobs.apiID(command.threadContext),
                                      "merging the backing chain of \(chain[0].path) into it")

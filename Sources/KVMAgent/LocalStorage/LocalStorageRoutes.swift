@@ -106,7 +106,7 @@ struct LocalStorageRoutes: CommandRoutes {
     }
 
     /// Removes the file, then its directory if that is left empty (ZStack gives each volume a folder) — never
-    /// the storage root. A path already gone is a success.
+    /// the storage root, nor a file a process holds open (`inUse`). A path already gone is a success.
     private func delete(_ command: KVM.LocalStorageDeleteCmd, _ context: CommandContext) async throws -> KVM.LocalStorageResponse {
         let (path, root) = try roots.resolve(command.path, field: "path")
         guard path != root.path else { throw KVMAgentError(.localStorage, "refusing to delete the local storage root \(root.path)") }
@@ -116,6 +116,7 @@ struct LocalStorageRoutes: CommandRoutes {
         case nil:
             break
         default:
+            if let refusal = inUseRefusal(path, "file") { return refusal }
             try Files.removeFile(path)
             let folder = Files.parentDirectory(of: path)
             if folder != root.path { Files.removeDirectoryIfEmpty(folder) }
