@@ -24,19 +24,23 @@ public enum IptablesRestoreScript {
     }
 }
 
-/// One table of `iptables-save` output: chain names and `-A` rules.
-struct SavedTable {
-    struct Rule {
+/// One table of `iptables-save` output: chain names and `-A` rules. Agents that change only part of what
+/// they own read the rest back from it, so a command keeps the chains it does not mention.
+public struct SavedTable: Sendable {
+    public struct Rule: Sendable {
         /// The rule without its `-A `: `CHAIN match... -j TARGET`.
-        var spec: String
-        var chain: String
-        var target: String?
+        public var spec: String
+        public var chain: String
+        public var target: String?
+
+        /// The rule without `-A CHAIN `, as `IptablesRuleSet.add` takes it.
+        public var body: String { String(spec.dropFirst(chain.count + 1)) }
     }
 
-    var chains: [String] = []
-    var rules: [Rule] = []
+    public var chains: [String] = []
+    public var rules: [Rule] = []
 
-    static func parse(_ text: String, table: String) -> SavedTable {
+    public static func parse(_ text: String, table: String) -> SavedTable {
         var result = SavedTable()
         var inTable = false
         for line in text.split(separator: "\n") {

@@ -17,8 +17,13 @@ public struct IptablesRuleSet: Sendable, Equatable {
 
     /// Appends a rule to one of our chains, creating the chain on first use.
     public mutating func add(_ chain: String, _ rule: String) {
-        if !chains.contains(chain) { chains.append(chain) }
+        declare(chain)
         append("-A \(chain) \(rule)")
+    }
+
+    /// One of our chains, made even if no rule is ever added to it (a chain others jump to must exist).
+    public mutating func declare(_ chain: String) {
+        if !chains.contains(chain) { chains.append(chain) }
     }
 
     /// A jump from a chain we do not own (a built-in one, usually) to one of ours.

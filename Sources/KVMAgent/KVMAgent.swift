@@ -33,6 +33,9 @@ public func buildKVMAgent(_ configuration: KVMAgentConfiguration, logger: Logger
                        dependencies: HostDependencies(programs: ["qemu-img", "ip", configuration.iptablesCommand.first ?? "iptables"])),
             VMRoutes(vms: vms, cancelOtherJobs: { await localStorageJobs.cancel(apiID: $0) }),
             NetworkRoutes(bridges: Bridges(link: IPLink(runner: runner, namespace: configuration.networkNamespace))),
+            SecurityGroupRoutes(firewall: SecurityGroupFirewall(
+                runner: ProcessRunner(networkNamespace: configuration.networkNamespace),
+                link: IPLink(runner: runner, namespace: configuration.networkNamespace))),
             MigrationHelperRoutes(vms: vms,
                                   firewall: ConsoleFirewall(iptables: IptablesRules(command: configuration.iptablesCommand),
                                                             link: IPLink(runner: runner, namespace: configuration.networkNamespace)),

@@ -1,13 +1,12 @@
 import Foundation
-import TestSupport
 
 /// One TCP connection across namespaces: a listener that reports the peer address it saw, and a client
 /// that retries until the listener answers or its time is up. The Python programs are fixed text;
-/// addresses and ports travel as argv.
-enum TrafficProbe {
+/// addresses and ports travel as argv; an address with ':' is IPv6.
+public enum TrafficProbe {
     private static let listener = """
         import socket, sys
-        s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(4); s.settimeout(float(sys.argv[3]))
         try:
             c, a = s.accept(); print(a[0]); c.sendall(b"ok"); c.close()
@@ -27,9 +26,9 @@ enum TrafficProbe {
         """
 
     /// Returns the source address the listener saw, or nil when no connection arrived.
-    static func connect(from client: NetworkNamespace, to address: String, port: Int,
-                        listener server: NetworkNamespace, listenOn bind: String = "0.0.0.0",
-                        listenPort: Int? = nil, timeout: Double = 3) async throws -> String? {
+    public static func connect(from client: NetworkNamespace, to address: String, port: Int,
+                               listener server: NetworkNamespace, listenOn bind: String = "0.0.0.0",
+                               listenPort: Int? = nil, timeout: Double = 3) async throws -> String? {
         let accepting = Task {
             try await server.run(["python3", "-c", listener, bind, String(listenPort ?? port), String(timeout + 1)])
         }
