@@ -31,6 +31,13 @@ public struct IpsetListing: Sendable, Equatable {
         /// How many iptables rules (or list sets) use it.
         public var references = 0
         public var members: [String] = []
+
+        public init(type: String = "", family: String = "", references: Int = 0, members: [String] = []) {
+            self.type = type
+            self.family = family
+            self.references = references
+            self.members = members
+        }
     }
 
     public var sets: [String: Entry] = [:]

@@ -47,6 +47,11 @@ struct KVMAgentCommand: AsyncParsableCommand {
     @Option(help: "libvirt's directory of qemu pid files, whose processes /vm/priority sets the OOM score of.")
     var qemuRunDir = "/var/run/libvirt/qemu"
 
+    @Option(help: ArgumentHelp(
+        "Run the bridge and security-group commands' ip, iptables and ipset inside this network namespace.",
+        discussion: "For tests and fuzzing: the host's own links and firewall stay untouched."))
+    var netns: String?
+
     private var resolvedLibvirtURI: String {
         if let libvirtURI { return libvirtURI }
         if let fromEnvironment = getenv("LIBVIRT_DEFAULT_URI").map({ String(cString: $0) }), !fromEnvironment.isEmpty {
@@ -70,6 +75,7 @@ struct KVMAgentCommand: AsyncParsableCommand {
             // Exit non-zero so init restarts the agent with a fresh libvirt connection, as ZStack's does.
             onLibvirtLost: { _ in Glibc.exit(2) })
         configuration.qemuRunDirectory = qemuRunDir
+        configuration.networkNamespace = netns
         let agent = try await buildKVMAgent(configuration, logger: logger)
         try await agent.run { port in
             logger.info("listening", metadata: ["port": "\(port)"])

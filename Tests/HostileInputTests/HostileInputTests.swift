@@ -7,21 +7,26 @@ import TestSupport
 /// `make fuzz`) and must answer every one within the contract, stay up, and write nothing outside its
 /// roots. Serialized: the three agents share two cores with the rest of `make test`.
 @Suite(.serialized) struct HostileInputTests {
+    /// In a network namespace of its own (`--netns`): the security-group commands' iptables and ipsets, and
+    /// the bridge commands' links, stay there instead of reaching the machine's.
     @Test func kvmAgentSurvivesHostileCommands() async throws {
         let world = try HostileWorld(label: "kvm")
         defer { world.remove() }
         let state = try world.directory("state")
-        try await AgentUnderFuzz(
-            executable: "zstack-kvmagent", echoPath: "/host/echo", world: world,
-            arguments: ["--libvirt-uri", "test:///default", "--state-dir", state, "--storage-root", world.storageRoot,
-                        "--host-shutdown-command", "true", "--host-reboot-command", "true",
-                        "--nvram-dir", try world.directory("nvram"), "--take-over-flag", state + "/takeOver"],
-            regressions: RegressionCase.everyAgent(path: "/vm/start", kind: .async, freeFormField: "kvmHostAddons")
-                + RegressionCase.everyAgent(path: "/host/connect", kind: .sync, freeFormField: "kvmHostAddons")
-        ) { mn in
-            CorpusPlaceholders(values: ["ROOT": world.storageRoot, "MN": mn.sendCommandURL, "CANARY": world.canary])
-                .fill(try KVMCorpus.entries())
-        }.fuzz()
+        _ = try await NetworkNamespace.with(prefix: "hfzk-") { namespace in
+            try await AgentUnderFuzz(
+                executable: "zstack-kvmagent", echoPath: "/host/echo", world: world,
+                arguments: ["--libvirt-uri", "test:///default", "--state-dir", state, "--storage-root", world.storageRoot,
+                            "--host-shutdown-command", "true", "--host-reboot-command", "true",
+                            "--nvram-dir", try world.directory("nvram"), "--take-over-flag", state + "/takeOver",
+                            "--netns", namespace.name],
+                regressions: RegressionCase.everyAgent(path: "/vm/start", kind: .async, freeFormField: "kvmHostAddons")
+                    + RegressionCase.everyAgent(path: "/host/connect", kind: .sync, freeFormField: "kvmHostAddons")
+            ) { mn in
+                CorpusPlaceholders(values: ["ROOT": world.storageRoot, "MN": mn.sendCommandURL, "CANARY": world.canary])
+                    .fill(try KVMCorpus.entries())
+            }.fuzz()
+        }
     }
 
     @Test func backupStorageAgentSurvivesHostileCommands() async throws {

@@ -3,7 +3,9 @@
 /// touching the host's links; `/host/connect` carries no `iptablesRules`, which the agent would apply to
 /// the host's own iptables (shared with every other test on the machine), and the console-firewall
 /// commands are left out for the same reason. `/host/shutdown` and `/host/reboot` run `true` (the
-/// suite's `--host-shutdown-command`), firmware flashes are removed from the world's nvram directory.
+/// suite's `--host-shutdown-command`), firmware flashes are removed from the world's nvram directory. The
+/// agent runs in a network namespace of its own (`--netns`), where the security-group commands' iptables
+/// rules and ipsets stay.
 enum KVMCorpus {
     static let testDomain = "6695eb01-f6a4-8304-79aa-97f2502e193f"
     static let volume = #"{"installPath":"@ROOT@/dataVolumes/vol-d1/vol-d1.qcow2","deviceId":1,"deviceType":"file","volumeUuid":"d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1","useVirtio":true,"useVirtioSCSI":false,"shareable":false,"cacheMode":"none","format":"qcow2","type":"Data","primaryStorageType":"LocalStorage"}"#
@@ -105,6 +107,11 @@ enum KVMCorpus {
             async("/vm/changenicstate", #"{"vmUuid":"\#(testDomain)","state":"disable","nic":\#(nic)}"#),
             async("/vm/priority", #"{"priorityConfigStructs":[{"vmUuid":"\#(testDomain)","cpuShares":512,"oomScoreAdj":0}]}"#),
             async("/vm/volumesync", #"{"storagePaths":["file://@ROOT@/dataVolumes","file://@ROOT@/rootVolumes/mini*"]}"#),
+            async("/securitygroup/applyrules", try CorpusPlaceholders.securityGroupRules()),
+            async("/securitygroup/refreshrulesonhost", try CorpusPlaceholders.securityGroupRules()),
+            async("/securitygroup/updategroupmember", #"{"updateGroupTOs":[{"securityGroupUuid":"5e6f7a8b9c0d4e1f8a2b3c4d5e6f7a8b","securityGroupVmIps":["192.168.100.19","192.168.100.1"],"securityGroupVmIp6s":["fd00::19"],"actionCode":"updateGroup"}]}"#),
+            async("/securitygroup/cleanupunusedrules", #"{"skipIpv6":false}"#),
+            async("/securitygroup/checkdefaultrulesonhost", #"{"skipIpv6":true}"#),
         ] + [
             // Paths ZStack's KVM agent serves (kvm-paths.tsv) that this agent does not: 404, never a crash.
             "/vm/changevmpassword", "/vm/volume/takebackup", "/vm/hardenconsole", "/host/kvmagent/restart",

@@ -48,5 +48,15 @@ enum SecurityGroupBodies {
             + #""actionCode":"\#(actionCode)"}],\#(addons)}"#
     }
 
+    /// One NIC in two groups with every kind of rule: a network, a port list with a range, an address list
+    /// (a set of its own), an address range, a remote group, IPv4 and IPv6. HostileInputTests' KVM corpus
+    /// reads this literal.
+    static let everyRuleKind = #"""
+        {"vmNicTOs":[{"vmNicUuid":"6c0a1d2b3c4d5e6f7a8b9c0d1e2f3a4c","internalName":"vnic2.0","mac":"fa:a3:5c:1e:7b:09","vmNicIps":["10.80.0.2","fd80::2"],"ingressPolicy":"DENY","egressPolicy":"ALLOW","actionCode":"applyChain","securityGroupRefs":{"4c5d6e7f8a9b4c0d9e1f2a3b4c5d6e7f":1,"5e6f7a8b9c0d4e1f8a2b3c4d5e6f7a8b":2}}],
+         "ruleTOs":{"4c5d6e7f8a9b4c0d9e1f2a3b4c5d6e7f":[{"ipVersion":4,"priority":1,"type":"Ingress","remoteGroupVmIps":[],"state":"Enabled","protocol":"TCP","srcIpRange":"10.0.0.0/24","dstPortRange":"22,8000-8080","action":"ACCEPT","startPort":0,"endPort":0},{"ipVersion":4,"priority":2,"type":"Egress","remoteGroupVmIps":[],"state":"Enabled","protocol":"UDP","dstIpRange":"10.0.0.1,10.0.0.9","dstPortRange":"53","action":"DROP","startPort":0,"endPort":0}],"5e6f7a8b9c0d4e1f8a2b3c4d5e6f7a8b":[{"ipVersion":4,"priority":1,"type":"Ingress","remoteGroupUuid":"5e6f7a8b9c0d4e1f8a2b3c4d5e6f7a8b","remoteGroupVmIps":["10.80.0.2"],"state":"Enabled","protocol":"ICMP","action":"ACCEPT","startPort":0,"endPort":0}]},
+         "ip6RuleTOs":{"4c5d6e7f8a9b4c0d9e1f2a3b4c5d6e7f":[{"ipVersion":6,"priority":1,"type":"Ingress","remoteGroupVmIps":[],"state":"Enabled","protocol":"ALL","srcIpRange":"fd00::1-fd00::9","action":"ACCEPT","startPort":0,"endPort":0}]},
+         "kvmHostAddons":{"qemuVersion":"6.2.0"}}
+        """#
+
     static func host(skipIpv6: Bool = false) -> String { #"{"skipIpv6":\#(skipIpv6),\#(addons)}"# }
 }

@@ -148,6 +148,33 @@ import Testing
         }
     }
 
+    @Test func everyRuleKindIsRenderedAsPythonNamesItAndARefreshOfItChangesNothing() async throws {
+        try await SecurityGroupLab.with { lab in
+            let reply = try await lab.send(KVM.Path.applySecurityGroupRules, Bodies.everyRuleKind)
+            #expect(reply.success, "\(reply.error ?? "")")
+            let lines = try await lab.saveLines()
+            for line in [#"-A \#(Self.inA) -s 10.0.0.0/24 -p tcp -m multiport --dports 22,8000:8080 -m comment --comment "Ingress-priority@1" -j ACCEPT"#,
+                         #"-A sg-4c5d6e7f-out -p udp -m set --match-set sg-4c5d6e7f-out-ipset-2 dst -m multiport --dports 53 -m comment --comment "Egress-priority@2" -j DROP"#,
+                         #"-A sg-5e6f7a8b-in -p icmp -m state --state NEW -m set --match-set zstack-sg-5e6f7a8b9c0d4e1f8a2 src -m comment --comment "Ingress-priority@1" -j ACCEPT"#,
+                         "-A sg-vnic2.0-in -j \(Self.inA)", "-A sg-vnic2.0-in -j sg-5e6f7a8b-in", "-A sg-vnic2.0-in -j DROP"] {
+                #expect(lines.contains(line), "missing \(line)")
+            }
+            let lines6 = try await lab.saveLines(ipv6: true)
+            #expect(lines6.contains(#"-A \#(Self.inA) -m iprange --src-range fd00::1-fd00::9 -m comment --comment "Ingress-priority@1" -j ACCEPT"#))
+            #expect(lines6.contains(":sg-5e6f7a8b-in - [0:0]") && lines6.contains("-A sg-vnic2.0-in -j sg-5e6f7a8b-in"),
+                    "a group with no IPv6 rules is an empty chain the NIC still passes through")
+            let sets = try await lab.ipsets()
+            #expect(sets["sg-4c5d6e7f-out-ipset-2"] == ["10.0.0.1", "10.0.0.9"] && sets["zstack-sg-5e6f7a8b9c0d4e1f8a2"] == ["10.80.0.2"])
+
+            let (before, before6) = (try await lab.save(), try await lab.save(ipv6: true))
+            let refreshed = try await lab.send(KVM.Path.refreshSecurityGroupRulesOnHost, Bodies.everyRuleKind)
+            #expect(refreshed.success, "\(refreshed.error ?? "")")
+            let (after, after6) = (try await lab.save(), try await lab.save(ipv6: true))
+            #expect(after == before && after6 == before6, "a refresh with what is applied changes nothing")
+            #expect(try await lab.ipsets() == sets)
+        }
+    }
+
     @Test func hostileBodiesAreRefusedNamingTheFieldWithNothingApplied() async throws {
         try await SecurityGroupLab.with { lab in
             #expect(try await lab.send(KVM.Path.applySecurityGroupRules, Self.port8080).success)
