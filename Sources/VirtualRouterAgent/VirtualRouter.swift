@@ -37,7 +37,7 @@ public actor VirtualRouter {
     /// The uuid `/init` gave; nil after a restart until the MN calls `/init` again.
     public private(set) var uuid: String?
     private var dnsmasq: DnsmasqService
-    private var tail: Task<Void, Never>?
+    private var commands = SerialTasks()
 
     private var link: LinkConfigurator { LinkConfigurator(runner: configuration.runner) }
     private var iptables: IptablesApplier { IptablesApplier(runner: configuration.runner) }
@@ -217,12 +217,6 @@ public actor VirtualRouter {
 
     /// Runs `body` after every earlier command has finished.
     private func serialized(_ body: @escaping @Sendable (isolated VirtualRouter) async throws -> Void) async throws {
-        let previous = tail
-        let task = Task { () async throws -> Void in
-            await previous?.value
-            try await body(self)
-        }
-        tail = Task { _ = try? await task.value }
-        try await task.value
+        try await commands.enqueue { try await body(self) }.value
     }
 }

@@ -207,6 +207,8 @@ import Testing
                  Bodies.apply(nics: [good], rules: [:], ip6Rules: [Self.a: [Bodies.rule(priority: 1, peer: "fd80::1%eth0", ipVersion: 6)]]),
                  "ip6RuleTOs.\(Self.a)[0].srcIpRange"),
                 (KVM.Path.refreshSecurityGroupRulesOnHost, Bodies.apply(nics: [good], rules: ["sg-default": []]), "ruleTOs key"),
+                (KVM.Path.refreshSecurityGroupRulesOnHost,
+                 Bodies.apply(nics: [good], rules: [Self.a: [], "4c5d6e7f000000000000000000000000": []]), "ruleTOs key"),
                 (KVM.Path.updateSecurityGroupMembers, Bodies.members(Self.b, ips: ["1.2.3.4\\nflush"]), "updateGroupTOs[0].securityGroupVmIps[0]"),
                 (KVM.Path.updateSecurityGroupMembers, Bodies.members(Self.b, ips: [], ip6s: ["10.0.0.1"]), "updateGroupTOs[0].securityGroupVmIp6s[0]"),
                 (KVM.Path.updateSecurityGroupMembers, Bodies.members("zstack", ips: []), "updateGroupTOs[0].securityGroupUuid"),

@@ -10,7 +10,7 @@ actor SecurityGroupFirewall {
     /// Runs iptables and ipset; with the agent's network namespace under test.
     let runner: ProcessRunner
     let link: IPLink
-    private var tail: Task<Void, Never>?
+    private var commands = SerialTasks()
 
     init(runner: ProcessRunner, link: IPLink) {
         self.runner = runner
@@ -119,12 +119,6 @@ actor SecurityGroupFirewall {
     /// Commands run one after another: each reads the tables and writes them back, so two interleaved at
     /// an `await` would lose one's change (Python holds /run/xtables.lock for the same reason).
     private func serialized(_ body: @escaping @Sendable (isolated SecurityGroupFirewall) async throws -> Void) async throws {
-        let previous = tail
-        let task = Task { () async throws -> Void in
-            await previous?.value
-            try await body(self)
-        }
-        tail = Task { _ = try? await task.value }
-        try await task.value
+        try await commands.enqueue { try await body(self) }.value
     }
 }

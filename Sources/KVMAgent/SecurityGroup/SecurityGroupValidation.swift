@@ -26,6 +26,12 @@ extension SecurityGroupPlan {
                 }
                 return GroupRules(uuid: uuid, rules: checked.sorted { $0.priority < $1.priority })
             }
+            // Chain names keep 8 digits of the uuid (Python's): two groups sharing them would share chains.
+            let prefixes = Dictionary(grouping: groups[family] ?? [], by: { $0.uuid.prefix(8) })
+            if let shared = prefixes.values.first(where: { $0.count > 1 }) {
+                throw InvalidField(field: "\(field) key", value: shared[1].uuid,
+                                   expected: "a group whose first 8 digits no other group of the command has (\(shared[0].uuid))")
+            }
         }
     }
 
