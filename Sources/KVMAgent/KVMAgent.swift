@@ -30,7 +30,10 @@ public func buildKVMAgent(_ configuration: KVMAgentConfiguration, logger: Logger
                        virtualizer: vms.virtualizer,
                        power: HostPower(shutdownCommand: configuration.hostShutdownCommand,
                                         rebootCommand: configuration.hostRebootCommand, runner: runner),
-                       dependencies: HostDependencies(programs: ["qemu-img", "ip", configuration.iptablesCommand.first ?? "iptables"])),
+                       dependencies: HostDependencies(programs: [
+                           "qemu-img", "ip", configuration.iptablesCommand.first ?? "iptables",
+                           "iptables-restore", "ip6tables-restore", "ipset", "conntrack",
+                       ])),
             VMRoutes(vms: vms, cancelOtherJobs: { await localStorageJobs.cancel(apiID: $0) }),
             NetworkRoutes(bridges: Bridges(link: IPLink(runner: runner, namespace: configuration.networkNamespace))),
             SecurityGroupRoutes(firewall: SecurityGroupFirewall(

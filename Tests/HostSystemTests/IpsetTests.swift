@@ -3,7 +3,8 @@ import Testing
 import TestSupport
 
 /// The ipset counterpart of the iptables trio: the rendered `ipset restore` input, and real sets in a
-/// network namespace of their own (ipsets are per namespace), one referenced by an iptables rule.
+/// network namespace of their own (ipsets are per namespace), one referenced by an iptables rule; the
+/// conntrack and IPv6 helpers the security groups use beside them.
 @Suite struct IpsetTests {
     @Test func newSetsAreCreatedUnchangedOnesLeftAndChangedOnesSwappedIn() {
         var current = IpsetListing()
@@ -49,6 +50,16 @@ import TestSupport
             try await ipsets.destroy(["zstack-sg6-t1"])
             #expect(try await ipsets.list().sets["zstack-sg6-t1"] == nil)
             await #expect(throws: ProcessError.self, "the kernel keeps a set in use") { try await ipsets.destroy(["zstack-sg-t1"]) }
+        }
+    }
+
+    /// conntrack exits 1 when nothing matched; that is a success. A bad address is not.
+    @Test func conntrackDeletingNothingSucceedsAndABadCallFails() async throws {
+        try await NetworkNamespace.with(prefix: "fsgct-") { namespace in
+            let conntrack = Conntrack(runner: ProcessRunner(networkNamespace: namespace.name))
+            try await conntrack.delete(.ipv4, destination: "10.9.9.9")
+            try await conntrack.delete(.ipv6)
+            await #expect(throws: ProcessError.self) { try await conntrack.delete(.ipv4, destination: "not-an-address") }
         }
     }
 

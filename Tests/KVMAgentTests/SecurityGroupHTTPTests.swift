@@ -78,6 +78,19 @@ import Testing
             #expect(try await lab.ipsets()["zstack-sg6-b0b1b2b3b4b5b6b7b8b"] == ["fd80::1"])
             #expect(try await lab.guest1Connects(port: 8080))
 
+            // A connection guest 1 holds is cut when it leaves the group, not left to live on as established.
+            let survived = try await lab.heldConnectionSurvives(port: 8080) {
+                let left = try await lab.send(KVM.Path.updateSecurityGroupMembers, Bodies.members(Self.b, ips: ["10.80.0.3"]))
+                #expect(left.success)
+            }
+            #expect(!survived, "the established flow of a removed member goes on")
+            #expect(try await lab.send(KVM.Path.updateSecurityGroupMembers, Bodies.members(Self.b, ips: ["10.80.0.1"])).success)
+            let stayed = try await lab.heldConnectionSurvives(port: 8080) {
+                let kept = try await lab.send(KVM.Path.updateSecurityGroupMembers, Bodies.members(Self.b, ips: ["10.80.0.1"]))
+                #expect(kept.success)
+            }
+            #expect(stayed, "a member that stays keeps its connection")
+
             let deleted = try await lab.send(KVM.Path.updateSecurityGroupMembers,
                                              Bodies.members(Self.b, ips: [], actionCode: "deleteGroup"))
             #expect(deleted.success, "\(deleted.error ?? "")")

@@ -1,5 +1,6 @@
 import AgentClient
 import AgentWire
+import Foundation
 import KVMAgent
 import Logging
 import TestSupport
@@ -88,6 +89,54 @@ struct SecurityGroupLab: Sendable {
         for rule in Self.foreignRules { #expect(lines.contains(rule), "\(context): lost \(rule)") }
         let lines6 = try await saveLines(ipv6: true)
         for rule in Self.foreignRules6 { #expect(lines6.contains(rule), "\(context): lost ip6 \(rule)") }
+    }
+
+    private static let echoServer = """
+        import socket, sys
+        s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("0.0.0.0", int(sys.argv[1]))); s.listen(1); s.settimeout(30)
+        c, a = s.accept(); c.settimeout(30)
+        while True:
+            d = c.recv(16)
+            if not d: break
+            c.sendall(d)
+        """
+    /// Echoes once, says so with `<flag>.up`, waits for `<flag>.go`, then tries once more.
+    private static let heldClient = """
+        import os, socket, sys, time
+        end = time.time() + 10
+        while True:
+            try:
+                c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=0.5); break
+            except OSError:
+                if time.time() > end: print("no connection"); sys.exit(1)
+                time.sleep(0.1)
+        c.settimeout(5); c.sendall(b"a"); c.recv(16)
+        open(sys.argv[3] + ".up", "w").close()
+        while not os.path.exists(sys.argv[3] + ".go"): time.sleep(0.05)
+        c.settimeout(2)
+        try:
+            c.sendall(b"b"); print("open" if c.recv(16) else "cut")
+        except OSError:
+            print("cut")
+        """
+
+    /// Whether a TCP connection guest 1 opened to guest 2's `port` before `change` still carries data after it.
+    func heldConnectionSurvives(port: Int, _ change: () async throws -> Void) async throws -> Bool {
+        let scratch = try TemporaryDirectory("fsg-held")
+        defer { scratch.remove() }
+        let flag = scratch.appending("flag")
+        let server = Task { try await guests[1].run(["python3", "-c", Self.echoServer, String(port)]) }
+        defer { server.cancel() }
+        let client = Task { try await guests[0].run(["python3", "-c", Self.heldClient, Self.addresses[1], String(port), flag]) }
+        let up = await eventually(within: .seconds(15)) { FileManager.default.fileExists(atPath: flag + ".up") }
+        let stuck = up ? "" : try await client.value.output
+        try #require(up, "the connection never carried data: \(stuck)")
+        try await change()
+        #expect(FileManager.default.createFile(atPath: flag + ".go", contents: nil))
+        let said = try await client.value.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(said == "open" || said == "cut", "\(said)")
+        return said == "open"
     }
 
     /// Whether guest 1 can open a TCP connection to guest 2's `port` (a listener runs there meanwhile).

@@ -42,6 +42,9 @@ actor SecurityGroupFirewall {
                     sets += rendered.sets
                 }
             } before: { try await IpsetApplier(runner: firewall.runner).apply(sets) }
+            for nic in plan.nics where !nic.removesChains {
+                for (family, address) in nic.addresses { await firewall.forgetFlows(family, destination: address) }
+            }
         }
     }
 
@@ -62,15 +65,20 @@ actor SecurityGroupFirewall {
                 }
             }
             try await IpsetApplier(runner: firewall.runner).apply(sets)
-            guard !deleted.isEmpty else { return }
-            try await firewall.change(IptablesFamily.allCases) { $0.removeRules(matching: deleted) } before: {}
+            if !deleted.isEmpty {
+                try await firewall.change(IptablesFamily.allCases) { $0.removeRules(matching: deleted) } before: {}
+            }
+            // Which flows a member change refuses is not known here; Python forgets every IPv4 one.
+            for family in IptablesFamily.allCases { await firewall.forgetFlows(family) }
         }
     }
 
     /// `cleanupunusedrules`: chains of NICs the host no longer has, group chains no NIC uses, unused sets.
     func cleanup(skipIPv6: Bool) async throws {
         try await serialized { firewall in
-            try await firewall.change(skipIPv6 ? [.ipv4] : IptablesFamily.allCases) { _ in } before: {}
+            let families: [IptablesFamily] = skipIPv6 ? [.ipv4] : IptablesFamily.allCases
+            try await firewall.change(families) { _ in } before: {}
+            for family in families { await firewall.forgetFlows(family) }
         }
     }
 
@@ -114,6 +122,14 @@ actor SecurityGroupFirewall {
         let ipsets = IpsetApplier(runner: runner)
         let unused = try await ipsets.list().sets.filter { SecurityGroupNames.isSecurityGroupSet($0.key) && $0.value.references == 0 }
         try await ipsets.destroy(unused.keys.sorted())
+    }
+
+    /// Deletes the conntrack entries of flows to `destination` (all of the family's when nil), so the rules
+    /// just applied judge their next packets instead of `sg-default` accepting them as established. Best
+    /// effort, as in Python: the rules are in force already, and a flow that is not cut ends on its own;
+    /// `/host/updatedependency` reports a host without conntrack.
+    private func forgetFlows(_ family: IptablesFamily, destination: String? = nil) async {
+        try? await Conntrack(runner: runner).delete(family, destination: destination)
     }
 
     /// Commands run one after another: each reads the tables and writes them back, so two interleaved at

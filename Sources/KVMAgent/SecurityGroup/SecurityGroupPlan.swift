@@ -2,19 +2,20 @@ import HostSystem
 
 /// What an apply or refresh command asks for, every value validated (`SecurityGroupPlan.init(validating:)`):
 /// the NICs to filter or stop filtering, and the rules of each group per address family.
-struct SecurityGroupPlan: Sendable, Equatable {
+struct SecurityGroupPlan: Sendable {
     var nics: [NicSecurity] = []
     /// Per family, the groups whose chains the command replaces.
     var groups: [IptablesFamily: [GroupRules]] = [:]
 }
 
 /// One VM NIC as `VmNicSecurityTO` describes it.
-struct NicSecurity: Sendable, Equatable {
+struct NicSecurity: Sendable {
     var name: String
     /// `deleteChain`, or a NIC in no group: its chains go (Python's `_delete_vnic_chain`).
     var removesChains: Bool
-    /// The families the NIC has addresses in: only those get chains, as in Python.
-    var families: Set<IptablesFamily>
+    /// The NIC's addresses: only the families they are in get chains, as in Python.
+    var addresses: [(IptablesFamily, String)]
+    var families: Set<IptablesFamily> { Set(addresses.map(\.0)) }
     /// Group uuids by ascending priority.
     var groups: [String]
     /// Policy `ALLOW`: traffic no rule accepted goes on (`RETURN` to `sg-default`, which accepts); `DENY`

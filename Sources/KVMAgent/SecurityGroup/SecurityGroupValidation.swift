@@ -47,9 +47,8 @@ extension SecurityGroupPlan {
         case KVM.VmNicSecurityTO.deleteChain: removes = true
         default: throw InvalidField(field: "\(field).actionCode", value: nic.actionCode, expected: "applyChain or deleteChain")
         }
-        var families = Set<IptablesFamily>()
-        for (index, address) in (nic.vmNicIps ?? []).enumerated() {
-            families.insert(try family(of: address, field: "\(field).vmNicIps[\(index)]"))
+        let addresses = try (nic.vmNicIps ?? []).enumerated().map { index, address in
+            try Self.address(nicAddress: address, field: "\(field).vmNicIps[\(index)]")
         }
         var refs: [(uuid: String, priority: Int)] = []
         for (uuid, priority) in nic.securityGroupRefs ?? [:] {
@@ -70,7 +69,7 @@ extension SecurityGroupPlan {
             accepts[direction] = policy == "ALLOW"
         }
         return NicSecurity(
-            name: name, removesChains: removes || refs.isEmpty, families: families,
+            name: name, removesChains: removes || refs.isEmpty, addresses: addresses,
             groups: refs.sorted { ($0.priority, $0.uuid) < ($1.priority, $1.uuid) }.map(\.uuid), accepts: accepts)
     }
 
@@ -173,13 +172,13 @@ extension SecurityGroupPlan {
         family == .ipv4 ? try Validate.ipv4(text, field).description : try Validate.ipv6(text, field)
     }
 
-    /// Which family a NIC address is in; each must be one or the other.
-    private static func family(of text: String, field: String) throws -> IptablesFamily {
-        if IPv4Address(text) != nil { return .ipv4 }
-        guard (try? Validate.ipv6(text, field)) != nil else {
+    /// A NIC address, IPv4 or IPv6, with its family.
+    private static func address(nicAddress text: String, field: String) throws -> (IptablesFamily, String) {
+        if let address = IPv4Address(text) { return (.ipv4, address.description) }
+        guard let address = try? Validate.ipv6(text, field) else {
             throw InvalidField(field: field, value: text, expected: "an IPv4 or IPv6 address")
         }
-        return .ipv6
+        return (.ipv6, address)
     }
 
     /// `22`, `20-21`, `22,80-89` (each range rising, as the interceptor wants) in multiport's form.
