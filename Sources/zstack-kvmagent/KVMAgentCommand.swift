@@ -47,6 +47,10 @@ struct KVMAgentCommand: AsyncParsableCommand {
     @Option(help: "libvirt's directory of qemu pid files, whose processes /vm/priority sets the OOM score of.")
     var qemuRunDir = "/var/run/libvirt/qemu"
 
+    @Option(help: ArgumentHelp("The queue discipline under each VIP QoS class (vipqos.py's sfq).",
+                               discussion: "For kernels built without sch_sfq: pfifo, say."))
+    var vipQosLeafQdisc = KVMAgentConfiguration.defaultVipQosLeafQdisc
+
     private var resolvedLibvirtURI: String {
         if let libvirtURI { return libvirtURI }
         if let fromEnvironment = getenv("LIBVIRT_DEFAULT_URI").map({ String(cString: $0) }), !fromEnvironment.isEmpty {
@@ -70,6 +74,7 @@ struct KVMAgentCommand: AsyncParsableCommand {
             // Exit non-zero so init restarts the agent with a fresh libvirt connection, as ZStack's does.
             onLibvirtLost: { _ in Glibc.exit(2) })
         configuration.qemuRunDirectory = qemuRunDir
+        configuration.vipQosLeafQdisc = vipQosLeafQdisc
         let agent = try await buildKVMAgent(configuration, logger: logger)
         try await agent.run { port in
             logger.info("listening", metadata: ["port": "\(port)"])

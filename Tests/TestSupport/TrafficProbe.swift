@@ -1,10 +1,9 @@
 import Foundation
-import TestSupport
 
 /// One TCP connection across namespaces: a listener that reports the peer address it saw, and a client
 /// that retries until the listener answers or its time is up. The Python programs are fixed text;
 /// addresses and ports travel as argv.
-enum TrafficProbe {
+public enum TrafficProbe {
     private static let listener = """
         import socket, sys
         s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -27,7 +26,7 @@ enum TrafficProbe {
         """
 
     /// Returns the source address the listener saw, or nil when no connection arrived.
-    static func connect(from client: NetworkNamespace, to address: String, port: Int,
+    public static func connect(from client: NetworkNamespace, to address: String, port: Int,
                         listener server: NetworkNamespace, listenOn bind: String = "0.0.0.0",
                         listenPort: Int? = nil, timeout: Double = 3) async throws -> String? {
         let accepting = Task {

@@ -1,0 +1,80 @@
+import AgentWire
+import HostSystem
+
+/// An `EipTO` with every field the EIP's namespace, links and rules are made of checked and in canonical
+/// form: built before anything on the host changes, so a bad field is refused with its name and nothing
+/// applied. deip.py takes the values as they come and pastes them into shell lines.
+struct EipPlan: Sendable, Equatable {
+    let names: EipNames
+    let eipUuid: String
+    let vip: IPv4Address
+    let vipPrefix: Int
+    let vipGateway: IPv4Address
+    let nicIp: IPv4Address
+    let nicPrefix: Int
+    let nicGateway: IPv4Address
+    let nicMac: String
+    let nicName: String
+    let publicBridge: String
+    let privateBridge: String
+    let skipArpCheck: Bool
+    /// The link alias deip.py writes on all four veth ends (`collect_vip_statistics` and the HA cleanup
+    /// parse it back): `eip:<uuid>,eip_addr:<vip>,vnic:<nic>,vnic_ip:<ip>,vm:<vm>,vip:<vip uuid>`.
+    let linkAlias: String
+
+    /// - Parameter field: where the EIP sits in the command (`eip`, `eips[2]`), for error messages.
+    init(_ eip: KVM.EipTO?, field: String) throws(InvalidField) {
+        guard let eip else { throw InvalidField(field: field, value: nil, expected: "an EIP") }
+        let removal = try EipRemoval(eip, field: field)
+        names = removal.names
+        eipUuid = removal.eipUuid
+        vip = removal.vip
+        nicName = removal.nicName
+        publicBridge = removal.publicBridge
+        // Gson writes the TO's String netmasks; the prefix lengths are only set on some paths.
+        vipPrefix = try Validate.netmask(eip.vipNetmask, "\(field).vipNetmask")
+        vipGateway = try Validate.ipv4(eip.vipGateway, "\(field).vipGateway")
+        nicIp = try Validate.ipv4(eip.nicIp, "\(field).nicIp")
+        nicPrefix = try Validate.netmask(eip.nicNetmask, "\(field).nicNetmask")
+        nicGateway = try Validate.ipv4(eip.nicGateway, "\(field).nicGateway")
+        nicMac = try Validate.mac(eip.nicMac, "\(field).nicMac")
+        privateBridge = try Self.interface(eip.vmBridgeName, "\(field).vmBridgeName")
+        skipArpCheck = eip.skipArpCheck ?? false
+        let vmUuid = try eip.vmUuid.map { uuid throws(InvalidField) in try Validate.identifier(uuid, "\(field).vmUuid") }
+        let vipUuid = try eip.vipUuid.map { uuid throws(InvalidField) in try Validate.identifier(uuid, "\(field).vipUuid") }
+        linkAlias = "eip:\(eipUuid),eip_addr:\(vip),vnic:\(nicName),vnic_ip:\(nicIp),vm:\(vmUuid ?? "None"),vip:\(vipUuid ?? "None")"
+    }
+
+    /// An interface name ZStack made (a bridge, a tap), refused with the field's name otherwise.
+    static func interface(_ value: String?, _ field: String) throws(InvalidField) -> String {
+        let name = try Validate.required(value, field, expected: "an interface name")
+        if let problem = NetworkNames.interfaceNameProblem(name) {
+            throw InvalidField(field: field, value: name, expected: "an interface name (it \(problem))")
+        }
+        return name
+    }
+}
+
+/// What deleting an EIP needs, and no more: the MN's detach path fills fewer fields than attach, and a
+/// delete must still find the namespace and devices to remove.
+struct EipRemoval: Sendable, Equatable {
+    let names: EipNames
+    let eipUuid: String
+    let vip: IPv4Address
+    let nicName: String
+    let publicBridge: String
+
+    init(_ eip: KVM.EipTO?, field: String) throws(InvalidField) {
+        guard let eip else { throw InvalidField(field: field, value: nil, expected: "an EIP") }
+        let version = eip.ipVersion ?? 4
+        guard version == 4 else {
+            throw InvalidField(field: "\(field).ipVersion", value: String(version),
+                               expected: "4 (this agent makes IPv4 EIPs only)")
+        }
+        eipUuid = try Validate.identifier(eip.eipUuid, "\(field).eipUuid")
+        vip = try Validate.ipv4(eip.vip, "\(field).vip")
+        nicName = try EipPlan.interface(eip.nicName, "\(field).nicName")
+        publicBridge = try EipPlan.interface(eip.publicBridgeName, "\(field).publicBridgeName")
+        names = EipNames(eipUuid: eipUuid, publicBridge: publicBridge, vip: vip)
+    }
+}
