@@ -122,7 +122,8 @@ enum VipQosTCOutput {
         for line in text.split(separator: "\n") {
             let words = line.split(separator: " ")
             if words.first == "filter" {
-                flow = words.firstIndex(of: "flowid").flatMap { index in
+                // tc marks a terminal match `*flowid`: read the word after it, as vipqos.py's `awk -F 'flowid '`.
+                flow = words.firstIndex { $0.hasSuffix("flowid") }.flatMap { index in
                     index + 1 < words.count && words[index + 1].hasPrefix("1:") ? Int(words[index + 1].dropFirst(2)) : nil
                 }
             } else if words.first == "match", words.count > 1, words[1] == wanted, let flow {
