@@ -98,6 +98,11 @@ struct EipLab: Sendable {
             .map { $0.hasPrefix(":") ? String($0.split(separator: " ").prefix(2).joined(separator: " ")) : String($0) }
     }
 
+    /// The host's bridge-level nat rules, as `ebtables-save` lists them, without its comments.
+    func ebtablesRules() async throws -> [String] {
+        try await host.check(["ebtables-save", "-t", "nat"]).split(separator: "\n").filter { !$0.hasPrefix("#") }.map(String.init)
+    }
+
     /// The host's links, by name, as `ip -br link` lists them.
     func hostLinks() async throws -> Set<String> {
         Set(try await host.check(["ip", "-br", "link"]).split(separator: "\n").compactMap {

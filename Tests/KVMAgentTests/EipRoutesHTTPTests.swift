@@ -5,8 +5,8 @@ import TestSupport
 import Testing
 
 /// `/flatnetworkprovider/eip/*` over real HTTP, on an `EipLab` host: real TCP through the namespace the agent
-/// makes, its rules read back with `iptables-save`, and foreign rules (the host's and the EIP namespace's)
-/// checked before and after every command.
+/// makes, its rules read back with `iptables-save` and `ebtables-save`, and foreign rules (the host's and the
+/// EIP namespace's) checked before and after every command.
 @Suite struct EipRoutesHTTPTests {
     /// Runs `body` with a lab and an agent whose bridges are the lab's host namespace.
     static func withAgent(tag: String, vip: String = EipLab.vip,
@@ -36,7 +36,9 @@ import Testing
         try await Self.withAgent(tag: "a") { lab, agent in
             let eip = lab.eipNamespace
             try await lab.host.check(["iptables", "-A", "FORWARD", "-s", "203.0.113.9/32", "-j", "DROP"])
+            try await lab.host.check(["ebtables", "-t", "nat", "-A", "POSTROUTING", "-p", "IPv6", "-o", "pubport", "-j", "ACCEPT"])
             let hostRules = try await EipLab.rules(in: lab.host)
+            let hostBridgeRules = try await lab.ebtablesRules()
             let hostLinks = try await lab.hostLinks()
 
             try await Self.applyEip(lab, agent)
@@ -62,6 +64,19 @@ import Testing
             ] {
                 #expect(rules.contains(expected), "missing \(expected) in \(rules)")
             }
+            // deip.py's ARP rules on the VM's bridge: the VM's gateway is the namespace.
+            let bridgeRules = try await lab.ebtablesRules()
+            let gatewayMAC = try await eip.check(["cat", "/sys/class/net/\(tag)_i/address"]).trimmingCharacters(in: .whitespacesAndNewlines)
+            for expected in [
+                "-A PREROUTING -i vnic79.0 -j vnic79.0-gw",
+                "-A vnic79.0-gw -p ARP --arp-op Request --arp-ip-dst 192.168.79.1 -j arpreply --arpreply-mac \(gatewayMAC)",
+                "-A POSTROUTING -p ARP -o \(tag)_o -j \(tag)_o-arp",
+                "-A \(tag)_o-gw -p ARP --arp-op Request -j DROP",
+                "-A vnic79.0-arp -p ARP -o vnic79.0 --arp-op Request --arp-ip-src 192.168.79.1 --arp-mac-src ! \(gatewayMAC) -j DROP",
+            ] {
+                #expect(bridgeRules.contains { $0.hasPrefix(expected) }, "missing \(expected) in \(bridgeRules)")
+            }
+            #expect(try await lab.guest.check(["ip", "neigh", "show", "192.168.79.1"]).contains(gatewayMAC))
             // deip.py's devices, alias and addresses.
             let links = try await lab.hostLinks()
             #expect(links.isSuperset(of: ["\(tag)_eo", "\(tag)_o"]))
@@ -86,6 +101,7 @@ import Testing
             #expect(try await EipLab.rules(in: eip).sorted() == withForeign.sorted())
             #expect(try await eip.check(["ip", "-br", "addr"]) == addresses)
             #expect(try await lab.hostLinks() == links)
+            #expect(try await lab.ebtablesRules().sorted() == bridgeRules.sorted())
             #expect(try await TrafficProbe.connect(from: lab.publicSide, to: EipLab.vip, port: 8081, listener: lab.guest)
                     == EipLab.publicAddress)
 
@@ -94,6 +110,7 @@ import Testing
             #expect(lab.eipNamespaces().isEmpty)
             #expect(try await lab.hostLinks() == hostLinks)
             #expect(try await EipLab.rules(in: lab.host) == hostRules)
+            #expect(try await lab.ebtablesRules() == hostBridgeRules)
             #expect(try await TrafficProbe.connect(from: lab.publicSide, to: EipLab.vip, port: 8082, listener: lab.guest,
                                                    timeout: 1) == nil)
             #expect(try await TrafficProbe.connect(from: lab.guest, to: EipLab.publicAddress, port: 8083,
@@ -111,8 +128,8 @@ import Testing
 
     @Test func batchApplyMakesEveryEipAndBatchDeleteRemovesThem() async throws {
         try await Self.withAgent(tag: "b") { lab, agent in
-            // A second EIP on another VIP gets its own namespace and devices. (Traffic is not sent: without
-            // deip.py's ebtables gateway rules, two EIP namespaces on one VM bridge both answer for its gateway.)
+            // A second EIP on another VIP gets its own namespace and devices. (No traffic: ZStack gives a NIC
+            // address one EIP, and the NIC's gateway is the namespace applied last.)
             let secondUuid = "6f1d8b2a0c3e5d4f9a7b1c2d3e4f5061"
             let second = lab.eipTO(vip: "10.79.0.101").replacingOccurrences(of: EipLab.eipUuid, with: secondUuid)
             let batch = try await Self.send(agent, KVM.Path.batchApplyEip, #"{"eips":[\#(lab.eipTO()),\#(second)]}"#)

@@ -8,9 +8,9 @@ import Foundation
 
 /// Makes and removes EIP namespaces as deip.py does: a namespace per VIP joined to the public bridge and to
 /// the VM's bridge by veth pairs, the VIP on the public end, the VM NIC's gateway on the private end, the
-/// NIC's MAC pinned as a permanent neighbour, and DNAT/SNAT between VIP and NIC address in the namespace's
-/// iptables (rendered by `EipRules`, applied per table with `iptables-restore --noflush`, so rules someone
-/// else added in the namespace stay). Every step checks what is there first: applying twice changes
+/// NIC's MAC pinned as a permanent neighbour, ARP kept apart on the VM's bridge by ebtables rules in the host
+/// (`EipEbtables`), and DNAT/SNAT between VIP and NIC address in the namespace's iptables (`EipRules`). Rules
+/// are applied per table with `*-restore --noflush`, so rules someone else added stay. Every step checks what is there first: applying twice changes
 /// nothing, deleting what is gone succeeds.
 struct EipNamespaces: Sendable {
     let runner: ProcessRunner
@@ -33,13 +33,13 @@ struct EipNamespaces: Sendable {
             try await build(plan, host: host, hostLinks: links, newNamespace: created)
         } catch {
             // A namespace this command made is not left half-built; one that was there stays for the MN's retry.
-            if created { try? await remove(plan.names, host: host) }
+            if created { try? await remove(plan.names, nicName: plan.nicName, host: host) }
             throw error
         }
     }
 
     func delete(_ removal: EipRemoval) async throws {
-        try await remove(removal.names, host: IPLink(runner: runner, namespace: hostNamespace))
+        try await remove(removal.names, nicName: removal.nicName, host: IPLink(runner: runner, namespace: hostNamespace))
     }
 
     /// The namespaces on this host whose names end as an EIP's for `vip` does (vipqos.py's look-up).
@@ -80,6 +80,10 @@ struct EipNamespaces: Sendable {
         try await inside.setUp(names.privateInner)
         // deip.py pins the VM's MAC so the namespace never ARPs for it on the VM's network.
         try await inside.setNeighbor("\(plan.nicIp)", mac: plan.nicMac, device: names.privateInner)
+        guard let gatewayMAC = try await inside.links()[names.privateInner]?.address else {
+            throw KVMAgentError(.network, "cannot find the device \(names.privateInner) in the namespace \(names.namespace)")
+        }
+        try await ebtables.apply(EipEbtables.rules(plan, gatewayMAC: gatewayMAC))
         // Tell the public network where the VIP now is (deip.py's "ping VIP gateway"); best effort, as there.
         _ = try? await namespaced.execute("arping", ["-q", "-A", "-w", "2", "-c", "3", "-I", names.publicInner, "\(plan.vip)"])
         // deip.py counts on the host's ip_forward, which a new namespace inherits from the initial one only;
@@ -103,7 +107,8 @@ struct EipNamespaces: Sendable {
 
     /// Deleting the outer ends first takes their peers out of the namespace at once; `ip netns delete`
     /// alone leaves the kernel to tear the devices down later.
-    private func remove(_ names: EipNames, host: IPLink) async throws {
+    private func remove(_ names: EipNames, nicName: String, host: IPLink) async throws {
+        try await ebtables.apply(EipEbtables.none(names, nicName: nicName))
         let links = try await host.links()
         for outer in [names.publicOuter, names.privateOuter] where links[outer] != nil {
             try await host.delete(outer)
@@ -111,6 +116,11 @@ struct EipNamespaces: Sendable {
         if FileManager.default.fileExists(atPath: Self.namespaceDirectory + "/" + names.namespace) {
             try await runner.run("ip", ["netns", "delete", names.namespace])
         }
+    }
+
+    /// The host's bridge-level rules (`EipEbtables`), in the host namespace where the bridges are.
+    private var ebtables: IptablesApplier {
+        IptablesApplier(runner: ProcessRunner(defaultTimeout: .seconds(60), networkNamespace: hostNamespace), tools: .ebtables)
     }
 
     /// How a namespace is made when it is missing; true when this call made it.
