@@ -39,13 +39,13 @@ import Testing
         #expect(filter.owns(chain: "FWD-10.79.0.99") && nat.owns(chain: "SNAT-10.79.0.99") && !nat.owns(chain: "DOCKER"))
     }
 
-    @Test func removalNeedsOnlyWhatDetachSends() throws {
+    @Test func identityNeedsOnlyWhatDetachSends() throws {
         var eip = KVM.EipTO()
         eip.eipUuid = EipLab.eipUuid
         eip.vip = "10.79.0.100"
         eip.nicName = "vnic79.0"
         eip.publicBridgeName = "br_eth0"
-        #expect(try EipRemoval(eip, field: "eip").names.namespace == "br_eth0_10_79_0_100")
+        #expect(try EipIdentity(eip, field: "eip").names.namespace == "br_eth0_10_79_0_100")
         #expect(throws: InvalidField.self) { try EipPlan(eip, field: "eip") }
     }
 

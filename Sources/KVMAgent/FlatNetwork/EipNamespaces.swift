@@ -33,13 +33,13 @@ struct EipNamespaces: Sendable {
             try await build(plan, host: host, hostLinks: links, newNamespace: created)
         } catch {
             // A namespace this command made is not left half-built; one that was there stays for the MN's retry.
-            if created { try? await remove(plan.names, nicName: plan.nicName, host: host) }
+            if created { try? await remove(plan.identity, host: host) }
             throw error
         }
     }
 
-    func delete(_ removal: EipRemoval) async throws {
-        try await remove(removal.names, nicName: removal.nicName, host: IPLink(runner: runner, namespace: hostNamespace))
+    func delete(_ identity: EipIdentity) async throws {
+        try await remove(identity, host: IPLink(runner: runner, namespace: hostNamespace))
     }
 
     /// The namespaces on this host whose names end as an EIP's for `vip` does (vipqos.py's look-up).
@@ -107,8 +107,9 @@ struct EipNamespaces: Sendable {
 
     /// Deleting the outer ends first takes their peers out of the namespace at once; `ip netns delete`
     /// alone leaves the kernel to tear the devices down later.
-    private func remove(_ names: EipNames, nicName: String, host: IPLink) async throws {
-        try await ebtables.apply(EipEbtables.none(names, nicName: nicName))
+    private func remove(_ identity: EipIdentity, host: IPLink) async throws {
+        let names = identity.names
+        try await ebtables.apply(EipEbtables.none(names, nicName: identity.nicName))
         let links = try await host.links()
         for outer in [names.publicOuter, names.privateOuter] where links[outer] != nil {
             try await host.delete(outer)

@@ -5,17 +5,13 @@ import HostSystem
 /// form: built before anything on the host changes, so a bad field is refused with its name and nothing
 /// applied. deip.py takes the values as they come and pastes them into shell lines.
 struct EipPlan: Sendable, Equatable {
-    let names: EipNames
-    let eipUuid: String
-    let vip: IPv4Address
+    let identity: EipIdentity
     let vipPrefix: Int
     let vipGateway: IPv4Address
     let nicIp: IPv4Address
     let nicPrefix: Int
     let nicGateway: IPv4Address
     let nicMac: String
-    let nicName: String
-    let publicBridge: String
     let privateBridge: String
     let skipArpCheck: Bool
     /// The link alias deip.py writes on all four veth ends (`collect_vip_statistics` and the HA cleanup
@@ -25,12 +21,7 @@ struct EipPlan: Sendable, Equatable {
     /// - Parameter field: where the EIP sits in the command (`eip`, `eips[2]`), for error messages.
     init(_ eip: KVM.EipTO?, field: String) throws(InvalidField) {
         guard let eip else { throw InvalidField(field: field, value: nil, expected: "an EIP") }
-        let removal = try EipRemoval(eip, field: field)
-        names = removal.names
-        eipUuid = removal.eipUuid
-        vip = removal.vip
-        nicName = removal.nicName
-        publicBridge = removal.publicBridge
+        identity = try EipIdentity(eip, field: field)
         // Gson writes the TO's String netmasks; the prefix lengths are only set on some paths.
         vipPrefix = try Validate.netmask(eip.vipNetmask, "\(field).vipNetmask")
         vipGateway = try Validate.ipv4(eip.vipGateway, "\(field).vipGateway")
@@ -42,8 +33,13 @@ struct EipPlan: Sendable, Equatable {
         skipArpCheck = eip.skipArpCheck ?? false
         let vmUuid = try eip.vmUuid.map { uuid throws(InvalidField) in try Validate.identifier(uuid, "\(field).vmUuid") }
         let vipUuid = try eip.vipUuid.map { uuid throws(InvalidField) in try Validate.identifier(uuid, "\(field).vipUuid") }
-        linkAlias = "eip:\(eipUuid),eip_addr:\(vip),vnic:\(nicName),vnic_ip:\(nicIp),vm:\(vmUuid ?? "None"),vip:\(vipUuid ?? "None")"
+        linkAlias = "eip:\(identity.eipUuid),eip_addr:\(identity.vip),vnic:\(identity.nicName),vnic_ip:\(nicIp),vm:\(vmUuid ?? "None"),vip:\(vipUuid ?? "None")"
     }
+
+    var names: EipNames { identity.names }
+    var vip: IPv4Address { identity.vip }
+    var nicName: String { identity.nicName }
+    var publicBridge: String { identity.publicBridge }
 
     /// An interface name ZStack made (a bridge, a tap), refused with the field's name otherwise.
     static func interface(_ value: String?, _ field: String) throws(InvalidField) -> String {
@@ -55,9 +51,9 @@ struct EipPlan: Sendable, Equatable {
     }
 }
 
-/// What deleting an EIP needs, and no more: the MN's detach path fills fewer fields than attach, and a
-/// delete must still find the namespace and devices to remove.
-struct EipRemoval: Sendable, Equatable {
+/// What names an EIP on the host, and all that deleting it needs: the MN's detach path fills fewer fields
+/// than attach, and a delete must still find the namespace, devices and chains to remove.
+struct EipIdentity: Sendable, Equatable {
     let names: EipNames
     let eipUuid: String
     let vip: IPv4Address

@@ -18,10 +18,10 @@ struct EipRoutes: CommandRoutes {
             try await apply(Self.each(command.eips) { eip, field throws(InvalidField) in try EipPlan(eip, field: field) })
         }
         registry.async(KVM.Path.deleteEip) { (command: KVM.EipCmd, _) in
-            try await delete([EipRemoval(command.eip, field: "eip")])
+            try await delete([EipIdentity(command.eip, field: "eip")])
         }
         registry.async(KVM.Path.batchDeleteEip) { (command: KVM.BatchEipCmd, _) in
-            try await delete(Self.each(command.eips) { eip, field throws(InvalidField) in try EipRemoval(eip, field: field) })
+            try await delete(Self.each(command.eips) { eip, field throws(InvalidField) in try EipIdentity(eip, field: field) })
         }
     }
 
@@ -32,9 +32,9 @@ struct EipRoutes: CommandRoutes {
         return EmptyReply()
     }
 
-    private func delete(_ removals: [EipRemoval]) async throws -> EmptyReply {
+    private func delete(_ identities: [EipIdentity]) async throws -> EmptyReply {
         try await queue.run { [namespaces] in
-            for removal in removals { try await namespaces.delete(removal) }
+            for identity in identities { try await namespaces.delete(identity) }
         }
         return EmptyReply()
     }
