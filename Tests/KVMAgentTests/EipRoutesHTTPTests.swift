@@ -175,6 +175,16 @@ import Testing
             #expect(!missing.success && (missing.error ?? "").contains("vmBridgeName feicnone is not a bridge"))
             #expect(lab.eipNamespaces().isEmpty)
             #expect(try await lab.hostLinks() == hostLinks)
+
+            // Someone on the public network already has the VIP: deip.py's arping probe refuses the EIP, and
+            // the namespace this command made is taken down again with its devices and ARP rules.
+            let bridgeRules = try await lab.ebtablesRules()
+            try await lab.publicSide.ip(["addr", "add", "\(EipLab.vip)/24", "dev", "eth0"])
+            let duplicate = try await Self.send(agent, KVM.Path.applyEip, #"{"eip":\#(good)}"#)
+            #expect(!duplicate.success && (duplicate.error ?? "").contains("duplicated public IP 10.79.0.100"), "\(duplicate.error ?? "success")")
+            #expect(lab.eipNamespaces().isEmpty)
+            #expect(try await lab.hostLinks() == hostLinks)
+            #expect(try await lab.ebtablesRules() == bridgeRules)
         }
     }
 }

@@ -39,6 +39,28 @@ import Testing
         #expect(filter.owns(chain: "FWD-10.79.0.99") && nat.owns(chain: "SNAT-10.79.0.99") && !nat.owns(chain: "DOCKER"))
     }
 
+    @Test func ebtablesRulesAreThisEipsOnlyAndDeclaredAsEbtablesMakesChains() throws {
+        let plan = try plan()
+        let rules = EipEbtables.rules(plan, gatewayMAC: "02:00:00:00:00:01")
+        #expect(rules.chains == ["vnic79.0-gw", "c2d3e4f50_o-arp", "c2d3e4f50_eo-arp", "vnic79.0-arp", "c2d3e4f50_o-gw"])
+        // Another VM NIC's EIP shares the table: its chain and jump are left alone.
+        let saved = """
+            *nat
+            :PREROUTING ACCEPT
+            :vnic79.0-gw ACCEPT
+            :vnic80.0-gw ACCEPT
+            -A PREROUTING -i vnic80.0 -j vnic80.0-gw
+            -A PREROUTING -i vnic79.0 -j vnic79.0-gw
+            """
+        let newChain = IptablesApplier.Tools.ebtables.newChain
+        let apply = IptablesRestoreScript.script(for: rules, currentSave: saved, newChain: newChain)
+        #expect(apply.contains(":c2d3e4f50_o-arp ACCEPT\n") && !apply.contains(":vnic79.0-gw ACCEPT"))
+        #expect(apply.contains("-D PREROUTING -i vnic79.0 -j vnic79.0-gw\n") && !apply.contains("vnic80.0"))
+        let delete = IptablesRestoreScript.script(for: EipEbtables.none(plan.names, nicName: plan.nicName),
+                                                  currentSave: saved, newChain: newChain)
+        #expect(delete == "*nat\n-D PREROUTING -i vnic79.0 -j vnic79.0-gw\n-F vnic79.0-gw\n-X vnic79.0-gw\nCOMMIT\n")
+    }
+
     @Test func identityNeedsOnlyWhatDetachSends() throws {
         var eip = KVM.EipTO()
         eip.eipUuid = EipLab.eipUuid
