@@ -147,6 +147,23 @@ import Testing
         }
     }
 
+    @Test func sriovNicGetsAnFdbEntryForTheNamespaceUntilDelete() async throws {
+        try await Self.withAgent(tag: "d") { lab, agent in
+            try await lab.host.addNIC("sriov0")
+            let body = #"{"eip":\#(lab.eipTO().replacingOccurrences(of: #""addfdb":false"#, with: #""addfdb":true,"physicalNic":"sriov0""#))}"#
+            for _ in 0..<2 {
+                let applied = try await Self.send(agent, KVM.Path.applyEip, body)
+                #expect(applied.success, "\(applied.error ?? "")")
+            }
+            let mac = try await lab.eipNamespace.check(["cat", "/sys/class/net/\(EipLab.tag)_i/address"])
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(try await lab.host.check(["bridge", "fdb", "show", "dev", "sriov0"]).contains("\(mac) self permanent"))
+            let deleted = try await Self.send(agent, KVM.Path.deleteEip, body)
+            #expect(deleted.success, "\(deleted.error ?? "")")
+            #expect(!(try await lab.host.check(["bridge", "fdb", "show", "dev", "sriov0"])).contains(mac))
+        }
+    }
+
     @Test func hostileBodiesAreRefusedNamingTheFieldWithNothingApplied() async throws {
         try await Self.withAgent(tag: "c") { lab, agent in
             let hostLinks = try await lab.hostLinks()

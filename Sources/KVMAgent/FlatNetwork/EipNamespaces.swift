@@ -83,6 +83,9 @@ struct EipNamespaces: Sendable {
         guard let gatewayMAC = try await inside.links()[names.privateInner]?.address else {
             throw KVMAgentError(.network, "cannot find the device \(names.privateInner) in the namespace \(names.namespace)")
         }
+        if let nic = plan.identity.fdbNic {
+            try await hostRunner.run("bridge", ["fdb", "replace", gatewayMAC, "dev", nic])
+        }
         try await ebtables.apply(EipEbtables.rules(plan, gatewayMAC: gatewayMAC))
         // Tell the public network where the VIP now is (deip.py's "ping VIP gateway"); best effort, as there.
         _ = try? await namespaced.execute("arping", ["-q", "-A", "-w", "2", "-c", "3", "-I", names.publicInner, "\(plan.vip)"])
@@ -99,7 +102,7 @@ struct EipNamespaces: Sendable {
     /// public network means the EIP would steal its traffic.
     private func refuseDuplicate(_ plan: EipPlan, runner namespaced: ProcessRunner) async throws {
         let probe = try await namespaced.execute("arping", ["-D", "-w", "1", "-c", "3", "-I", plan.names.publicInner, "\(plan.vip)"])
-        let output = String(decoding: probe.output.standardOutput, as: UTF8.self)
+        let output = probe.output.text
         if probe.status != .exited(0), output.contains("Unicast reply from") {
             throw KVMAgentError(.network, "there is a duplicated public IP \(plan.vip) on the public network: \(output)")
         }
@@ -110,6 +113,13 @@ struct EipNamespaces: Sendable {
     private func remove(_ identity: EipIdentity, host: IPLink) async throws {
         let names = identity.names
         try await ebtables.apply(EipEbtables.none(names, nicName: identity.nicName))
+        if let nic = identity.fdbNic, let mac = try? await IPLink(runner: runner, namespace: names.namespace)
+            .links()[names.privateInner]?.address {
+            let entries = try await hostRunner.run("bridge", ["fdb", "show", "dev", nic]).text
+            if entries.split(separator: "\n").contains(where: { $0.hasPrefix(mac + " ") }) {
+                try await hostRunner.run("bridge", ["fdb", "del", mac, "dev", nic])
+            }
+        }
         let links = try await host.links()
         for outer in [names.publicOuter, names.privateOuter] where links[outer] != nil {
             try await host.delete(outer)
@@ -119,10 +129,11 @@ struct EipNamespaces: Sendable {
         }
     }
 
-    /// The host's bridge-level rules (`EipEbtables`), in the host namespace where the bridges are.
-    private var ebtables: IptablesApplier {
-        IptablesApplier(runner: ProcessRunner(defaultTimeout: .seconds(60), networkNamespace: hostNamespace), tools: .ebtables)
-    }
+    /// Runs host tools that have no `-n` of their own (`bridge`, `ebtables`) where the bridges are.
+    private var hostRunner: ProcessRunner { ProcessRunner(defaultTimeout: .seconds(60), networkNamespace: hostNamespace) }
+
+    /// The host's bridge-level rules (`EipEbtables`).
+    private var ebtables: IptablesApplier { IptablesApplier(runner: hostRunner, tools: .ebtables) }
 
     /// How a namespace is made when it is missing; true when this call made it.
     private func ensureNamespace(_ name: String) async throws -> Bool {

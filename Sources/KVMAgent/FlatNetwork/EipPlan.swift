@@ -59,6 +59,9 @@ struct EipIdentity: Sendable, Equatable {
     let vip: IPv4Address
     let nicName: String
     let publicBridge: String
+    /// An SR-IOV VF NIC's physical NIC (`addfdb` with `physicalNic`): it needs an fdb entry for the
+    /// namespace's private end, or the VF's traffic to the gateway never reaches the bridge.
+    let fdbNic: String?
 
     init(_ eip: KVM.EipTO?, field: String) throws(InvalidField) {
         guard let eip else { throw InvalidField(field: field, value: nil, expected: "an EIP") }
@@ -72,5 +75,7 @@ struct EipIdentity: Sendable, Equatable {
         nicName = try EipPlan.interface(eip.nicName, "\(field).nicName")
         publicBridge = try EipPlan.interface(eip.publicBridgeName, "\(field).publicBridgeName")
         names = EipNames(eipUuid: eipUuid, publicBridge: publicBridge, vip: vip)
+        fdbNic = eip.addfdb == true && !(eip.physicalNic ?? "").isEmpty
+            ? try EipPlan.interface(eip.physicalNic, "\(field).physicalNic") : nil
     }
 }

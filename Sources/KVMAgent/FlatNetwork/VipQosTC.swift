@@ -92,7 +92,7 @@ struct VipQosTC: Sendable {
 
     @discardableResult
     private func tc(_ arguments: [String]) async throws -> String {
-        String(decoding: try await runner.run("tc", arguments, timeout: .seconds(30)).standardOutput, as: UTF8.self)
+        try await runner.run("tc", arguments, timeout: .seconds(30)).text
     }
 }
 
