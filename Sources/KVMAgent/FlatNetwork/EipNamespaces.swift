@@ -75,7 +75,6 @@ struct EipNamespaces: Sendable {
             try await refuseDuplicate(plan, runner: namespaced)
         }
         try await inside.setOnlyAddress("\(plan.vip)/\(plan.vipPrefix)", device: names.publicInner)
-        try await inside.setUp(names.publicInner)
         try await inside.setOnlyAddress("\(plan.nicGateway)/\(plan.nicPrefix)", device: names.privateInner)
         try await inside.setUp(names.privateInner)
         // deip.py pins the VM's MAC so the namespace never ARPs for it on the VM's network.
