@@ -8,6 +8,7 @@ public struct IptablesApplier: Sendable {
         public let newChain: String
 
         public static let iptables = Tools(save: "iptables-save", restore: ["iptables-restore", "--noflush", "-w"], newChain: "- [0:0]")
+        public static let ip6tables = Tools(save: "ip6tables-save", restore: ["ip6tables-restore", "--noflush", "-w"], newChain: "- [0:0]")
         /// Bridge-level rules (ebtables' nft front end): new chains get `ebtables -N`'s ACCEPT policy.
         public static let ebtables = Tools(save: "ebtables-save", restore: ["ebtables-restore", "--noflush"], newChain: "ACCEPT")
     }

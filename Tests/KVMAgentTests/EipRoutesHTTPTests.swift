@@ -147,6 +147,41 @@ import Testing
         }
     }
 
+    @Test func ipv6EipCarriesTrafficBothWaysAndDeleteUndoesIt() async throws {
+        let vip = "2001:db8:79::100", publicAddress = "2001:db8:79::2", nicIp = "fd79::10"
+        try await Self.withAgent(tag: "6", vip: vip) { lab, agent in
+            for side in [lab.publicSide, lab.guest] {
+                try await side.check(["sysctl", "-qw", "net.ipv6.conf.eth0.accept_dad=0"])
+            }
+            try await lab.publicSide.ip(["addr", "add", "\(publicAddress)/64", "dev", "eth0"])
+            try await lab.guest.ip(["addr", "add", "\(nicIp)/64", "dev", "eth0"])
+            try await lab.guest.ip(["-6", "route", "add", "default", "via", "fd79::1"])
+            let body = #"{"eip":{"eipUuid":"\#(EipLab.eipUuid)","vipUuid":"\#(EipLab.vipUuid)","vmUuid":"\#(EipLab.vmUuid)","nicUuid":"0b1c2d3e4f5061728394a5b6c7d8e9f0","ipVersion":6,"vip":"\#(vip)","vipNetmask":"ffff:ffff:ffff:ffff::","vipGateway":"2001:db8:79::1","vipPrefixLen":64,"nicIp":"\#(nicIp)","nicMac":"\#(EipLab.nicMac)","nicGateway":"fd79::1","nicNetmask":"ffff:ffff:ffff:ffff::","nicPrefixLen":64,"nicName":"\#(EipLab.nicName)","vmBridgeName":"\#(lab.privateBridge)","publicBridgeName":"\#(lab.publicBridge)","skipArpCheck":false,"addfdb":false}}"#
+            let hostBridgeRules = try await lab.ebtablesRules()
+            for _ in 0..<2 {
+                let applied = try await Self.send(agent, KVM.Path.applyEip, body)
+                #expect(applied.success, "\(applied.error ?? "")")
+            }
+            #expect(lab.eipNamespaces() == ["\(lab.publicBridge)_\(vip)"])
+            let eip = NetworkNamespace(name: "\(lab.publicBridge)_\(vip)")
+            let rules = try await eip.check(["ip6tables-save"])
+            for expected in ["-A EIP6-DNAT-\(EipLab.tag) -j DNAT --to-destination fd79::10",
+                             "-A EIP6-SNAT-\(EipLab.tag) -j SNAT --to-source 2001:db8:79::100",
+                             "-A PREROUTING -d 2001:db8:79::100/128 -j EIP6-DNAT-\(EipLab.tag)"] {
+                #expect(rules.contains(expected), "missing \(expected) in \(rules)")
+            }
+            #expect(try await TrafficProbe.connect(from: lab.publicSide, to: vip, port: 8090, listener: lab.guest,
+                                                   listenOn: "::", timeout: 8) == publicAddress)
+            #expect(try await TrafficProbe.connect(from: lab.guest, to: publicAddress, port: 8091, listener: lab.publicSide,
+                                                   listenOn: "::", timeout: 8) == vip)
+
+            let deleted = try await Self.send(agent, KVM.Path.deleteEip, body)
+            #expect(deleted.success, "\(deleted.error ?? "")")
+            #expect(lab.eipNamespaces().isEmpty)
+            #expect(try await lab.ebtablesRules() == hostBridgeRules)
+        }
+    }
+
     @Test func sriovNicGetsAnFdbEntryForTheNamespaceUntilDelete() async throws {
         try await Self.withAgent(tag: "d") { lab, agent in
             try await lab.host.addNIC("sriov0")
@@ -175,7 +210,8 @@ import Testing
                 (KVM.Path.applyEip, #"{"eip":\#(good.replacingOccurrences(of: EipLab.eipUuid, with: "../../x"))}"#, "eip.eipUuid"),
                 (KVM.Path.applyEip, #"{"eip":\#(good.replacingOccurrences(of: #""nicNetmask":"255.255.255.0""#, with: #""nicNetmask":"255.0.255.0""#))}"#, "eip.nicNetmask"),
                 (KVM.Path.applyEip, #"{"eip":\#(good.replacingOccurrences(of: EipLab.nicMac, with: "fa:79:5c:1e:7b"))}"#, "eip.nicMac"),
-                (KVM.Path.applyEip, #"{"eip":\#(good.replacingOccurrences(of: #""ipVersion":4"#, with: #""ipVersion":6"#))}"#, "eip.ipVersion"),
+                (KVM.Path.applyEip, #"{"eip":\#(good.replacingOccurrences(of: #""ipVersion":4"#, with: #""ipVersion":5"#))}"#, "eip.ipVersion"),
+                (KVM.Path.applyEip, #"{"eip":\#(good.replacingOccurrences(of: #""ipVersion":4"#, with: #""ipVersion":6"#))}"#, "eip.vip"),
                 (KVM.Path.applyEip, "{}", "eip"),
                 // The good EIP first: a batch is refused whole, so it is not applied either.
                 (KVM.Path.batchApplyEip, #"{"eips":[\#(good),\#(good.replacingOccurrences(of: #""vipGateway":"10.79.0.1""#, with: #""vipGateway":"-j ACCEPT""#))]}"#, "eips[1].vipGateway"),

@@ -2,11 +2,12 @@ import Foundation
 
 /// One TCP connection across namespaces: a listener that reports the peer address it saw, and a client
 /// that retries until the listener answers or its time is up. The Python programs are fixed text;
-/// addresses and ports travel as argv.
+/// addresses and ports travel as argv. IPv6 works too (listen on `::`).
 public enum TrafficProbe {
     private static let listener = """
         import socket, sys
-        s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(4); s.settimeout(float(sys.argv[3]))
         try:
             c, a = s.accept(); print(a[0]); c.sendall(b"ok"); c.close()

@@ -29,6 +29,17 @@ enum EipEbtables {
         let nic = plan.nicName
         let gateway = "\(plan.nicGateway)"
         var rules = none(names, nicName: nic)
+        if plan.isIPv6 {
+            // deip.py's IPv6 way (it calls it a hack): the VM's packets for anything beyond its own subnet,
+            // link-local and multicast go to the namespace's MAC, whoever the VM thinks its router is.
+            let subnet = "\(plan.nicGateway.network(prefixLength: plan.nicPrefix))/\(plan.nicPrefix)"
+            for local in [subnet, "fe80::/64", "ff00::/8"] {
+                rules.add("\(nic)-gw", "-p IPv6 --ip6-destination \(local) -j ACCEPT")
+            }
+            rules.add("\(nic)-gw", "-p IPv6 -j dnat --to-destination \(gatewayMAC)")
+            rules.jump(from: "PREROUTING", "-i \(nic)", to: "\(nic)-gw")
+            return rules
+        }
         rules.add("\(nic)-gw", "-p ARP --arp-op Request --arp-ip-dst \(gateway) -j arpreply --arpreply-mac \(gatewayMAC)")
         rules.jump(from: "PREROUTING", "-i \(nic)", to: "\(nic)-gw")
         for device in [names.privateOuter, names.publicOuter] {

@@ -14,14 +14,15 @@ extension IPLink {
         try await ip(["link", "set", "dev", name, "netns", namespace])
     }
 
-    /// Makes `cidr` the only IPv4 address of `device`.
-    func setOnlyAddress(_ cidr: String, device: String) async throws {
+    /// Makes `cidr` the only global address of its family on `device` (an IPv6 device keeps its
+    /// link-local address, which neighbour discovery needs).
+    func setOnlyAddress(_ cidr: String, device: String, ipv6: Bool) async throws {
         let current = try await addresses(device: device)[device] ?? []
-        let ipv4 = current.filter { $0.family == "inet" }.compactMap { address in
+        let same = current.filter { $0.family == (ipv6 ? "inet6" : "inet") && $0.scope == "global" }.compactMap { address in
             address.local.flatMap { local in address.prefixlen.map { "\(local)/\($0)" } }
         }
-        guard ipv4 != [cidr] else { return }
-        try await ip(["-4", "addr", "flush", "dev", device])
+        guard same != [cidr] else { return }
+        try await ip([ipv6 ? "-6" : "-4", "addr", "flush", "dev", device, "scope", "global"])
         try await ip(["addr", "add", cidr, "dev", device])
     }
 
@@ -30,7 +31,7 @@ extension IPLink {
         try await ip(["neigh", "replace", address, "lladdr", mac, "dev", device, "nud", "permanent"])
     }
 
-    func setDefaultRoute(via gateway: String) async throws {
-        try await ip(["route", "replace", "default", "via", gateway])
+    func setDefaultRoute(via gateway: String, ipv6: Bool) async throws {
+        try await ip([ipv6 ? "-6" : "-4", "route", "replace", "default", "via", gateway])
     }
 }

@@ -16,27 +16,31 @@ struct EipNames: Sendable, Equatable {
 
     /// deip.py's per-namespace traffic counters (`collect_vip_statistics` reads them).
     static let perfChain = "vip-perf"
-    /// Every chain an EIP namespace's tables hold that is ours, including ones a former VIP left.
-    static let ownership = IptablesChainOwnership(prefixes: ["DNAT-", "FWD-", "SNAT-", perfChain])
+    /// Every chain an EIP namespace's tables hold that is ours, including ones a former VIP left: IPv4
+    /// chains are named after the VIP, IPv6 ones (`EIP6-*`) after the EIP.
+    static let ownership = IptablesChainOwnership(prefixes: ["DNAT-", "FWD-", "SNAT-", "EIP6-", perfChain])
 
-    init(eipUuid: String, publicBridge: String, vip: IPv4Address) {
+    init(eipUuid: String, publicBridge: String, vip: EipAddress) {
         namespace = Self.namespace(publicBridge: publicBridge, vip: vip)
         let devices = Self.devices(eipUuid: eipUuid)
         publicOuter = devices.publicOuter
         publicInner = devices.publicInner
         privateOuter = devices.privateOuter
         privateInner = devices.privateInner
-        dnatChain = "DNAT-\(vip)"
-        forwardChain = "FWD-\(vip)"
-        snatChain = "SNAT-\(vip)"
+        let tag = vip.bits == 32 ? "\(vip)" : String(eipUuid.suffix(9))
+        let prefix = vip.bits == 32 ? "" : "EIP6-"
+        dnatChain = "\(prefix)DNAT-\(tag)"
+        forwardChain = "\(prefix)FWD-\(tag)"
+        snatChain = "\(prefix)SNAT-\(tag)"
     }
 
-    static func namespace(publicBridge: String, vip: IPv4Address) -> String {
+    static func namespace(publicBridge: String, vip: EipAddress) -> String {
         "\(publicBridge)_\(namespaceSuffix(vip: vip))"
     }
 
-    /// How a namespace name ends for `vip`: vipqos.py finds an EIP's namespace by its VIP alone.
-    static func namespaceSuffix(vip: IPv4Address) -> String {
+    /// How a namespace name ends for `vip` (deip.py writes '_' for '.'): vipqos.py finds an EIP's namespace by
+    /// its VIP alone.
+    static func namespaceSuffix(vip: EipAddress) -> String {
         String(vip.description.map { $0 == "." ? "_" : $0 })
     }
 

@@ -70,15 +70,18 @@ struct EipNamespaces: Sendable {
             try await host.setUp(outer)
         }
         let namespaced = ProcessRunner(defaultTimeout: .seconds(60), networkNamespace: names.namespace)
+        let ipv6 = plan.isIPv6
         try await inside.setUp(names.publicInner)
-        if newNamespace && !plan.skipArpCheck {
+        if !ipv6 && newNamespace && !plan.skipArpCheck {
             try await refuseDuplicate(plan, runner: namespaced)
         }
-        try await inside.setOnlyAddress("\(plan.vip)/\(plan.vipPrefix)", device: names.publicInner)
-        try await inside.setOnlyAddress("\(plan.nicGateway)/\(plan.nicPrefix)", device: names.privateInner)
+        try await inside.setOnlyAddress("\(plan.vip)/\(plan.vipPrefix)", device: names.publicInner, ipv6: ipv6)
+        try await inside.setOnlyAddress("\(plan.nicGateway)/\(plan.nicPrefix)", device: names.privateInner, ipv6: ipv6)
         try await inside.setUp(names.privateInner)
-        // deip.py pins the VM's MAC so the namespace never ARPs for it on the VM's network.
-        try await inside.setNeighbor("\(plan.nicIp)", mac: plan.nicMac, device: names.privateInner)
+        if !ipv6 {
+            // deip.py pins the VM's MAC so the namespace never ARPs for it on the VM's network.
+            try await inside.setNeighbor("\(plan.nicIp)", mac: plan.nicMac, device: names.privateInner)
+        }
         guard let gatewayMAC = try await inside.links()[names.privateInner]?.address else {
             throw KVMAgentError(.network, "cannot find the device \(names.privateInner) in the namespace \(names.namespace)")
         }
@@ -86,15 +89,17 @@ struct EipNamespaces: Sendable {
             try await hostRunner.run("bridge", ["fdb", "replace", gatewayMAC, "dev", nic])
         }
         try await ebtables.apply(EipEbtables.rules(plan, gatewayMAC: gatewayMAC))
-        // Tell the public network where the VIP now is (deip.py's "ping VIP gateway"); best effort, as there.
-        _ = try? await namespaced.execute("arping", ["-q", "-A", "-w", "2", "-c", "3", "-I", names.publicInner, "\(plan.vip)"])
-        // deip.py counts on the host's ip_forward, which a new namespace inherits from the initial one only;
-        // the namespace exists to forward, so it says so itself.
-        try await namespaced.run("sysctl", ["-qw", "net.ipv4.ip_forward=1"])
-        let iptables = IptablesApplier(runner: namespaced)
+        if !ipv6 {
+            // Tell the public network where the VIP now is (deip.py's "ping VIP gateway"); best effort, as there.
+            _ = try? await namespaced.execute("arping", ["-q", "-A", "-w", "2", "-c", "3", "-I", names.publicInner, "\(plan.vip)"])
+        }
+        // deip.py counts on the host's ip_forward, which a new namespace inherits from the initial one only
+        // (it sets IPv6 forwarding itself); the namespace exists to forward, so it says so itself.
+        try await namespaced.run("sysctl", ["-qw", ipv6 ? "net.ipv6.conf.all.forwarding=1" : "net.ipv4.ip_forward=1"])
+        let iptables = IptablesApplier(runner: namespaced, tools: ipv6 ? .ip6tables : .iptables)
         try await iptables.apply(EipRules.filter(plan))
         try await iptables.apply(EipRules.nat(plan))
-        try await inside.setDefaultRoute(via: "\(plan.vipGateway)")
+        try await inside.setDefaultRoute(via: "\(plan.vipGateway)", ipv6: ipv6)
     }
 
     /// deip.py's duplicate-address probe on a new namespace: someone else answering for the VIP on the

@@ -39,7 +39,7 @@ struct VipQosRoutes: CommandRoutes {
         let rules = try VipQosRule.all(command)
         try await queue.run { [namespaces, leafQdisc] in
             for rule in rules {
-                guard let namespace = namespaces.namespaces(endingWith: EipNames.namespaceSuffix(vip: rule.vip)).first else {
+                guard let namespace = namespaces.namespaces(endingWith: EipNames.namespaceSuffix(vip: .v4(rule.vip))).first else {
                     if missing == .skip { continue }
                     throw KVMAgentError(.network, "namespace for VIP \(rule.vip) is not created")
                 }
