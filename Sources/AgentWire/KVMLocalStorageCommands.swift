@@ -100,9 +100,8 @@ extension KVM {
         public init() {}
     }
 
-    /// Every local-storage reply: the capacity plus the fields of the paths that have them (`initialize`:
-    /// `localStorageUsedCapacity`; volume creation and getsize: `actualSize`, `size`; delete: `inUse`;
-    /// checkbits: `existing`). Unset fields are omitted on the wire.
+    /// Every local-storage reply: the capacity plus the fields of the paths that have them, named as the
+    /// Java response classes name them. Unset fields are omitted on the wire.
     public struct LocalStorageResponse: AgentReply, Equatable {
         public var success = true
         public var error: String?
@@ -110,11 +109,43 @@ extension KVM {
         public var totalCapacity: Int64?
         /// Bytes.
         public var availableCapacity: Int64?
+        /// `/init`.
         public var localStorageUsedCapacity: Int64?
+        /// Bytes on disk: volume creation, getsize, createtemplate, estimatetemplatesize, merges.
         public var actualSize: Int64?
+        /// Bytes: the virtual size, except `getbackingfile` (the backing file's bytes) and `getbaseimagepath`
+        /// (the bytes of the base image's chain), as ZStack's agent reports them.
         public var size: Int64?
+        /// `/delete`, `/deletedir`: the file or folder is open.
         public var inUse: Bool?
+        /// `/checkbits`.
         public var existing: Bool?
+        /// `/check/initializedfile`; Java reads a missing one as true, so it is always sent there.
+        public var existed: Bool?
+        /// `/snapshot/revert`, `/reinit/image`.
+        public var newVolumeInstallPath: String?
+        /// `/getmd5`, in the order of the command's files.
+        public var md5s: [Md5TO]?
+        /// `/volume/getbackingfile`.
+        public var backingFilePath: String?
+        /// `/volume/getbackingchain`: the backing files below the volume, nearest first (the volume itself
+        /// is not in it).
+        public var backingChain: [String]?
+        /// `/volume/getbackingchain`: bytes of the files of `backingChain`; `/kvmhost/download/progress`:
+        /// bytes of the named files so far.
+        public var totalSize: Int64?
+        /// `/volume/batchgetsize`: volume uuid → bytes on disk, for the volumes that could be read.
+        public var actualSizes: [String: Int64]?
+        /// `/volume/getbaseimagepath`: the image-cache file the volume's chain stands on.
+        public var path: String?
+        /// `/volume/getbaseimagepath`: other image-cache files the volume's folder refers to.
+        public var otherPaths: [String]?
+        /// `/getqcow2reference`.
+        public var referencePaths: [String]?
+        /// `/getqcow2hash`: the file's MD5.
+        public var hashValue: String?
+        /// `/kvmhost/download`: the downloaded image's format.
+        public var format: String?
 
         public init() {}
     }

@@ -10,15 +10,16 @@ import Glibc
 public enum FileDigest {
     static let chunkSize = 1 << 20
 
-    /// The MD5 of the file at `path`.
+    /// The MD5 of the file at `path`; `progress` hears the bytes hashed so far after each piece.
     /// - Throws: `FileSystemError` when it cannot be opened or read; `CancellationError` when the task is
     ///   cancelled.
-    public static func md5(ofFileAt path: String) async throws -> String {
+    public static func md5(ofFileAt path: String, progress: (Int64) -> Void = { _ in }) async throws -> String {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw FileSystemError("read", path) }
         defer { close(fd) }
         var hash = Insecure.MD5()
         var chunk = [UInt8](repeating: 0, count: chunkSize)
+        var hashed: Int64 = 0
         while true {
             try Task.checkCancellation()
             let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
@@ -28,6 +29,8 @@ public enum FileDigest {
             }
             if count == 0 { return hex(hash.finalize()) }
             chunk.withUnsafeBytes { hash.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+            hashed += Int64(count)
+            progress(hashed)
             await Task.yield()
         }
     }

@@ -202,4 +202,47 @@ public enum Files {
         }
         return names
     }
+
+    /// Every regular file below `directory`, at any depth, without following symbolic links (a link to a
+    /// folder outside is not descended into, a link to a file is not listed).
+    public static func regularFiles(under directory: String) throws(FileSystemError) -> [String] {
+        var files: [String] = []
+        var pending = [directory]
+        while let folder = pending.popLast() {
+            for name in try directoryEntries(folder) {
+                let path = folder == "/" ? "/" + name : folder + "/" + name
+                switch kind(path) {
+                case .regular: files.append(path)
+                case .directory: pending.append(path)
+                default: break
+                }
+            }
+        }
+        return files
+    }
+
+    /// The size in bytes of the file at `path` (`st_size`, following a final symbolic link).
+    public static func size(_ path: String) throws(FileSystemError) -> Int64 {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw FileSystemError("read the size of", path) }
+        return Int64(info.st_size)
+    }
+
+    /// How many names the file at `path` has (`st_nlink`, not following a final symbolic link).
+    public static func linkCount(_ path: String) throws(FileSystemError) -> Int {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { throw FileSystemError("read the link count of", path) }
+        return Int(info.st_nlink)
+    }
+
+    /// Whether `first` and `second` are names of the same file.
+    public static func sameFile(_ first: String, _ second: String) -> Bool {
+        var a = stat(), b = stat()
+        return stat(first, &a) == 0 && stat(second, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino
+    }
+
+    /// Gives the file `source` the further name `name` (`link(2)`: both must be on one file system).
+    public static func hardLink(_ source: String, as name: String) throws(FileSystemError) {
+        guard link(source, name) == 0 else { throw FileSystemError("link \(source) as", name) }
+    }
 }

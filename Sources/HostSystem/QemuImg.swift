@@ -3,10 +3,13 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The one `qemu-img` layer, with argv: read image headers and backing chains, create qcow2 volumes (empty
-/// or on a backing file), grow, convert, rebase and commit them. Paths must be absolute, so qemu-img can
-/// take them neither for an option nor for a `protocol:` name.
+/// or on a backing file), resize, measure, convert, rebase (safe or header only) and commit them. Paths must
+/// be absolute, so qemu-img can take them neither for an option nor for a `protocol:` name.
 public struct QemuImg: Sendable {
     /// What `qemu-img info --output=json` says about an image; only the fields the agent reads.
     public struct Info: Decodable, Sendable, Equatable {
@@ -123,10 +126,48 @@ public struct QemuImg: Sendable {
         try await runner.run("qemu-img", ["commit", "-f", "qcow2", "-b", base, top], timeout: Self.copyTimeLimit)
     }
 
-    /// Grows (never shrinks) an image to `size` bytes.
-    public func resize(_ path: String, to size: Int64) async throws {
+    /// Makes the qcow2 image `path` name `backing` as its backing file without reading either (unsafe mode):
+    /// for images whose data already agrees, such as a chain copied to another host or another folder.
+    public func rebaseHeader(_ path: String, onto backing: String, backingFormat: String) async throws {
         try Self.requireAbsolute(path)
-        try await runner.run("qemu-img", ["resize", path, String(size)])
+        try Self.requireAbsolute(backing)
+        try await runner.run("qemu-img", ["rebase", "-u", "-f", "qcow2", "-F", backingFormat, "-b", backing, path])
+    }
+
+    /// Grows an image to `size` bytes; `shrink` lets it get smaller (the guest loses what lies beyond).
+    public func resize(_ path: String, to size: Int64, format: String? = nil, shrink: Bool = false) async throws {
+        try Self.requireAbsolute(path)
+        let options = (format.map { ["-f", $0] } ?? []) + (shrink ? ["--shrink"] : [])
+        try await runner.run("qemu-img", ["resize"] + options + [path, String(size)])
+    }
+
+    /// The bytes a standalone qcow2 copy of the image (and its backing chain) needs (`qemu-img measure`'s
+    /// `required`).
+    public func measure(_ path: String, format: String) async throws -> Int64 {
+        try Self.requireAbsolute(path)
+        struct Measure: Decodable { let required: Int64 }
+        let output = try await runner.run("qemu-img", ["measure", "--force-share", "--output=json", "-f", format, "-O", "qcow2", path],
+                                          timeout: Self.copyTimeLimit)
+        return try JSONDecoder().decode(Measure.self, from: Data(output.standardOutput)).required
+    }
+
+    /// The backing file named in a qcow2 header, read from the file itself as ZStack's agent does it
+    /// (`qcow2_get_backing_file`): no qemu-img per file, for scans over a whole storage. Nil for a file that
+    /// is not qcow2 or has no backing file.
+    /// - Throws: `FileSystemError` when the file cannot be read.
+    public static func headerBackingFile(_ path: String) throws(FileSystemError) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { throw FileSystemError("read", path) }
+        defer { close(fd) }
+        var header = [UInt8](repeating: 0, count: 20)
+        guard pread(fd, &header, header.count, 0) == header.count, header[0..<4] == [0x51, 0x46, 0x49, 0xfb] else { return nil }
+        let offset = header[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        let length = header[16..<20].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        // qcow2 limits the name to 1023 bytes; anything longer is a damaged or hostile header.
+        guard offset > 0, offset < UInt64(Int64.max), length > 0, length < 1024 else { return nil }
+        var name = [UInt8](repeating: 0, count: Int(length))
+        guard pread(fd, &name, name.count, off_t(offset)) == name.count else { throw FileSystemError("read the qcow2 header of", path) }
+        return String(decoding: name, as: UTF8.self)
     }
 
     /// The installed qemu-img's version ("qemu-img version 7.2.0 (Debian 1:7.2+dfsg-7)": the third word, cut

@@ -18,6 +18,7 @@ public func buildKVMAgent(_ configuration: KVMAgentConfiguration, logger: Logger
     let eips = EipNamespaces(runner: runner, hostNamespace: configuration.networkNamespace)
     let connection = try await LibvirtConnection.open(uri: configuration.libvirtURI)
     let domainEvents = try await connection.domainEvents()
+    let localStorageJobs = LocalStorageJobs()
     let vms = VMService(connection: connection,
                         builder: DomainXMLBuilder(domainType: configuration.domainType, emulator: configuration.emulator),
                         volumePaths: volumePaths,
@@ -31,7 +32,7 @@ public func buildKVMAgent(_ configuration: KVMAgentConfiguration, logger: Logger
                        power: HostPower(shutdownCommand: configuration.hostShutdownCommand,
                                         rebootCommand: configuration.hostRebootCommand, runner: runner),
                        dependencies: HostDependencies(programs: ["qemu-img", "ip", configuration.iptablesCommand.first ?? "iptables"])),
-            VMRoutes(vms: vms),
+            VMRoutes(vms: vms, cancelOtherJobs: { await localStorageJobs.cancel(apiID: $0) }),
             NetworkRoutes(bridges: Bridges(link: IPLink(runner: runner, namespace: configuration.networkNamespace))),
             MigrationHelperRoutes(vms: vms,
                                   firewall: ConsoleFirewall(iptables: IptablesRules(command: configuration.iptablesCommand),
@@ -40,7 +41,8 @@ public func buildKVMAgent(_ configuration: KVMAgentConfiguration, logger: Logger
             LocalStorageRoutes(roots: LocalStorageRoots(permitted: volumePaths.roots),
                                qemuImg: QemuImg(runner: runner), runner: runner,
                                sftp: SftpImageTransfer(client: SSHClient(), knownHosts: KnownHostsFile(
-                                   path: configuration.stateDirectory + "/sftp_known_hosts"))),
+                                   path: configuration.stateDirectory + "/sftp_known_hosts")),
+                               jobs: localStorageJobs),
             EipRoutes(namespaces: eips),
             GarpRoutes(runner: runner),
             VipQosRoutes(namespaces: eips, leafQdisc: configuration.vipQosLeafQdisc),

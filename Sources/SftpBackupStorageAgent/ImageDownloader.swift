@@ -30,10 +30,8 @@ struct ImageDownloader: Sendable {
             timeout: timeout,
             describe: "download of \(Self.redacted(url))"
         ) {
-            try await withThrowingTaskGroup(of: Void.self) { reporter in
-                reporter.addTask { await progress.run() }
-                defer { progress.finish() }
-                return root.withCapacity(try await Self.fetch(source, into: target, limit: byteLimit(root), progress: progress))
+            try await progress.reporting {
+                root.withCapacity(try await Self.fetch(source, into: target, limit: byteLimit(root), progress: progress))
             }
         }
     }

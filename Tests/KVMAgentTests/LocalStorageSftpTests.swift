@@ -112,6 +112,40 @@ struct LocalStorageSftpTests {
         }
     }
 
+    @Test("a volume copied from another KVM host (DownloadBitsFromKVMHostCmd): its format, the progress query, the cancel that removes it")
+    func downloadFromKVMHost() async throws {
+        try await withBackupStorage { host in
+            try await KVMAgentHarness.with { agent in
+                let root = agent.directory.appendingPathComponent("ps").path
+                try await initialize(root, agent)
+                let remote = try await remoteImage(host, "/zstack_ps/rootVolumes/acct-1/vol-1/vol-1.qcow2", size: "32M")
+                let key = try String(contentsOfFile: host.rsaKey, encoding: .utf8)
+                let local = root + "/rootVolumes/acct-1/vol-1/vol-1.qcow2"
+                // GetKVMHostDownloadCredentialReply's fields, the long job's identification code; bandWidth null.
+                let body = try WireJSON.decode(JSONValue.self, from: Array(#"""
+                    {"hostname":"\#(host.address)","username":"root","sshKey":\#(try LocalStorageBodies.quoted(key)),"sshPort":\#(host.sshPort),
+                     "backupStorageInstallPath":"\#(remote)","primaryStorageInstallPath":"\#(local)",
+                     "identificationCode":"job-1\#(local)",\#(LocalStorageBodies.agentCommand(root))}
+                    """#.utf8))
+                let pulled = try await agent.call("/localstorage/kvmhost/download", body, as: KVM.LocalStorageResponse.self)
+                #expect(pulled.success, "\(pulled.error ?? "")")
+                #expect(pulled.format == "qcow2")
+                #expect(try await md5(local) == (try await md5(remote)))
+                #expect(files(under: root + "/rootVolumes/acct-1/vol-1") == ["vol-1.qcow2"], "no temporary file left")
+
+                let progress = try await agent.call("/localstorage/kvmhost/download/progress", try LocalStorageBodies.body(root,
+                    #""volumePaths":["\#(local)"]"#), as: KVM.LocalStorageResponse.self)
+                let size = try FileManager.default.attributesOfItem(atPath: local)[.size] as? Int64
+                #expect(progress.success && progress.totalSize == size)
+
+                let cancelled = try await agent.call("/localstorage/kvmhost/download/cancel", try LocalStorageBodies.body(root,
+                    #""primaryStorageInstallPath":"\#(local)""#), as: KVM.LocalStorageResponse.self)
+                #expect(cancelled.success, "\(cancelled.error ?? "")")
+                #expect(!FileManager.default.fileExists(atPath: local), "the MN's cancel removes what was copied")
+            }
+        }
+    }
+
     @Test("a wrong key, a path outside the storage, a missing remote file: in-band errors, nothing left")
     func failures() async throws {
         try await withBackupStorage { host in

@@ -31,6 +31,16 @@ final class LocalStorageRoots: Sendable {
         return root
     }
 
+    /// The canonical form of `path` when it lies in the agent's configured storage roots, for the few
+    /// commands the MN may send before `/localstorage/init` (the storage's initialized-file marker).
+    func resolveConfigured(_ path: String?, field: String) throws -> String {
+        guard let path, !path.isEmpty else { throw KVMAgentError(.localStorage, "\(field) is missing") }
+        guard let resolved = permitted.resolve(path) else {
+            throw KVMAgentError(.localStorage, "\(field) \(path) is outside the storage roots this agent serves (\(permitted))")
+        }
+        return resolved
+    }
+
     /// The canonical form of `path` and the root it lies in.
     /// - Parameter field: the command field the path came from, named in the error.
     func resolve(_ path: String?, field: String) throws -> (path: String, root: ConfinedRoot) {

@@ -3,12 +3,15 @@ import AgentWire
 import HostSystem
 
 /// `/localstorage/*`: local primary storage on this host — volumes as qcow2 files made with `qemu-img`, and
-/// the filesystem's capacity on every reply. All async, as ZStack registers them.
+/// the filesystem's capacity on the replies that carry it. All async, as ZStack registers them. The paths
+/// on images, files and MD5s are in the extensions beside this file.
 struct LocalStorageRoutes: CommandRoutes {
     let roots: LocalStorageRoots
     let qemuImg: QemuImg
     let runner: ProcessRunner
     let sftp: SftpImageTransfer
+    /// Copies and merges in flight, for `/job/cancel` and `/kvmhost/download/cancel`.
+    let jobs: LocalStorageJobs
 
     func register(in registry: inout CommandRegistry) {
         registry.async(KVM.Path.localStorageInit, initialize)
@@ -21,6 +24,34 @@ struct LocalStorageRoutes: CommandRoutes {
         registry.async(KVM.Path.localStorageGetVolumeSize, volumeSize)
         registry.async(KVM.Path.localStorageSftpDownload, sftpDownload)
         registry.async(KVM.Path.localStorageSftpUpload, sftpUpload)
+        registry.async(KVM.Path.localStorageCreateFolder, createFolder)
+        registry.async(KVM.Path.localStorageDeleteDirectory, deleteDirectory)
+        registry.async(KVM.Path.localStorageUnlink, unlink)
+        registry.async(KVM.Path.localStorageRevertSnapshot, revertSnapshot)
+        registry.async(KVM.Path.localStorageReinitImage, reinitImage)
+        registry.async(KVM.Path.localStorageMergeSnapshot, mergeSnapshot)
+        registry.async(KVM.Path.localStorageMergeAndRebaseSnapshot, mergeAndRebaseSnapshots)
+        registry.async(KVM.Path.localStorageOfflineMerge, offlineMerge)
+        registry.async(KVM.Path.localStorageCreateTemplate, createTemplate)
+        registry.async(KVM.Path.localStorageEstimateTemplateSize, estimateTemplateSize)
+        registry.async(KVM.Path.localStorageRebaseRootVolumeToBackingFile, rebaseRootVolume)
+        registry.async(KVM.Path.localStorageVerifySnapshotChain, verifySnapshotChain)
+        registry.async(KVM.Path.localStorageRebaseSnapshotBackingFiles, rebaseSnapshotBackingFiles)
+        registry.async(KVM.Path.localStorageGetMd5, getMd5)
+        registry.async(KVM.Path.localStorageCheckMd5, checkMd5)
+        registry.async(KVM.Path.localStorageGetBackingFile, backingFile)
+        registry.async(KVM.Path.localStorageGetBackingChain, backingChain)
+        registry.async(KVM.Path.localStorageBatchGetVolumeSize, batchVolumeSize)
+        registry.async(KVM.Path.localStorageGetBaseImagePath, baseImagePath)
+        registry.async(KVM.Path.localStorageGetQcow2Reference, qcow2References)
+        registry.async(KVM.Path.localStorageResizeVolume, resizeVolume)
+        registry.async(KVM.Path.localStorageHardLinkVolume, hardLinkVolume)
+        registry.async(KVM.Path.localStorageCheckInitializedFile, checkInitializedFile)
+        registry.async(KVM.Path.localStorageCreateInitializedFile, createInitializedFile)
+        registry.async(KVM.Path.localStorageDownloadFromKVMHost, downloadFromKVMHost)
+        registry.async(KVM.Path.localStorageCancelDownloadFromKVMHost, cancelDownloadFromKVMHost)
+        registry.async(KVM.Path.localStorageDownloadFromKVMHostProgress, downloadFromKVMHostProgress)
+        registry.async(KVM.Path.localStorageGetQcow2Hash, qcow2Hash)
     }
 
     private func initialize(_ command: KVM.LocalStorageInitCmd, _ context: CommandContext) async throws -> KVM.LocalStorageResponse {
@@ -75,7 +106,7 @@ struct LocalStorageRoutes: CommandRoutes {
     }
 
     /// Removes the file, then its directory if that is left empty (ZStack gives each volume a folder) — never
-    /// the storage root. A path already gone is a success.
+    /// the storage root, nor a file a process holds open (`inUse`). A path already gone is a success.
     private func delete(_ command: KVM.LocalStorageDeleteCmd, _ context: CommandContext) async throws -> KVM.LocalStorageResponse {
         let (path, root) = try roots.resolve(command.path, field: "path")
         guard path != root.path else { throw KVMAgentError(.localStorage, "refusing to delete the local storage root \(root.path)") }
@@ -85,6 +116,7 @@ struct LocalStorageRoutes: CommandRoutes {
         case nil:
             break
         default:
+            if let refusal = inUseRefusal(path, "file") { return refusal }
             try Files.removeFile(path)
             let folder = Files.parentDirectory(of: path)
             if folder != root.path { Files.removeDirectoryIfEmpty(folder) }
@@ -119,7 +151,7 @@ struct LocalStorageRoutes: CommandRoutes {
 
     /// Both ends of a transfer, checked before anything moves: the local file inside a local storage root,
     /// the remote path absolute, the SSH endpoint complete.
-    private func sftpTransfer(_ command: some KVM.SftpBitsCommand) throws
+    func sftpTransfer(_ command: some KVM.SftpBitsCommand) throws
         -> (local: String, root: ConfinedRoot, remote: String, endpoint: SftpImageTransfer.Endpoint) {
         let (local, root) = try roots.resolve(command.primaryStorageInstallPath, field: "primaryStorageInstallPath")
         let remote = try remotePath(command.backupStorageInstallPath)
@@ -132,7 +164,7 @@ struct LocalStorageRoutes: CommandRoutes {
 
     /// The backup storage's path: absolute, as its agent reports install paths, so it never depends on the
     /// login directory.
-    private func remotePath(_ path: String?) throws -> String {
+    func remotePath(_ path: String?) throws -> String {
         guard let path, path.hasPrefix("/") else {
             throw KVMAgentError(.localStorage, "backupStorageInstallPath \(path ?? "") is missing or not an absolute path")
         }
@@ -140,7 +172,7 @@ struct LocalStorageRoutes: CommandRoutes {
     }
 
     /// A path inside the storage that must already hold an image (a template in the image cache).
-    private func existingImage(_ path: String?, field: String) throws -> String {
+    func existingImage(_ path: String?, field: String) throws -> String {
         let resolved = try roots.resolve(path, field: field).path
         guard Files.kind(resolved) == .regular else {
             throw KVMAgentError(.localStorage, "\(field) \(resolved) does not exist or is not a file")
@@ -149,12 +181,12 @@ struct LocalStorageRoutes: CommandRoutes {
     }
 
     /// Makes the parent folder; refuses to overwrite: `qemu-img create` would truncate a volume in use.
-    private func prepareNewFile(_ path: String) throws {
+    func prepareNewFile(_ path: String) throws {
         guard !Files.exists(path) else { throw KVMAgentError(.localStorage, "\(path) already exists; not overwriting it") }
         try Files.makeDirectories(Files.parentDirectory(of: path))
     }
 
-    private func volumeReply(_ path: String, storagePath given: String?, root: ConfinedRoot) async throws -> KVM.LocalStorageResponse {
+    func volumeReply(_ path: String, storagePath given: String?, root: ConfinedRoot) async throws -> KVM.LocalStorageResponse {
         let info = try await qemuImg.info(path)
         var reply = try capacity(of: storagePath(given, root: root))
         reply.size = info.virtualSize
@@ -163,12 +195,12 @@ struct LocalStorageRoutes: CommandRoutes {
     }
 
     /// The command's `storagePath` when it names a place in the storage, else the root the paths are in.
-    private func storagePath(_ given: String?, root: ConfinedRoot) throws -> String {
+    func storagePath(_ given: String?, root: ConfinedRoot) throws -> String {
         guard let given, !given.isEmpty else { return root.path }
         return try roots.resolve(given, field: "storagePath").path
     }
 
-    private func capacity(of path: String) throws -> KVM.LocalStorageResponse {
+    func capacity(of path: String) throws -> KVM.LocalStorageResponse {
         let capacity = try FilesystemCapacity.of(path)
         var reply = KVM.LocalStorageResponse()
         reply.totalCapacity = capacity.totalBytes
@@ -177,7 +209,7 @@ struct LocalStorageRoutes: CommandRoutes {
     }
 
     /// Bytes of all files under `path` as their sizes say (`du --apparent-size`), as the Python agent reports it.
-    private func apparentSize(_ path: String) async throws -> Int64 {
+    func apparentSize(_ path: String) async throws -> Int64 {
         let output = try await runner.run("du", ["--summarize", "--apparent-size", "--block-size=1", path])
         guard let size = output.text.split(whereSeparator: \.isWhitespace).first.flatMap({ Int64($0) }) else {
             throw KVMAgentError(.localStorage, "cannot read the size of \(path) from du: \(output.text)")

@@ -50,13 +50,16 @@ struct SftpImageTransfer: Sendable {
     /// Backup-storage host keys seen so far (`<state dir>/sftp_known_hosts`).
     let knownHosts: KnownHostsFile
 
-    /// Downloads `remote` into `local` by way of a temporary file in the same directory, renamed over
-    /// `local` only when complete: a reader never sees half an image, and a failure leaves nothing behind.
+    /// Downloads `remote` into `local` by way of a temporary file in the same directory (named to
+    /// `staging` first), renamed over `local` only when complete: a reader never sees half an image, and a
+    /// failure leaves nothing behind.
     /// - Returns: the size of the image.
     @discardableResult
-    func download(_ remote: String, from endpoint: Endpoint, to local: String) async throws -> Int64 {
+    func download(_ remote: String, from endpoint: Endpoint, to local: String,
+                  staging: (String) -> Void = { _ in }) async throws -> Int64 {
         guard Files.kind(local) != .directory else { throw KVMAgentError(.localStorage, "\(local) is a directory, not an image file") }
         let file = try StagedFile(target: local)
+        staging(file.temporaryPath)
         do {
             let directory = Files.parentDirectory(of: local)
             let size = try await withSession(endpoint, remote) { session throws(SSHError) in

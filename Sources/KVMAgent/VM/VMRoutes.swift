@@ -4,6 +4,8 @@ import AgentWire
 /// `/vm/*` and `/job/cancel`: every VM command is async, as in ZStack's `vm_plugin`.
 struct VMRoutes: CommandRoutes {
     let vms: VMService
+    /// Stops the other jobs of an API `/job/cancel` names (local-storage copies and merges).
+    let cancelOtherJobs: @Sendable (_ apiID: String) async -> Void
 
     func register(in registry: inout CommandRegistry) {
         registry.async(KVM.Path.startVm) { (command: KVM.StartVmCmd, _) in try await vms.start(command) }
@@ -21,7 +23,10 @@ struct VMRoutes: CommandRoutes {
         registry.async(KVM.Path.detachNic) { (command: KVM.DetachNicCommand, _) in try await vms.detachNIC(command) }
         registry.async(KVM.Path.changeCpuMemory) { (command: KVM.ChangeCpuMemoryCmd, _) in try await vms.changeCPUMemory(command) }
         registry.async(KVM.Path.migrateVm) { (command: KVM.MigrateVmCmd, _) in try await vms.migrate(command) }
-        registry.async(KVM.Path.cancelJob) { (command: KVM.CancelCmd, _) in try await vms.cancelJob(command) }
+        registry.async(KVM.Path.cancelJob) { (command: KVM.CancelCmd, _) in
+            if let apiID = command.cancellationApiId { await cancelOtherJobs(apiID) }
+            return try await vms.cancelJob(command)
+        }
         registry.async(KVM.Path.syncVmDeviceInfo) { (command: KVM.SyncVmDeviceInfoCmd, _) in try await vms.syncDeviceInfo(command) }
         registry.async(KVM.Path.getVmDeviceAddress) { (command: KVM.GetVmDeviceAddressCmd, _) in try await vms.deviceAddresses(command) }
         registry.async(KVM.Path.increaseCpu) { (command: KVM.IncreaseCpuCmd, _) in try await vms.increaseCPU(command) }
