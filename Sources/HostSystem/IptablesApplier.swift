@@ -1,12 +1,31 @@
-/// Applies `IptablesRuleSet`s with `iptables-restore --noflush` (or `ip6tables-restore`), one transaction per
-/// table.
+/// Applies `IptablesRuleSet`s with a netfilter front end's `*-restore --noflush`, one transaction per table.
 public struct IptablesApplier: Sendable {
-    public let runner: ProcessRunner
-    public let family: IptablesFamily
+    /// A netfilter front end whose save/restore pair speaks the `iptables-save` format: iptables, ip6tables,
+    /// and ebtables (bridged frames), which differs only in how a new chain is declared.
+    public struct Frontend: Sendable, Equatable {
+        public let save: String
+        public let restore: [String]
+        /// What follows `:<chain> ` when the script declares a chain: iptables' policy and counters
+        /// `- [0:0]`, ebtables' policy `ACCEPT` (as `ebtables -N` makes it).
+        public let newChain: String
 
-    public init(runner: ProcessRunner, family: IptablesFamily = .ipv4) {
+        public static let iptables = Frontend(save: "iptables-save", restore: ["iptables-restore", "--noflush", "-w"],
+                                              newChain: "- [0:0]")
+        public static let ip6tables = Frontend(save: "ip6tables-save", restore: ["ip6tables-restore", "--noflush", "-w"],
+                                               newChain: "- [0:0]")
+        public static let ebtables = Frontend(save: "ebtables-save", restore: ["ebtables-restore", "--noflush"],
+                                              newChain: "ACCEPT")
+
+        /// The IP front end of one family.
+        public static func ip(_ family: IptablesFamily) -> Frontend { family == .ipv4 ? .iptables : .ip6tables }
+    }
+
+    public let runner: ProcessRunner
+    public let frontend: Frontend
+
+    public init(runner: ProcessRunner, frontend: Frontend = .iptables) {
         self.runner = runner
-        self.family = family
+        self.frontend = frontend
     }
 
     /// Applies filter then nat. A table that fails is untouched (the restore is one transaction); when
@@ -24,21 +43,20 @@ public struct IptablesApplier: Sendable {
     }
 
     public func apply(_ rules: IptablesRuleSet) async throws {
-        let script = IptablesRestoreScript.script(for: rules, currentSave: try await save(table: rules.table))
-        try await runner.run(family.restoreCommand, ["--noflush", "-w"], input: Array(script.utf8))
+        let script = IptablesRestoreScript.script(for: rules, currentSave: try await save(table: rules.table),
+                                                  newChain: frontend.newChain)
+        try await runner.run(frontend.restore[0], Array(frontend.restore.dropFirst()), input: Array(script.utf8))
     }
 
-    /// The table as `iptables-save` prints it, which is also the form `SavedTable` reads.
+    /// The table as `*-save` prints it, which is also the form `SavedTable` reads.
     public func save(table: String) async throws -> String {
-        try await runner.run(family.saveCommand, ["-t", table]).text
+        try await runner.run(frontend.save, ["-t", table]).text
     }
 }
 
-/// IPv4's tables (`iptables-*`) or IPv6's (`ip6tables-*`): separate tables with the same rule language.
+/// IPv4 or IPv6: separate tables (`iptables-*`, `ip6tables-*`), ipsets and conntrack tables with the same rule
+/// language.
 public enum IptablesFamily: Sendable, CaseIterable {
     case ipv4
     case ipv6
-
-    public var saveCommand: String { self == .ipv4 ? "iptables-save" : "ip6tables-save" }
-    public var restoreCommand: String { self == .ipv4 ? "iptables-restore" : "ip6tables-restore" }
 }

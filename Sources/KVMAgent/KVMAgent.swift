@@ -15,6 +15,7 @@ public func buildKVMAgent(_ configuration: KVMAgentConfiguration, logger: Logger
     let identity = HostIdentity()
     let runner = ProcessRunner()
     let volumePaths = VolumePathPolicy(roots: try PermittedRoots(configuration.storageRoots, purpose: "storage"))
+    let eips = EipNamespaces(runner: runner, hostNamespace: configuration.networkNamespace)
     let connection = try await LibvirtConnection.open(uri: configuration.libvirtURI)
     let domainEvents = try await connection.domainEvents()
     let localStorageJobs = LocalStorageJobs()
@@ -48,6 +49,9 @@ public func buildKVMAgent(_ configuration: KVMAgentConfiguration, logger: Logger
                                sftp: SftpImageTransfer(client: SSHClient(), knownHosts: KnownHostsFile(
                                    path: configuration.stateDirectory + "/sftp_known_hosts")),
                                jobs: localStorageJobs),
+            EipRoutes(namespaces: eips),
+            GarpRoutes(runner: runner),
+            VipQosRoutes(namespaces: eips, leafQdisc: configuration.vipQosLeafQdisc),
             VolumeSnapshotRoutes(snapshots: VolumeSnapshots(connection: connection, qemuImg: QemuImg(runner: runner),
                                                             volumePaths: volumePaths)),
         ],

@@ -32,6 +32,10 @@ public struct KVMAgentConfiguration: Sendable {
     /// Where libvirt's qemu driver writes each domain's pid file (`/vm/priority` sets the OOM score of
     /// that process).
     public var qemuRunDirectory = "/var/run/libvirt/qemu"
+    /// The queue under each VIP QoS class (`/flatnetworkprovider/vipqos/apply`): vipqos.py's `sfq` by
+    /// default; a kernel without sch_sfq (this project's test VMs) takes `pfifo`.
+    public var vipQosLeafQdisc = Self.defaultVipQosLeafQdisc
+    public static let defaultVipQosLeafQdisc = "sfq"
     /// The MN's take-over flag (`KvmHost.takeOverFlagPath`): the MN writes it over ssh at the end of a
     /// connect and refuses to add the host to a second MN while it is fresher than a ping interval; every
     /// `/host/ping` touches it when it exists, as the Python agent does. Tests point it into a scratch directory.

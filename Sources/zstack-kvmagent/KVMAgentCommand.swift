@@ -51,6 +51,9 @@ struct KVMAgentCommand: AsyncParsableCommand {
         "Run the bridge and security-group commands' ip, iptables and ipset inside this network namespace.",
         discussion: "For tests and fuzzing: the host's own links and firewall stay untouched."))
     var netns: String?
+    @Option(help: ArgumentHelp("The queue discipline under each VIP QoS class (vipqos.py's sfq).",
+                               discussion: "For kernels built without sch_sfq: pfifo, say."))
+    var vipQosLeafQdisc = KVMAgentConfiguration.defaultVipQosLeafQdisc
 
     private var resolvedLibvirtURI: String {
         if let libvirtURI { return libvirtURI }
@@ -76,6 +79,7 @@ struct KVMAgentCommand: AsyncParsableCommand {
             onLibvirtLost: { _ in Glibc.exit(2) })
         configuration.qemuRunDirectory = qemuRunDir
         configuration.networkNamespace = netns
+        configuration.vipQosLeafQdisc = vipQosLeafQdisc
         let agent = try await buildKVMAgent(configuration, logger: logger)
         try await agent.run { port in
             logger.info("listening", metadata: ["port": "\(port)"])

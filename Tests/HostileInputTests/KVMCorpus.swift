@@ -11,6 +11,10 @@ enum KVMCorpus {
     static let volume = #"{"installPath":"@ROOT@/dataVolumes/vol-d1/vol-d1.qcow2","deviceId":1,"deviceType":"file","volumeUuid":"d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1","useVirtio":true,"useVirtioSCSI":false,"shareable":false,"cacheMode":"none","format":"qcow2","type":"Data","primaryStorageType":"LocalStorage"}"#
     static let nic = #"{"mac":"fa:a3:5c:1e:7b:09","ips":["192.168.100.19"],"bridgeName":"hfzbr0","physicalInterface":"hfzeth0","uuid":"6c0a1d2b3c4d5e6f7a8b9c0d1e2f3a4c","nicInternalName":"vnic42.9","deviceId":2,"useVirtio":true,"mtu":1500,"driverType":"virtio","type":"VNIC","state":"enable"}"#
     static let sftp = #""sshKey":"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n","username":"root","hostname":"127.0.0.1","sshPort":1,"backupStorageInstallPath":"/zstack_bs/images/img1/img1.qcow2","primaryStorageInstallPath":"@ROOT@/imagecache/template/img1/img1.qcow2","storagePath":"@ROOT@","primaryStorageUuid":"ps1","uuid":"ps1""#
+    /// FlatEipBackend's EipTO on bridges that exist nowhere (so apply fails before making a namespace) and a
+    /// VIP in TEST-NET-2 (so delete and vipqos find no namespace of another test's).
+    static let eip = #"{"eipUuid":"e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1","vipUuid":"v1v1","vmUuid":"\#(testDomain)","nicUuid":"6c0a1d2b3c4d5e6f7a8b9c0d1e2f3a4c","ipVersion":4,"vip":"198.51.100.77","vipNetmask":"255.255.255.0","vipGateway":"198.51.100.1","vipPrefixLen":24,"nicIp":"192.168.100.19","nicMac":"fa:a3:5c:1e:7b:09","nicGateway":"192.168.100.1","nicNetmask":"255.255.255.0","nicPrefixLen":24,"nicName":"vnic42.9","vmBridgeName":"hfzbr0","publicBridgeName":"hfzbr1","skipArpCheck":false,"addfdb":false}"#
+    static let vipQos = #"{"vipUuid":"e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1","vip":"198.51.100.77","port":80,"inboundBandwidth":1048576,"outboundBandwidth":1048576}"#
     static let bridge = #""physicalInterfaceName":"hfzeth0","l2NetworkUuid":"f0e1d2c3b4a5968778695a4b3c2d1e0f","disableIptables":false,"mtu":1500,"isolated":false"#
 
     static func entries() throws -> [CorpusEntry] {
@@ -112,6 +116,16 @@ enum KVMCorpus {
             async("/securitygroup/updategroupmember", #"{"updateGroupTOs":[{"securityGroupUuid":"5e6f7a8b9c0d4e1f8a2b3c4d5e6f7a8b","securityGroupVmIps":["192.168.100.19","192.168.100.1"],"securityGroupVmIp6s":["fd00::19"],"actionCode":"updateGroup"}]}"#),
             async("/securitygroup/cleanupunusedrules", #"{"skipIpv6":false}"#),
             async("/securitygroup/checkdefaultrulesonhost", #"{"skipIpv6":true}"#),
+            async("/flatnetworkprovider/eip/apply", "{\"eip\":\(eip)}"),
+            async("/flatnetworkprovider/eip/batchapply", "{\"eips\":[\(eip)]}"),
+            async("/flatnetworkprovider/eip/delete", "{\"eip\":\(eip)}"),
+            async("/flatnetworkprovider/eip/batchdelete", "{\"eips\":[\(eip)]}"),
+            async("/flatnetworkprovider/garp/apply", #"{"rebuild":true,"interval":5,"state":true,"infos":[{"ip":"198.51.100.77","mac":"fa:a3:5c:1e:7b:0a","namespace":"hfzbr1_198_51_100_77","bridgeName":"hfzbr1"}]}"#),
+            async("/flatnetworkprovider/garp/release", #"{"infos":[{"ip":"198.51.100.77","mac":"fa:a3:5c:1e:7b:0a","namespace":"hfzbr1_198_51_100_77","bridgeName":"hfzbr1"}]}"#),
+            async("/flatnetworkprovider/garp/settings", #"{"interval":5,"state":false}"#),
+            async("/flatnetworkprovider/vipqos/apply", "{\"vipQosSettings\":[\(vipQos)]}"),
+            async("/flatnetworkprovider/vipqos/delete", "{\"vipQosSettings\":[\(vipQos)]}"),
+            async("/flatnetworkprovider/vipqos/deleteall", "{\"vipQosSettings\":[\(vipQos)]}"),
         ] + [
             // Paths ZStack's KVM agent serves (kvm-paths.tsv) that this agent does not: 404, never a crash.
             "/vm/changevmpassword", "/vm/volume/takebackup", "/vm/hardenconsole", "/host/kvmagent/restart",

@@ -101,7 +101,7 @@ actor SecurityGroupFirewall {
         var previous: [(IptablesApplier, IptablesRuleSet)] = []
         var wanted: [(IptablesApplier, IptablesRuleSet)] = []
         for family in families {
-            let applier = IptablesApplier(runner: runner, family: family)
+            let applier = IptablesApplier(runner: runner, frontend: .ip(family))
             let current = SecurityGroupTable(family: family, saved: try await applier.save(table: "filter"))
             var table = current
             try edit(&table)
