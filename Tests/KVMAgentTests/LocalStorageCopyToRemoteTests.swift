@@ -122,13 +122,7 @@ struct LocalStorageCopyToRemoteTests {
             let copying = Task { try await agent.call("/localstorage/copytoremote", try body(root, host, paths: [volume]),
                                                       as: KVM.LocalStorageResponse.self) }
             let folder = destination + "/rootVolumes/acct-1/vol-3"
-            while (try? Files.directoryEntries(folder))?.contains(where: { $0.hasSuffix(".partial") }) != true {
-                try await Task.sleep(for: .milliseconds(10))
-            }
-            var cancelCmd = KVM.CancelCmd()
-            cancelCmd.cancellationApiId = LocalStorageBodies.apiID
-            let cancel = try await agent.call("/job/cancel", cancelCmd, as: EmptyReply.self)
-            #expect(cancel.success, "\(cancel.error ?? "")")
+            try await agent.cancelLocalStorageJob(onceStagingIn: folder)
             let reply = try await copying.value
             #expect(!reply.success && reply.error?.contains("was cancelled") == true, "\(reply.error ?? "")")
             #expect(entries(destination).isEmpty, "neither the partial file, the base already copied, nor their folders: \(entries(destination))")
