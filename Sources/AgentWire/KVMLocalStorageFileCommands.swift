@@ -1,5 +1,5 @@
 // Local-storage commands on files and folders rather than images: folders, hard links, the storage's
-// initialized-file marker, MD5s of volume files, and the copy of a file from another KVM host
+// initialized-file marker, MD5s of volume files, and the copies of files from and to another KVM host
 // (`LocalStorageKvmBackend.java`). Replies are `LocalStorageResponse`.
 
 extension KVM {
@@ -83,6 +83,28 @@ extension KVM {
         /// Bytes per second; not applied by this agent.
         public var bandWidth: Int64?
         public var identificationCode: String?
+
+        public init() {}
+    }
+
+    /// `/localstorage/copytoremote` (`LocalStorageKvmMigrateVmFlow.CopyBitsFromRemoteCmd`, a
+    /// `HasThreadContext` command): copy each path with its backing chain to the same paths on the host
+    /// `dstIp`, logging in as `dstUsername` (root) with `dstPassword` (masked in logs). `dstPort` is 22 in
+    /// Java's default, so Gson always writes it; `stage` (`"10-90"`) is the share of the API's progress.
+    public struct CopyBitsFromRemoteCmd: Codable, Sendable, Equatable {
+        public var primaryStorageUuid: String?
+        public var uuid: String?
+        public var storagePath: String?
+        public var sendCommandUrl: String?
+        public var paths: [String]?
+        public var dstIp: String?
+        public var dstPassword: String?
+        public var dstUsername: String?
+        public var dstPort: Int?
+        public var stage: String?
+        public var volumeUuid: String?
+        public var threadContext: [String: JSONValue]?
+        public var threadContextStack: [JSONValue]?
 
         public init() {}
     }

@@ -16,6 +16,7 @@ extension KVM.Path {
     public static let localStorageRebaseRootVolumeToBackingFile = "/localstorage/volume/rebaserootvolumetobackingfile"
     public static let localStorageVerifySnapshotChain = "/localstorage/snapshot/verifychain"
     public static let localStorageRebaseSnapshotBackingFiles = "/localstorage/snapshot/rebasebackingfiles"
+    public static let localStorageCopyToRemote = "/localstorage/copytoremote"
     public static let localStorageGetMd5 = "/localstorage/getmd5"
     public static let localStorageCheckMd5 = "/localstorage/checkmd5"
     public static let localStorageGetBackingFile = "/localstorage/volume/getbackingfile"

@@ -8,7 +8,7 @@ import Foundation
 public enum SensitiveFields {
     public static let names: Set<String> = [
         "password", "sshKey", "consolePassword", "remote_pass", "remotePass", "ansible_ssh_pass",
-        "ansible_become_pass", "backupStorageSshKey", "privateKey",
+        "ansible_become_pass", "backupStorageSshKey", "privateKey", "dstPassword",
     ]
 
     public static let mask = "*****"

@@ -5,7 +5,9 @@ enum SFTPPacket {
     /// Message types used by this client.
     enum Message: UInt8 {
         case initialize = 1, version = 2, open = 3, close = 4, read = 5, write = 6, fstat = 8, fsetstat = 10
-        case remove = 13, mkdir = 14, stat = 17
+        case remove = 13, mkdir = 14, rmdir = 15, stat = 17
+        /// `SSH_FXP_EXTENDED`: a named extension such as `posix-rename@openssh.com`.
+        case extended = 200
         case status = 101, handle = 102, data = 103, attributes = 105
     }
 

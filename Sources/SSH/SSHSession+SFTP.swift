@@ -64,11 +64,32 @@ extension SSHSession {
         }
     }
 
-    /// Creates directory `path` and any missing parents, like `mkdir -p`; new directories get `permissions`
-    /// minus the server's umask.
-    public func makeDirectories(_ path: String, permissions: UInt32 = 0o755) async throws(SSHError) {
+    /// Deletes the empty directory `path`.
+    public func removeDirectory(_ path: String) async throws(SSHError) {
         try Self.checkRemotePath(path)
         try await withHandle { handle, cancellation throws(SSHError) in
+            try handle.removeDirectory(path, deadline: .never, cancellation: cancellation)
+        }
+    }
+
+    /// Renames `path` to `target`, replacing an existing `target` atomically (rename(2) on the server,
+    /// through OpenSSH's `posix-rename@openssh.com` extension).
+    /// - Throws: `.sftp`; a server without the extension answers "operation unsupported".
+    public func rename(_ path: String, to target: String) async throws(SSHError) {
+        try Self.checkRemotePath(path)
+        try Self.checkRemotePath(target)
+        try await withHandle { handle, cancellation throws(SSHError) in
+            try handle.rename(path, to: target, deadline: .never, cancellation: cancellation)
+        }
+    }
+
+    /// Creates directory `path` and any missing parents, like `mkdir -p`; new directories get `permissions`
+    /// minus the server's umask.
+    /// - Returns: the directories it created, outermost first (to remove them again after a failure).
+    @discardableResult
+    public func makeDirectories(_ path: String, permissions: UInt32 = 0o755) async throws(SSHError) -> [String] {
+        try Self.checkRemotePath(path)
+        return try await withHandle { handle, cancellation throws(SSHError) in
             try handle.makeDirectories(path, permissions: permissions, deadline: .never, cancellation: cancellation)
         }
     }

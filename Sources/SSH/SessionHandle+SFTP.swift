@@ -24,12 +24,36 @@ extension SessionHandle {
         }.ok()
     }
 
-    /// Creates `path` and any missing parents; existing directories are fine.
-    func makeDirectories(_ path: String, permissions: UInt32, deadline: Deadline, cancellation: CancellationFlag)
+    func removeDirectory(_ path: String, deadline: Deadline, cancellation: CancellationFlag) throws(SSHError) {
+        let sftp = try sftpSession(deadline: deadline, cancellation: cancellation)
+        try sftp.call(.rmdir, what: "removing directory \(path)", deadline: deadline, cancellation: cancellation) {
+            $0.string(path)
+        }.ok()
+    }
+
+    /// `posix-rename@openssh.com`: SFTP v3's own RENAME refuses an existing target (OpenSSH's server links
+    /// and unlinks), while this one is rename(2), which replaces it in one step.
+    func rename(_ path: String, to target: String, deadline: Deadline, cancellation: CancellationFlag)
         throws(SSHError)
     {
         let sftp = try sftpSession(deadline: deadline, cancellation: cancellation)
+        try sftp.call(
+            .extended, what: "renaming \(path) to \(target)", deadline: deadline, cancellation: cancellation
+        ) {
+            $0.string("posix-rename@openssh.com")
+            $0.string(path)
+            $0.string(target)
+        }.ok()
+    }
+
+    /// Creates `path` and any missing parents; existing directories are fine.
+    /// - Returns: the directories it created, outermost first.
+    func makeDirectories(_ path: String, permissions: UInt32, deadline: Deadline, cancellation: CancellationFlag)
+        throws(SSHError) -> [String]
+    {
+        let sftp = try sftpSession(deadline: deadline, cancellation: cancellation)
         var prefix = path.hasPrefix("/") ? "" : "."
+        var created: [String] = []
         for component in path.split(separator: "/") {
             prefix += "/" + component
             let directory = prefix
@@ -45,7 +69,9 @@ extension SessionHandle {
                 $0.string(directory)
                 $0.attributes(permissions: permissions)
             }.ok()
+            created.append(directory)
         }
+        return created
     }
 
     /// Opens a remote file, runs `body` with the SFTP channel and the file's handle, and closes it. A failed

@@ -1,5 +1,7 @@
 import AgentWire
 import Foundation
+import HostSystem
+import Testing
 
 /// The bodies `LocalStorageKvmBackend` and `LocalStorageKvmMigrateVmFlow` send to the local-storage paths, as
 /// Gson writes them: nulls left out, primitives always present, the `AgentCommand` fields `httpCall` sets
@@ -28,5 +30,19 @@ enum LocalStorageBodies {
     /// JSON text of a string (a key's newlines escaped too).
     static func quoted(_ text: String) throws -> String {
         String(decoding: try JSONEncoder().encode(text), as: UTF8.self)
+    }
+}
+
+extension KVMAgentHarness {
+    /// Waits until a `.partial` file appears in `folder` (a staged copy is under way), then sends the MN's
+    /// `/job/cancel` for `LocalStorageBodies.apiID`, which must succeed.
+    func cancelLocalStorageJob(onceStagingIn folder: String) async throws {
+        while (try? Files.directoryEntries(folder))?.contains(where: { $0.hasSuffix(".partial") }) != true {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        var cancelCmd = KVM.CancelCmd()
+        cancelCmd.cancellationApiId = LocalStorageBodies.apiID
+        let cancel = try await call("/job/cancel", cancelCmd, as: EmptyReply.self)
+        #expect(cancel.success, "\(cancel.error ?? "")")
     }
 }

@@ -224,13 +224,7 @@ struct LocalStorageImageRoutesTests {
             let workspace = root + "/templateWorkspace/image-i1"
             async let copying = Self.call(agent, "/localstorage/volume/createtemplate", root,
                                           #""installPath":"\#(workspace)/i1.qcow2","volumePath":"\#(volume)""#, threadContext: true)
-            while (try? Files.directoryEntries(workspace))?.contains(where: { $0.hasSuffix(".partial") }) != true {
-                try await Task.sleep(for: .milliseconds(10))
-            }
-            var cancelCmd = KVM.CancelCmd()
-            cancelCmd.cancellationApiId = LocalStorageBodies.apiID
-            let cancel = try await agent.call("/job/cancel", cancelCmd, as: EmptyReply.self)
-            #expect(cancel.success, "\(cancel.error ?? "")")
+            try await agent.cancelLocalStorageJob(onceStagingIn: workspace)
             let reply = try await copying
             #expect(!reply.success && reply.error?.contains("was cancelled") == true, "\(reply.error ?? "")")
             #expect(!Files.exists(workspace), "neither the partial template nor its folder is left")

@@ -33,10 +33,22 @@ public struct TestHost: Sendable {
 
     /// Starts host `name` on `address:sshPort` (or keeps it, if it runs). `sshdConfig` lines are added to a
     /// new host's sshd_config, for a test that needs a non-default server.
-    public static func start(name: String, address: String, sshPort: Int, sshdConfig: String = "") async throws -> TestHost {
+    /// - Parameters:
+    ///   - bindMounts: target → source directory: what the host's sshd (and every session on it) sees at the
+    ///     target path, for a host that stands for another machine with the same paths (a second KVM host's
+    ///     storage root). With this or `rootPassword` sshd runs in a mount namespace of its own.
+    ///   - rootPassword: root logs in with this password on this host only.
+    public static func start(
+        name: String, address: String, sshPort: Int, sshdConfig: String = "", bindMounts: [String: String] = [:],
+        rootPassword: String? = nil
+    ) async throws -> TestHost {
+        let environment = [
+            "ZSTACK_TEST_SSHD_CONFIG": sshdConfig,
+            "ZSTACK_TEST_BIND_MOUNTS": bindMounts.map { "\($0.value):\($0.key)" }.joined(separator: "\n"),
+            "ZSTACK_TEST_ROOT_PASSWORD": rootPassword ?? "",
+        ]
         let result = try await starts.run {
-            try await Program.check([script, "start", name, address, String(sshPort)],
-                                    environment: ["ZSTACK_TEST_SSHD_CONFIG": sshdConfig])
+            try await Program.check([script, "start", name, address, String(sshPort)], environment: environment)
         }
         var values: [String: String] = [:]
         for line in result.output.split(separator: "\n") {
@@ -70,11 +82,12 @@ public struct TestHost: Sendable {
     /// Starts a host for `body` and stops it however `body` ends; a leftover of an earlier run with the same
     /// name is stopped first, so the host is fresh.
     public static func with<T>(
-        name: String, address: String, sshPort: Int, sshdConfig: String = "",
-        _ body: (TestHost) async throws -> T
+        name: String, address: String, sshPort: Int, sshdConfig: String = "", bindMounts: [String: String] = [:],
+        rootPassword: String? = nil, _ body: (TestHost) async throws -> T
     ) async throws -> T {
         stop(name: name)
         defer { stop(name: name) }
-        return try await body(try await start(name: name, address: address, sshPort: sshPort, sshdConfig: sshdConfig))
+        return try await body(try await start(name: name, address: address, sshPort: sshPort, sshdConfig: sshdConfig,
+                                              bindMounts: bindMounts, rootPassword: rootPassword))
     }
 }

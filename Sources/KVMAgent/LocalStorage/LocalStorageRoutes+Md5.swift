@@ -3,9 +3,7 @@ import AgentWire
 import HostSystem
 
 /// The MD5 steps of a volume migration between hosts: `/getmd5` on the source host, `/checkmd5` on the
-/// destination after the copy. Both report progress as ZStack's agent does (process type
-/// `LocalStorageMigrateVolume`, the volume as the resource), scaled into the share of the API the MN names
-/// in `stage` (`"10-90"`), since the MN stores a report as the whole API's progress.
+/// destination after the copy. Both report progress as a migration step (`migrationProgress`).
 extension LocalStorageRoutes {
     /// `/getmd5`: each file's MD5, in the command's order; reports from the stage's start (default 0-10).
     func getMd5(_ command: KVM.Md5Cmd, _ context: CommandContext) async throws -> KVM.LocalStorageResponse {
@@ -30,21 +28,17 @@ extension LocalStorageRoutes {
     /// Hashes the command's files in order, reporting progress by bytes over the stage, and hands each
     /// file with its MD5 to `result`.
     private func hashing<T: Sendable>(
-        _ command: KVM.Md5Cmd, defaultStage: (Int, Int), _ context: CommandContext,
+        _ command: KVM.Md5Cmd, defaultStage: (start: Int, end: Int), _ context: CommandContext,
         _ result: (KVM.Md5TO, String) throws -> T
     ) async throws -> [T] {
         let files = try (command.md5s ?? []).map { file in (file, try existingImage(file.path, field: "md5s.path")) }
-        let (start, end) = try Self.stage(command.stage) ?? defaultStage
+        let stage = try Self.stage(command.stage) ?? defaultStage
         let total = try files.reduce(Int64(0)) { try $0 + Files.size($1.1) }
-        let progress = ProgressReporter(template: command.threadContext.map {
-            ProgressReportCmd(processType: "LocalStorageMigrateVolume", resourceUuid: command.volumeUuid,
-                              threadContextMap: $0, threadContextStack: command.threadContextStack)
-        }, events: context.events, logger: context.logger)
-        let percent = { @Sendable (done: Int64) in
-            start + Int((Double(done) / Double(max(total, 1)) * Double(end - start)).rounded())
-        }
+        let progress = migrationProgress(volumeUuid: command.volumeUuid, threadContext: command.threadContext,
+                                         threadContextStack: command.threadContextStack, context)
+        let percent = { @Sendable (done: Int64) in Self.percent(done, of: total, in: stage) }
         return try await progress.reporting {
-            progress.update(start)
+            progress.update(stage.start)
             var results: [T] = []
             var done: Int64 = 0
             for (file, path) in files {
@@ -53,18 +47,8 @@ extension LocalStorageRoutes {
                 done += try Files.size(path)
                 progress.update(percent(done))
             }
-            progress.update(end)
+            progress.update(stage.end)
             return results
         }
-    }
-
-    /// `"start-end"` as zstacklib's `get_scale` reads it; nil when the MN sent none.
-    static func stage(_ stage: String?) throws -> (Int, Int)? {
-        guard let stage, !stage.isEmpty else { return nil }
-        let bounds = stage.split(separator: "-").compactMap { Int($0) }
-        guard bounds.count == 2, 0 <= bounds[0], bounds[0] <= bounds[1], bounds[1] <= 100 else {
-            throw KVMAgentError(.localStorage, "stage '\(stage)' is not a range of percentages such as 10-90")
-        }
-        return (bounds[0], bounds[1])
     }
 }

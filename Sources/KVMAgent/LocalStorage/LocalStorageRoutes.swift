@@ -37,6 +37,7 @@ struct LocalStorageRoutes: CommandRoutes {
         registry.async(KVM.Path.localStorageRebaseRootVolumeToBackingFile, rebaseRootVolume)
         registry.async(KVM.Path.localStorageVerifySnapshotChain, verifySnapshotChain)
         registry.async(KVM.Path.localStorageRebaseSnapshotBackingFiles, rebaseSnapshotBackingFiles)
+        registry.async(KVM.Path.localStorageCopyToRemote, copyToRemote)
         registry.async(KVM.Path.localStorageGetMd5, getMd5)
         registry.async(KVM.Path.localStorageCheckMd5, checkMd5)
         registry.async(KVM.Path.localStorageGetBackingFile, backingFile)

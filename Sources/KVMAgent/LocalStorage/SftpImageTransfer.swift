@@ -34,12 +34,27 @@ struct SftpImageTransfer: Sendable {
         init(hostname: String?, port: Int?, username: String?, sshKey: String?) throws {
             guard let hostname, !hostname.isEmpty else { throw KVMAgentError(.localStorage, "hostname of the backup storage is missing") }
             guard let sshKey, !sshKey.isEmpty else { throw KVMAgentError(.localStorage, "sshKey for the backup storage is missing") }
-            let port = port ?? 22
-            guard (1...65535).contains(port) else { throw KVMAgentError(.localStorage, "sshPort \(port) is not a TCP port") }
             let user = username.flatMap { $0.isEmpty ? nil : $0 } ?? "root"
-            self.host = hostname
+            try self.init(host: hostname, port: port, portField: "sshPort", credential: .privateKey(user: user, keyText: sshKey))
+        }
+
+        /// Another KVM host as `CopyBitsFromRemoteCmd` names it: its address and root's password. Only root,
+        /// as ZStack's agent: the files go to the same paths there, which only root may write.
+        init(dstIp: String?, port: Int?, username: String?, password: String?) throws {
+            guard let dstIp, !dstIp.isEmpty else { throw KVMAgentError(.localStorage, "dstIp of the destination host is missing") }
+            guard username == "root" else {
+                throw KVMAgentError(.localStorage, "dstUsername \(username ?? "") is not root: cannot support migrate to non-root user host")
+            }
+            guard let password, !password.isEmpty else { throw KVMAgentError(.localStorage, "dstPassword for the destination host is missing") }
+            try self.init(host: dstIp, port: port, portField: "dstPort", credential: .password(user: "root", password: password))
+        }
+
+        private init(host: String, port: Int?, portField: String, credential: SSHCredential) throws {
+            let port = port ?? 22
+            guard (1...65535).contains(port) else { throw KVMAgentError(.localStorage, "\(portField) \(port) is not a TCP port") }
+            self.host = host
             self.port = port
-            self.credential = .privateKey(user: user, keyText: sshKey)
+            self.credential = credential
         }
 
         /// `user@host:port:path`, for messages.
@@ -94,7 +109,7 @@ struct SftpImageTransfer: Sendable {
     }
 
     /// Connects, runs `body`, closes; SSH failures come back naming the remote file and what went wrong.
-    private func withSession<T: Sendable>(
+    func withSession<T: Sendable>(
         _ endpoint: Endpoint, _ remote: String, _ body: (SSHSession) async throws(SSHError) -> T
     ) async throws -> T {
         do {
