@@ -6,13 +6,14 @@
 /// creates the missing ones, and appends the wanted rules. iptables-restore commits a table in one
 /// transaction, so the table is never seen half-way.
 public enum IptablesRestoreScript {
-    public static func script(for desired: IptablesRuleSet, currentSave: String) -> String {
+    /// - Parameter newChain: what declares a missing chain after its name (`IptablesApplier.Frontend`).
+    public static func script(for desired: IptablesRuleSet, currentSave: String, newChain: String = "- [0:0]") -> String {
         let current = SavedTable.parse(currentSave, table: desired.table)
         let owned = current.chains.filter(desired.owns(chain:))
         let isOwned = desired.owns(chain:)
 
         var lines = ["*\(desired.table)"]
-        lines += desired.chains.filter { !current.chains.contains($0) }.map { ":\($0) - [0:0]" }
+        lines += desired.chains.filter { !current.chains.contains($0) }.map { ":\($0) \(newChain)" }
         for rule in current.rules where !isOwned(rule.chain) {
             if let target = rule.target, isOwned(target) { lines.append("-D " + rule.spec) }
         }

@@ -40,6 +40,11 @@ public func buildKVMAgent(_ configuration: KVMAgentConfiguration, logger: Logger
                                qemuImg: QemuImg(runner: runner), runner: runner,
                                sftp: SftpImageTransfer(client: SSHClient(), knownHosts: KnownHostsFile(
                                    path: configuration.stateDirectory + "/sftp_known_hosts"))),
+            FlatNetworkRoutes(service: FlatNetworkService(
+                runner: runner, hostNamespace: configuration.networkNamespace,
+                paths: FlatNetworkPaths(dnsmasqRoot: configuration.flatDnsmasqDirectory,
+                                        userdataRoot: configuration.flatUserdataDirectory),
+                dnsmasqCommand: configuration.dnsmasqCommand, lighttpdCommand: configuration.lighttpdCommand, logger: logger)),
             VolumeSnapshotRoutes(snapshots: VolumeSnapshots(connection: connection, qemuImg: QemuImg(runner: runner),
                                                             volumePaths: volumePaths)),
         ],

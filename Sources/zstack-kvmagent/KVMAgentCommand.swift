@@ -47,6 +47,12 @@ struct KVMAgentCommand: AsyncParsableCommand {
     @Option(help: "libvirt's directory of qemu pid files, whose processes /vm/priority sets the OOM score of.")
     var qemuRunDir = "/var/run/libvirt/qemu"
 
+    @Option(help: "The flat network's dnsmasq files, one directory per DHCP namespace.")
+    var flatDnsmasqDir = "/var/lib/zstack/dnsmasq"
+
+    @Option(help: "The flat network's userdata and metadata, one directory per namespace.")
+    var flatUserdataDir = "/var/lib/zstack/userdata"
+
     private var resolvedLibvirtURI: String {
         if let libvirtURI { return libvirtURI }
         if let fromEnvironment = getenv("LIBVIRT_DEFAULT_URI").map({ String(cString: $0) }), !fromEnvironment.isEmpty {
@@ -70,6 +76,8 @@ struct KVMAgentCommand: AsyncParsableCommand {
             // Exit non-zero so init restarts the agent with a fresh libvirt connection, as ZStack's does.
             onLibvirtLost: { _ in Glibc.exit(2) })
         configuration.qemuRunDirectory = qemuRunDir
+        configuration.flatDnsmasqDirectory = flatDnsmasqDir
+        configuration.flatUserdataDirectory = flatUserdataDir
         let agent = try await buildKVMAgent(configuration, logger: logger)
         try await agent.run { port in
             logger.info("listening", metadata: ["port": "\(port)"])

@@ -33,6 +33,8 @@ struct IPLink: Sendable {
         }
 
         var ifname: String
+        /// The MAC address.
+        var address: String?
         var flags: [String]?
         var mtu: Int?
         /// The bridge (or bond) this interface is a port of.
@@ -110,8 +112,10 @@ struct IPLink: Sendable {
         try await ip(["link", "delete", "dev", name])
     }
 
+    /// `ip` with `arguments`, inside `namespace` when there is one; the flat network's extension adds its
+    /// own commands on top.
     @discardableResult
-    private func ip(_ arguments: [String]) async throws -> ProcessOutput {
+    func ip(_ arguments: [String]) async throws -> ProcessOutput {
         try await runner.run("ip", (namespace.map { ["-n", $0] } ?? []) + arguments, timeout: .seconds(30))
     }
 }
