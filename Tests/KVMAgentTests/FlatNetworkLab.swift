@@ -147,11 +147,17 @@ struct FlatNetworkLab: Sendable {
 
     var namespaceExists: Bool { FileManager.default.fileExists(atPath: "/run/netns/\(namespace)") }
 
-    /// Sends a JSON body as the MN's Gson writes it and waits for the callback.
+    /// Sends `json` byte for byte, as the MN's Gson wrote it (not re-encoded by our encoder), the way the
+    /// MN sends async commands, and decodes the callback.
     func send<Reply: Decodable>(_ client: AgentClient, _ mn: ManagementNodeEndpoint, _ path: String, _ json: String,
                                 as reply: Reply.Type = EmptyReply.self) async throws -> Reply {
-        try await client.async(path, try WireJSON.decode(JSONValue.self, from: Array(json.utf8)), as: reply, via: mn,
-                               timeout: .seconds(60))
+        let task = AgentClient.newTaskUUID()
+        mn.expectCallback(task)
+        let (status, _) = try await client.post(path, body: Array(json.utf8), headers: [
+            (AgentHeader.taskUUID, task), (AgentHeader.callbackURL, mn.callbackURL),
+        ])
+        guard status == 200 else { throw ProgramError(description: "\(path) answered HTTP \(status)") }
+        return try WireJSON.decode(reply, from: try await mn.callback(for: task, timeout: .seconds(60)))
     }
 
     /// DHCP namespaces of test processes that died before removing them.
