@@ -23,6 +23,23 @@ enum FlatNetworkBodies {
         #"{"dhcpInfos":[{"dhcp":[\#(vms.map { dhcpInfo(lab, $0) }.joined(separator: ","))],"rebuild":\#(rebuild),"l3NetworkUuid":"\#(lab.l3)"}],\#(addons)}"#
     }
 
+    static func prepare(_ lab: FlatNetworkLab) -> String {
+        #"{"bridgeName":"br_fdh0","dhcpServerIp":"10.88.0.2","dhcpNetmask":"255.255.255.0","namespaceName":"\#(lab.namespace)","ipVersion":4,\#(addons)}"#
+    }
+
+    /// `ApplyDhcpCmd` for one VM, as a VM start sends it (`rebuild` false).
+    static func apply(_ lab: FlatNetworkLab, vm index: Int) -> String {
+        #"{"dhcp":[\#(dhcpInfo(lab, index))],"rebuild":false,"l3NetworkUuid":"\#(lab.l3)",\#(addons)}"#
+    }
+
+    /// `ResetDefaultGatewayCmd` moving VM `index`'s router option away (`remove`) or back.
+    static func resetGateway(_ lab: FlatNetworkLab, vm index: Int, remove: Bool) -> String {
+        let mac = FlatNetworkLab.macs[index]
+        return remove
+            ? #"{"bridgeNameOfGatewayToRemove":"br_fdh0","namespaceNameOfGatewayToRemove":"\#(lab.namespace)","gatewayToRemove":"10.88.0.1","macOfGatewayToRemove":"\#(mac)",\#(addons)}"#
+            : #"{"gatewayToAdd":"10.88.0.1","macOfGatewayToAdd":"\#(mac)","bridgeNameOfGatewayToAdd":"br_fdh0","namespaceNameOfGatewayToAdd":"\#(lab.namespace)",\#(addons)}"#
+    }
+
     static func release(_ lab: FlatNetworkLab, vm index: Int) -> String {
         #"{"dhcp":[\#(dhcpInfo(lab, index))],\#(addons)}"#
     }

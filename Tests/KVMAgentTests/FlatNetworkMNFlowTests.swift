@@ -112,4 +112,47 @@ import Testing
             }
         }
     }
+
+    @Test func oneVmAtATimeGatewayMovesAndFlush() async throws {
+        try await FlatNetworkLab.with(guests: 1) { lab in
+            try await lab.withAgent { client, mn in
+                #expect(try await lab.send(client, mn, KVM.Path.flatDhcpPrepare, Bodies.prepare(lab)).success)
+                for vm in [0, 1] {
+                    let applied = try await lab.send(client, mn, KVM.Path.flatDhcpApply, Bodies.apply(lab, vm: vm))
+                    #expect(applied.success, "\(applied.error ?? "")")
+                }
+                #expect(lab.dnsmasqFile("hosts.dhcp")?.split(separator: "\n").count == 2, "an apply without rebuild adds")
+
+                // The VM's default network moves away: its NIC loses the router option, then gets it back.
+                #expect(try await lab.send(client, mn, KVM.Path.flatDhcpResetDefaultGateway, Bodies.resetGateway(lab, vm: 0, remove: true)).success)
+                #expect(lab.dnsmasqFile("hosts.option")?.contains("tag:fa163e88000a,option:router,") == false)
+                #expect(lab.dnsmasqFile("hosts.option")?.contains("tag:fa163e88000b,option:router,10.88.0.1") == true)
+                // dnsmasq then names itself the router, as with mevoco.py's files.
+                let withoutRouter = try await lab.dhcp(0)
+                #expect(withoutRouter.contains("fixed-address 10.88.0.10;") && !withoutRouter.contains("option routers 10.88.0.1;"),
+                        "\(withoutRouter)")
+                #expect(try await lab.send(client, mn, KVM.Path.flatDhcpResetDefaultGateway, Bodies.resetGateway(lab, vm: 0, remove: false)).success)
+                #expect(lab.dnsmasqFile("hosts.option")?.contains("tag:fa163e88000a,option:router,10.88.0.1") == true)
+
+                let userdata = try await lab.send(client, mn, KVM.Path.flatUserdataApply, Bodies.applyUserdata(lab, vm: 0))
+                #expect(userdata.success, "\(userdata.error ?? "")")
+                #expect(try await lab.metadata(0, "/latest/user-data") == Bodies.userdata[0])
+
+                // Flush: the namespace stays, without the DHCP server (and so without a route back to the VMs).
+                let flushed = try await lab.send(client, mn, KVM.Path.flatDhcpFlush, Bodies.namespaceCmd(lab))
+                #expect(flushed.success, "\(flushed.error ?? "")")
+                #expect(lab.namespaceExists && lab.dnsmasqPid == nil)
+                let inner = try await lab.host.check(["ip", "netns", "exec", lab.namespace, "ip", "-4", "-o", "addr", "show"])
+                #expect(!inner.contains("10.88.0.2/24") && inner.contains("169.254.169.254/32"), "\(inner)")
+                #expect(!(try await lab.ebtables()).contains { $0.contains("ZSTACK-10.88.0.2") })
+
+                // The MN prepares and applies again: DHCP is back.
+                #expect(try await lab.send(client, mn, KVM.Path.flatDhcpPrepare, Bodies.prepare(lab)).success)
+                #expect(try await lab.send(client, mn, KVM.Path.flatDhcpApply, Bodies.apply(lab, vm: 0)).success)
+                #expect(lab.dnsmasqPid != nil)
+                #expect(try await lab.dhcp(0).contains("fixed-address 10.88.0.10;"))
+                #expect(try await lab.metadata(0, "/latest/meta-data/instance-id") == Bodies.vmUuids[0])
+            }
+        }
+    }
 }
