@@ -8,9 +8,10 @@ import Foundation
 #endif
 
 /// The flat network provider on this host: one namespace per L3 network with its dnsmasq and its metadata
-/// server, and the ebtables rules around them. One actor, so commands about the same namespace (a prepare
-/// and an apply racing from two MN flows) never interleave; what it keeps lives in files and in the
-/// kernel, so a restarted agent carries on where the last one stopped.
+/// server, and the ebtables rules around them. An actor for its one piece of memory (what the kernel said
+/// about `--logical-in`); `FlatNetworkRoutes` runs the commands one at a time, since an actor alone would
+/// interleave two commands at every `await`. What it keeps lives in files and in the kernel, so a restarted
+/// agent carries on where the last one stopped.
 actor FlatNetworkService {
     let namespaces: FlatNamespaces
     let paths: FlatNetworkPaths
