@@ -19,6 +19,8 @@ import Testing
                 #expect(lab.namespaceExists)
                 let inner = try await lab.host.check(["ip", "netns", "exec", lab.namespace, "ip", "-4", "-o", "addr", "show"])
                 #expect(inner.contains("10.88.0.2/24") && inner.contains("169.254.169.254/32"), "\(inner)")
+                let mangle = try await lab.host.check(["ip", "netns", "exec", lab.namespace, "iptables-save", "-t", "mangle"])
+                #expect(mangle.contains("-A ZSTACK-DHCP-CHECKSUM -p udp -m udp --dport 68 -j CHECKSUM --checksum-fill"), "\(mangle)")
                 let rules = try await lab.ebtables()
                 #expect(rules.contains("-A FORWARD -j ZSTACK-10.88.0.2"), "\(rules)")
                 #expect(rules.contains("-A ZSTACK-10.88.0.2 -p IPv4 -i fdh0 --ip-proto udp --ip-sport 67:68 -j DROP"), "\(rules)")

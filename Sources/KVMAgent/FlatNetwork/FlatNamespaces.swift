@@ -45,6 +45,11 @@ struct FlatNamespaces: Sendable {
         if !exists(namespace) {
             try await root.ip(["netns", "add", namespace])
             try await inside(namespace).setUp("lo")
+            // The namespace must not configure itself from router advertisements on the L2 network (mevoco.py);
+            // `default` covers the inner end, which takes the namespace's defaults when it moves in.
+            var sysctl = runner
+            sysctl.networkNamespace = namespace
+            for scope in ["all", "default"] { try await sysctl.run("sysctl", ["-qw", "net.ipv6.conf.\(scope).accept_ra=0"]) }
         }
         let id = try await assignID(namespace)
         let (outer, inner) = (FlatNames.outer(id), FlatNames.inner(id))

@@ -13,6 +13,18 @@ extension FlatNetworkService {
         try await namespaces.setInnerAddresses(request.namespace, id: id, [(server, prefix), (FlatNames.metadataAddress, 32)])
         let chains = Set(([server] + old).map(FlatNames.dhcpChain))
         try await ebtables(FlatEbtables.dhcp(server: server, uplink: FlatNames.uplink(ofBridge: request.bridge), owning: chains))
+        try await IptablesApplier(runner: runner(in: request.namespace)).apply(Self.checksumFill)
+    }
+
+    /// dnsmasq's replies leave the veth with their UDP checksum left to the NIC (CHECKSUM_PARTIAL), which
+    /// some guests behind a tap drop: mevoco.py fills it in the host's mangle table, for bridged frames (with
+    /// br_netfilter); here it is filled where the replies are sent, inside the namespace, which needs
+    /// no br_netfilter.
+    static var checksumFill: IptablesRuleSet {
+        var rules = IptablesRuleSet(table: "mangle", ownership: IptablesChainOwnership(prefixes: ["ZSTACK-DHCP-CHECKSUM"]))
+        rules.add("ZSTACK-DHCP-CHECKSUM", "-p udp -m udp --dport 68 -j CHECKSUM --checksum-fill")
+        rules.jump(from: "POSTROUTING", "", to: "ZSTACK-DHCP-CHECKSUM")
+        return rules
     }
 
     /// mevoco.py's `do_apply_dhcp`: each namespace's entries added to the ones it serves (a NIC's earlier
