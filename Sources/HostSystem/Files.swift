@@ -173,6 +173,19 @@ public enum Files {
         rmdir(path) == 0
     }
 
+    /// `rm -rf` without following symbolic links: a link inside is removed, never what it points to.
+    /// Nothing at `path` is fine. Callers pass only paths they built inside their own roots.
+    public static func removeTree(_ path: String) throws(FileSystemError) {
+        switch kind(path) {
+        case nil: return
+        case .directory:
+            for name in try directoryEntries(path) { try removeTree(path + "/" + name) }
+            guard rmdir(path) == 0 || errno == ENOENT else { throw FileSystemError("remove", path) }
+        default:
+            try removeFile(path)
+        }
+    }
+
     /// `realpath`: the absolute path with every symbolic link, `.` and `..` resolved. The path must exist.
     public static func canonicalPath(_ path: String) throws(FileSystemError) -> String {
         guard let resolved = realpath(path, nil) else { throw FileSystemError("resolve", path) }

@@ -45,13 +45,17 @@ public struct IptablesRuleSet: Sendable, Equatable {
 public struct IptablesChainOwnership: Sendable, Equatable {
     public let prefixes: [String]
     public let suffixes: [String]
+    /// Chains owned by exact name: where a prefix would also claim another owner's chains (the flat
+    /// network's `ZSTACK-10.0.0.2` is a prefix of `ZSTACK-10.0.0.20`, another L3 network's).
+    public let names: Set<String>
 
-    public init(prefixes: [String], suffixes: [String] = []) {
+    public init(prefixes: [String], suffixes: [String] = [], names: Set<String> = []) {
         self.prefixes = prefixes
         self.suffixes = suffixes
+        self.names = names
     }
 
     public func matches(_ chain: String) -> Bool {
-        prefixes.contains { chain.hasPrefix($0) } || suffixes.contains { chain.hasSuffix($0) }
+        names.contains(chain) || prefixes.contains { chain.hasPrefix($0) } || suffixes.contains { chain.hasSuffix($0) }
     }
 }

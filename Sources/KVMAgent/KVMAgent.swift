@@ -33,7 +33,8 @@ public func buildKVMAgent(_ configuration: KVMAgentConfiguration, logger: Logger
                                         rebootCommand: configuration.hostRebootCommand, runner: runner),
                        dependencies: HostDependencies(programs: [
                            "qemu-img", "ip", configuration.iptablesCommand.first ?? "iptables",
-                           "iptables-restore", "ip6tables-restore", "ipset", "conntrack",
+                           "iptables-restore", "ip6tables-restore", "ebtables-restore", "ipset", "conntrack", "tc",
+                           "arping", "dnsmasq", "lighttpd",
                        ])),
             VMRoutes(vms: vms, cancelOtherJobs: { await localStorageJobs.cancel(apiID: $0) }),
             NetworkRoutes(bridges: Bridges(link: IPLink(runner: runner, namespace: configuration.networkNamespace))),
@@ -52,6 +53,11 @@ public func buildKVMAgent(_ configuration: KVMAgentConfiguration, logger: Logger
             EipRoutes(namespaces: eips),
             GarpRoutes(runner: runner),
             VipQosRoutes(namespaces: eips, leafQdisc: configuration.vipQosLeafQdisc),
+            FlatNetworkRoutes(service: FlatNetworkService(
+                runner: runner, hostNamespace: configuration.networkNamespace,
+                paths: FlatNetworkPaths(dnsmasqRoot: configuration.flatDnsmasqDirectory,
+                                        userdataRoot: configuration.flatUserdataDirectory),
+                dnsmasqCommand: configuration.dnsmasqCommand, lighttpdCommand: configuration.lighttpdCommand, logger: logger)),
             VolumeSnapshotRoutes(snapshots: VolumeSnapshots(connection: connection, qemuImg: QemuImg(runner: runner),
                                                             volumePaths: volumePaths)),
         ],

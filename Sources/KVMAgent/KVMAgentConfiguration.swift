@@ -45,6 +45,14 @@ public struct KVMAgentConfiguration: Sendable {
     /// program that records its arguments.
     public var hostShutdownCommand: [String]
     public var hostRebootCommand: [String]
+    /// The flat network provider's files: dnsmasq's per DHCP namespace (`<dir>/<namespace>/`) and the
+    /// metadata server's per namespace. Python's paths; nothing the flat network writes goes elsewhere.
+    public var flatDnsmasqDirectory = "/var/lib/zstack/dnsmasq"
+    public var flatUserdataDirectory = "/var/lib/zstack/userdata"
+    /// The programs the flat network runs in its namespaces (mevoco.py runs `/usr/local/zstack/dnsmasq`, its
+    /// own build; Debian's serves the same files).
+    public var dnsmasqCommand = "dnsmasq"
+    public var lighttpdCommand = "lighttpd"
     /// Where libvirt keeps the UEFI variable stores (`<vm uuid>.fd`) `/clean/firmware/flash` removes.
     public var nvramDirectory: String
 

@@ -20,7 +20,13 @@ struct DnsmasqService {
         self.reload = reload
     }
 
-    var pid: pid_t? { DaemonProcess.running(pidFile: paths.dnsmasqPidFile, command: "dnsmasq") }
+    /// Started, found and stopped the way the KVM agent's flat network runs its dnsmasqs.
+    private var daemon: PidFileDaemon {
+        PidFileDaemon(runner: runner, executable: "dnsmasq", arguments: ["--conf-file=\(paths.dnsmasqConf)"],
+                      pidFile: paths.dnsmasqPidFile, startLog: paths.startLog("dnsmasq"))
+    }
+
+    var pid: pid_t? { daemon.pid }
 
     mutating func apply(_ files: DnsmasqFiles) async throws {
         try Files.makeDirectories(Files.parentDirectory(of: paths.dhcpLeasesFile))
@@ -43,16 +49,13 @@ struct DnsmasqService {
     }
 
     mutating func restart() async throws {
-        if let pid { await DaemonProcess.stop(pid) }
         try paths.makeDaemonDirectories()
-        try await runner.startDaemon("dnsmasq", ["--conf-file=\(paths.dnsmasqConf)"], logFile: paths.startLog("dnsmasq"))
-        guard let pid else { throw RouterError.dnsmasqNotRunning("no live pid in \(paths.dnsmasqPidFile) after start") }
-        try await waitUntilReady(pid)
+        try await waitUntilReady(try await daemon.restart())
         signalsSinceStart = 0
     }
 
     func stop() async {
-        if let pid { await DaemonProcess.stop(pid) }
+        await daemon.stop()
     }
 
     private func waitUntilReady(_ pid: pid_t) async throws {

@@ -55,6 +55,12 @@ struct KVMAgentCommand: AsyncParsableCommand {
                                discussion: "For kernels built without sch_sfq: pfifo, say."))
     var vipQosLeafQdisc = KVMAgentConfiguration.defaultVipQosLeafQdisc
 
+    @Option(help: "The flat network's dnsmasq files, one directory per DHCP namespace.")
+    var flatDnsmasqDir = "/var/lib/zstack/dnsmasq"
+
+    @Option(help: "The flat network's userdata and metadata, one directory per namespace.")
+    var flatUserdataDir = "/var/lib/zstack/userdata"
+
     private var resolvedLibvirtURI: String {
         if let libvirtURI { return libvirtURI }
         if let fromEnvironment = getenv("LIBVIRT_DEFAULT_URI").map({ String(cString: $0) }), !fromEnvironment.isEmpty {
@@ -80,6 +86,8 @@ struct KVMAgentCommand: AsyncParsableCommand {
         configuration.qemuRunDirectory = qemuRunDir
         configuration.networkNamespace = netns
         configuration.vipQosLeafQdisc = vipQosLeafQdisc
+        configuration.flatDnsmasqDirectory = flatDnsmasqDir
+        configuration.flatUserdataDirectory = flatUserdataDir
         let agent = try await buildKVMAgent(configuration, logger: logger)
         try await agent.run { port in
             logger.info("listening", metadata: ["port": "\(port)"])

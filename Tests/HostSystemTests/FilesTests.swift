@@ -20,6 +20,21 @@ import Glibc
         }
     }
 
+    @Test func removeTreeRemovesLinksNeverWhatTheyPointTo() async throws {
+        try await TemporaryDirectory.with("zstack-hostsystem") { directory in
+            let outside = "\(directory)/outside"
+            try Files.makeDirectories(outside)
+            try Files.writeIfChanged("keep", to: outside + "/precious")
+            try Files.makeDirectories("\(directory)/tree/a/b")
+            try Files.writeIfChanged("x", to: "\(directory)/tree/a/b/file")
+            #expect(symlink(outside, "\(directory)/tree/a/link") == 0)
+            try Files.removeTree("\(directory)/tree")
+            try Files.removeTree("\(directory)/tree")
+            #expect(!Files.exists("\(directory)/tree"))
+            #expect(try Files.readText(outside + "/precious") == "keep")
+        }
+    }
+
     @Test func makeDirectoriesReportsWhatItCreatedSoItCanBeUndone() async throws {
         try await TemporaryDirectory.with("zstack-hostsystem") { directory in
             try Files.makeDirectories("\(directory)/kept")

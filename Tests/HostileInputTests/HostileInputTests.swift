@@ -19,6 +19,7 @@ import TestSupport
                 arguments: ["--libvirt-uri", "test:///default", "--state-dir", state, "--storage-root", world.storageRoot,
                             "--host-shutdown-command", "true", "--host-reboot-command", "true",
                             "--nvram-dir", try world.directory("nvram"), "--take-over-flag", state + "/takeOver",
+                            "--flat-dnsmasq-dir", try world.directory("dnsmasq"), "--flat-userdata-dir", try world.directory("userdata"),
                             "--netns", namespace.name],
                 regressions: RegressionCase.everyAgent(path: "/vm/start", kind: .async, freeFormField: "kvmHostAddons")
                     + RegressionCase.everyAgent(path: "/host/connect", kind: .sync, freeFormField: "kvmHostAddons")

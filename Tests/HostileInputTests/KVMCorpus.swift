@@ -15,6 +15,12 @@ enum KVMCorpus {
     /// VIP in TEST-NET-2 (so delete and vipqos find no namespace of another test's).
     static let eip = #"{"eipUuid":"e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1","vipUuid":"v1v1","vmUuid":"\#(testDomain)","nicUuid":"6c0a1d2b3c4d5e6f7a8b9c0d1e2f3a4c","ipVersion":4,"vip":"198.51.100.77","vipNetmask":"255.255.255.0","vipGateway":"198.51.100.1","vipPrefixLen":24,"nicIp":"192.168.100.19","nicMac":"fa:a3:5c:1e:7b:09","nicGateway":"192.168.100.1","nicNetmask":"255.255.255.0","nicPrefixLen":24,"nicName":"vnic42.9","vmBridgeName":"hfzbr0","publicBridgeName":"hfzbr1","skipArpCheck":false,"addfdb":false}"#
     static let vipQos = #"{"vipUuid":"e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1","vip":"198.51.100.77","port":80,"inboundBandwidth":1048576,"outboundBandwidth":1048576}"#
+    /// A flat network NIC on bridge `hfzbr0`, which exists nowhere: prepares and userdata fail in band before
+    /// any namespace is made; releases, flushes and deletes find nothing to do.
+    static let flatNamespace = "hfzbr0_f0e1d2c3b4a5968778695a4b3c2d1e0f"
+    static let dhcpInfo = #"{"ipVersion":4,"enableRa":false,"ip":"10.89.0.10","mac":"fa:16:3e:89:00:0a","netmask":"255.255.255.0","gateway":"10.89.0.1","hostname":"vm-one.hfz.test","isDefaultL3Network":true,"dnsDomain":"hfz.test","dns":["10.89.0.2"],"bridgeName":"hfzbr0","namespaceName":"\#(flatNamespace)","l3NetworkUuid":"f0e1d2c3b4a5968778695a4b3c2d1e0f","mtu":1450,"vmMultiGateway":false,"hostRoutes":[{"prefix":"172.30.0.0/16","nexthop":"10.89.0.254"}],"nicType":"VNIC"}"#
+    static let prepareDhcp = #"{"bridgeName":"hfzbr0","dhcpServerIp":"10.89.0.2","dhcpNetmask":"255.255.255.0","namespaceName":"\#(flatNamespace)","ipVersion":4}"#
+    static let userdataTO = ##"{"metadata":{"vmUuid":"\##(testDomain)","vmHostname":"vm-one"},"userdataList":["#cloud-config\nhostname: vm-one\n"],"vmIp":"10.89.0.10","netmask":"255.255.255.0","dhcpServerIp":"10.89.0.2","bridgeName":"hfzbr0","namespaceName":"\##(flatNamespace)","l3NetworkUuid":"f0e1d2c3b4a5968778695a4b3c2d1e0f","agentConfig":{},"port":1180}"##
     static let bridge = #""physicalInterfaceName":"hfzeth0","l2NetworkUuid":"f0e1d2c3b4a5968778695a4b3c2d1e0f","disableIptables":false,"mtu":1500,"isolated":false"#
 
     static func entries() throws -> [CorpusEntry] {
@@ -127,6 +133,20 @@ enum KVMCorpus {
             async("/flatnetworkprovider/vipqos/apply", "{\"vipQosSettings\":[\(vipQos)]}"),
             async("/flatnetworkprovider/vipqos/delete", "{\"vipQosSettings\":[\(vipQos)]}"),
             async("/flatnetworkprovider/vipqos/deleteall", "{\"vipQosSettings\":[\(vipQos)]}"),
+            async("/flatnetworkprovider/dhcp/connect", #"{"kvmHostAddons":{}}"#),
+            async("/flatnetworkprovider/dhcp/prepare", prepareDhcp),
+            async("/flatnetworkprovider/dhcp/batchPrepare", #"{"dhcpInfos":[\#(prepareDhcp)]}"#),
+            async("/flatnetworkprovider/dhcp/apply", #"{"dhcp":[\#(dhcpInfo)],"rebuild":false,"l3NetworkUuid":"f0e1d2c3b4a5968778695a4b3c2d1e0f"}"#),
+            async("/flatnetworkprovider/dhcp/batchApply", #"{"dhcpInfos":[{"dhcp":[\#(dhcpInfo)],"rebuild":true,"l3NetworkUuid":"f0e1d2c3b4a5968778695a4b3c2d1e0f"}]}"#),
+            async("/flatnetworkprovider/dhcp/release", #"{"dhcp":[\#(dhcpInfo)]}"#),
+            async("/flatnetworkprovider/dhcp/resetDefaultGateway", #"{"bridgeNameOfGatewayToRemove":"hfzbr0","namespaceNameOfGatewayToRemove":"\#(flatNamespace)","gatewayToRemove":"10.89.0.1","macOfGatewayToRemove":"fa:16:3e:89:00:0a","gatewayToAdd":"10.89.0.1","macOfGatewayToAdd":"fa:16:3e:89:00:0b","bridgeNameOfGatewayToAdd":"hfzbr0","namespaceNameOfGatewayToAdd":"\#(flatNamespace)"}"#),
+            async("/flatnetworkprovider/dhcp/deletenamespace", #"{"bridgeName":"hfzbr0","namespaceName":"\#(flatNamespace)"}"#),
+            async("/flatnetworkprovider/dhcp/flush", #"{"bridgeName":"hfzbr0","namespaceName":"\#(flatNamespace)"}"#),
+            async("/flatnetworkprovider/arping", #"{"bridgeName":"hfzbr0","namespaceName":"\#(flatNamespace)","targetIps":["10.89.0.10"]}"#),
+            async("/flatnetworkprovider/userdata/apply", #"{"hostUuid":"h1","userdata":\#(userdataTO)}"#),
+            async("/flatnetworkprovider/userdata/batchapply", #"{"userdata":[\#(userdataTO)],"rebuild":true}"#),
+            async("/flatnetworkprovider/userdata/release", #"{"hostUuid":"h1","vmIp":"10.89.0.10","bridgeName":"hfzbr0","namespaceName":"\#(flatNamespace)"}"#),
+            async("/flatnetworkprovider/userdata/cleanup", #"{"bridgeName":"hfzbr0","l3NetworkUuid":"f0e1d2c3b4a5968778695a4b3c2d1e0f","namespaceName":"\#(flatNamespace)"}"#),
         ] + [
             // Paths ZStack's KVM agent serves (kvm-paths.tsv) that this agent does not: 404, never a crash.
             "/vm/changevmpassword", "/vm/volume/takebackup", "/vm/hardenconsole", "/host/kvmagent/restart",

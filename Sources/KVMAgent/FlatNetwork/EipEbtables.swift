@@ -15,7 +15,7 @@ enum EipEbtables {
     }
 
     static func ownership(_ names: EipNames, nicName: String) -> IptablesChainOwnership {
-        IptablesChainOwnership(prefixes: chains(names, nicName: nicName))
+        IptablesChainOwnership(prefixes: [], names: Set(chains(names, nicName: nicName)))
     }
 
     /// What deleting the EIP leaves: none of its chains, no jump to them.

@@ -112,7 +112,8 @@ struct IPLink: Sendable {
         try await ip(["link", "delete", "dev", name])
     }
 
-    /// Runs `ip` with `arguments` in this namespace; the flat network's links (`EipLinkCommands.swift`) use it too.
+    /// Runs `ip` with `arguments` in this namespace; the flat network's links (`IPLink+FlatNetwork.swift`,
+    /// `EipLinkCommands.swift`) use it too.
     @discardableResult
     func ip(_ arguments: [String]) async throws -> ProcessOutput {
         try await runner.run("ip", (namespace.map { ["-n", $0] } ?? []) + arguments, timeout: .seconds(30))
