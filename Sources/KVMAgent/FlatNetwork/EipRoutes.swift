@@ -8,7 +8,7 @@ import HostSystem
 /// (`FlatNetworkServiceConstant.AgentRsp`: the MN reads `success` and `error`).
 struct EipRoutes: CommandRoutes {
     let namespaces: EipNamespaces
-    let queue = EipCommandQueue()
+    let queue = TaskChain()
 
     func register(in registry: inout CommandRegistry) {
         registry.async(KVM.Path.applyEip) { (command: KVM.EipCmd, _) in

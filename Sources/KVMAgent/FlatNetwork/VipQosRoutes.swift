@@ -9,7 +9,7 @@ import HostSystem
 struct VipQosRoutes: CommandRoutes {
     let namespaces: EipNamespaces
     let leafQdisc: String
-    let queue = EipCommandQueue()
+    let queue = TaskChain()
 
     func register(in registry: inout CommandRegistry) {
         registry.async(KVM.Path.applyVipQos) { (command: KVM.VipQosCmd, _) in
