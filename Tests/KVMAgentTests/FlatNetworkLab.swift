@@ -85,7 +85,8 @@ struct FlatNetworkLab: Sendable {
     /// The agent on this host, served while `body` runs; call it again for a restarted agent.
     func withAgent<T: Sendable>(_ body: @Sendable (AgentClient, ManagementNodeEndpoint) async throws -> T) async throws -> T {
         var configuration = KVMAgentConfiguration(server: .test(), libvirtURI: "test:///default",
-                                                  stateDirectory: root + "/state", networkNamespace: host.name)
+                                                  stateDirectory: root + "/state", networkNamespace: host.name,
+                                                  storageRoots: [root])
         configuration.flatDnsmasqDirectory = dnsmasqDirectory
         configuration.flatUserdataDirectory = userdataDirectory
         let server = try await buildKVMAgent(configuration, logger: Logger(label: "test.kvm.flat"))

@@ -1,5 +1,6 @@
 import AgentWire
 import Foundation
+import Libvirt
 import TestSupport
 import Testing
 
@@ -73,6 +74,28 @@ import Testing
                     let answer = try await lab.metadata(0, sneaky)
                     #expect(!answer.contains("two-secret"), "\(sneaky) answered \(answer)")
                 }
+
+                // VmInstanceStartFlow goes on to /vm/start: the VM's first NIC on this L3's bridge, with the MAC
+                // dnsmasq hands 10.88.0.10 to.
+                let vm = KVMAgentHarness.uniqueUUID()
+                var start = StartVmFixtures.zstack5JSON(uuid: vm)
+                    .replacingOccurrences(of: "\"br_eth0_100\"", with: "\"\(FlatNetworkLab.bridge)\"")
+                    .replacingOccurrences(of: "fa:a3:5c:1e:7b:00", with: FlatNetworkLab.macs[0])
+                for (original, name) in [("/zstack_ps/rootVolumes/acct-36c2/vol-8f1/8f1.qcow2", "root.qcow2"),
+                                         ("/zstack_ps/imagecache/iso/centos.iso", "centos.iso"), ("/dev/vg0/data-1", "data-1.raw")] {
+                    #expect(FileManager.default.createFile(atPath: "\(lab.root)/\(name)", contents: Data()))
+                    start = start.replacingOccurrences(of: original, with: "\(lab.root)/\(name)")
+                }
+                let started = try await lab.send(client, mn, KVM.Path.startVm, start, as: KVM.StartVmResponse.self)
+                #expect(started.success, "\(started.error ?? "")")
+                let libvirt = try await LibvirtConnection.open(uri: "test:///default")
+                let domain = try #require(try await libvirt.domain(named: vm))
+                let xml = try XMLQuery(try await domain.xml())
+                #expect(try xml.values("/domain/devices/interface/source/@bridge") == [FlatNetworkLab.bridge, "br_eth1"])
+                #expect(try xml.values("/domain/devices/interface/mac/@address").first == FlatNetworkLab.macs[0])
+                domain.close()
+                await libvirt.close()
+                #expect(try await lab.send(client, mn, KVM.Path.destroyVm, #"{"uuid":"\#(vm)"}"#).success)
             }
 
             // A restarted agent carries on from what the host and its files hold.
