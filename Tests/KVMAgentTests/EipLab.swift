@@ -41,15 +41,12 @@ struct EipLab: Sendable {
             let lab = EipLab(host: namespaces[0], publicSide: namespaces[1], guest: namespaces[2],
                              publicBridge: "fei\(tag)pub", privateBridge: "fei\(tag)pri", vip: vip)
             await lab.removeEipNamespaces()
-            let result: Result<T, any Error>
-            do {
+            return try await withCleanUp {
                 try await lab.build()
-                result = .success(try await body(lab))
-            } catch {
-                result = .failure(error)
+                return try await body(lab)
+            } cleanUp: {
+                await lab.removeEipNamespaces()
             }
-            await lab.removeEipNamespaces()
-            return try result.get()
         }
     }
 

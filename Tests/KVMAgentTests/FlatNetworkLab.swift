@@ -45,15 +45,12 @@ struct FlatNetworkLab: Sendable {
                 let l3 = String(format: "%08x", getpid()) + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(24)
                 let lab = FlatNetworkLab(host: namespaces[0], upstream: namespaces[1], guests: Array(namespaces.dropFirst(2)),
                                          root: root, l3: l3)
-                let result: Result<T, any Error>
-                do {
+                return try await withCleanUp {
                     try await lab.build()
-                    result = .success(try await body(lab))
-                } catch {
-                    result = .failure(error)
+                    return try await body(lab)
+                } cleanUp: {
+                    await NetworkNamespace(name: lab.namespace).remove()
                 }
-                await NetworkNamespace(name: lab.namespace).remove()
-                return try result.get()
             }
         }
     }

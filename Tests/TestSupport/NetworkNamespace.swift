@@ -61,18 +61,15 @@ public struct NetworkNamespace: Sendable {
         await removeLeftovers(prefix: prefix)
         let base = "\(prefix)\(getpid())-\(counter.add(1, ordering: .relaxed).newValue)"
         let namespaces = roles.map { NetworkNamespace(name: $0.isEmpty ? base : "\(base)-\($0)") }
-        let result: Result<T, any Error>
-        do {
+        return try await withCleanUp {
             for namespace in namespaces {
                 try await Program.check(["ip", "netns", "add", namespace.name])
                 try await namespace.ip(["link", "set", "lo", "up"])
             }
-            result = .success(try await body(namespaces))
-        } catch {
-            result = .failure(error)
+            return try await body(namespaces)
+        } cleanUp: {
+            for namespace in namespaces { await namespace.remove() }
         }
-        for namespace in namespaces { await namespace.remove() }
-        return try result.get()
     }
 
     /// Kills what still runs inside (dnsmasq, dhclient, haproxy, probes), deletes the namespace and the
