@@ -245,6 +245,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "bare-hummingbird",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            path: "Benchmarks/BareHummingbird",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "KVMAgentBenchmark",
             dependencies: [
                 "KVMAgent", "AgentServer", "AgentClient", "AgentWire", "Libvirt",
