@@ -37,16 +37,10 @@ package:
 mn-kit:
 	MNKit/build.sh
 
-# The KVM agent on libvirt's test driver (vmsync with 5,000 domains, start+destroy), each figure against
-# the same work done directly through libvirt in the same run; then the deployer on BENCH_HOSTS (default
-# 50) loopback hosts against plain ansible-playbook. Results go into BENCHMARKS.md by hand.
-BENCH_HOSTS ?= 50
+# Every benchmark against its baselines measured in the same run, then BENCHMARKS.md rewritten
+# (Benchmarks/run; `Benchmarks/run NAME...` runs some steps only). Release builds go to .build-release.
 bench: deps
-	$(SWIFT) build -c release --product KVMAgentBenchmark
-	$$($(SWIFT) build -c release --show-bin-path)/KVMAgentBenchmark
-	$(SWIFT) build -c release --product zstack-kvmagent
-	$(SWIFT) build -c release --product DeployerBenchmark
-	$$($(SWIFT) build -c release --show-bin-path)/DeployerBenchmark $(BENCH_HOSTS)
+	Benchmarks/run
 
 # The hostile-input suite at length: FUZZ_REQUESTS (default 100,000) mutated ZStack commands per agent
 # binary; `make test` runs the same suite with 1,200. FUZZ_SEED replays a run (the seed is printed).
