@@ -244,6 +244,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "BenchSupport",
+            path: "Benchmarks/BenchSupport",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "bare-hummingbird",
             dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
@@ -253,6 +258,7 @@ let package = Package(
         .executableTarget(
             name: "KVMAgentBenchmark",
             dependencies: [
+                "BenchSupport",
                 "KVMAgent", "AgentServer", "AgentClient", "AgentWire", "Libvirt",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -272,7 +278,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "SSHBenchmark",
-            dependencies: ["SSH"],
+            dependencies: ["BenchSupport", "SSH"],
             path: "Benchmarks/SSHBenchmark",
             swiftSettings: swiftSettings
         ),

@@ -3,31 +3,16 @@
 import AgentClient
 import AgentServer
 import AgentWire
+import BenchSupport
 import Foundation
 import KVMAgent
 import Libvirt
 import Logging
 import ServiceLifecycle
 
-let domainCount = Int(ProcessInfo.processInfo.environment["BENCH_DOMAINS"] ?? "") ?? 5_000
-let syncRounds = Int(ProcessInfo.processInfo.environment["BENCH_SYNC_ROUNDS"] ?? "") ?? 20
-let startDestroyRounds = Int(ProcessInfo.processInfo.environment["BENCH_START_ROUNDS"] ?? "") ?? 300
-
-/// Median wall time of `rounds` runs of `body`, after one warm-up run.
-func median(_ rounds: Int, _ body: () async throws -> Void) async throws -> Duration {
-    try await body()
-    var times: [Duration] = []
-    for _ in 0..<rounds {
-        let start = ContinuousClock.now
-        try await body()
-        times.append(ContinuousClock.now - start)
-    }
-    return times.sorted()[times.count / 2]
-}
-
-func milliseconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) * 1e3 + Double(duration.components.attoseconds) / 1e15
-}
+let domainCount = environmentInteger("BENCH_DOMAINS", default: 5_000)
+let syncRounds = environmentInteger("BENCH_SYNC_ROUNDS", default: 20)
+let startDestroyRounds = environmentInteger("BENCH_START_ROUNDS", default: 300)
 
 /// A `test:///` host file with `count` running domains.
 func nodeFile(in directory: URL, count: Int) throws -> String {
@@ -82,9 +67,7 @@ let agentSync = try await withAgent(uri: uri, stateDirectory: directory.path) { 
     }
 }
 await direct.close()
-print(String(format: "vmsync, %d domains: agent %.1f ms, direct libvirt %.1f ms (median of %d), ratio %.2f",
-             domainCount, milliseconds(agentSync), milliseconds(directSync), syncRounds,
-             milliseconds(agentSync) / milliseconds(directSync)))
+progress("vmsync done")
 
 // 2. start + destroy throughput, one VM at a time.
 let root = directory.appendingPathComponent("root.qcow2").path
@@ -113,7 +96,7 @@ for index in 0..<startDestroyRounds {
     try await domain.undefine()
     domain.close()
 }
-let directRate = Double(startDestroyRounds) / (milliseconds(ContinuousClock.now - directStart) / 1e3)
+let directRate = Double(startDestroyRounds) / (ContinuousClock.now - directStart).seconds
 await libvirt.close()
 let agentRate = try await withAgent(uri: emptyURI, stateDirectory: directory.path) { client, mn in
     let start = ContinuousClock.now
@@ -125,7 +108,36 @@ let agentRate = try await withAgent(uri: emptyURI, stateDirectory: directory.pat
         let destroyed = try await client.async("/vm/destroy", destroy, as: EmptyReply.self, via: mn)
         precondition(destroyed.success, destroyed.error ?? "")
     }
-    return Double(startDestroyRounds) / (milliseconds(ContinuousClock.now - start) / 1e3)
+    return Double(startDestroyRounds) / (ContinuousClock.now - start).seconds
 }
-print(String(format: "start+destroy, %d VMs one at a time: agent %.0f/s, direct libvirt %.0f/s, ratio %.2f",
-             startDestroyRounds, agentRate, directRate, agentRate / directRate))
+
+var vmsync = MarkdownTable("", "median")
+vmsync.row("agent `/vm/vmsync` (HTTP + JSON + callback)", fixed(agentSync.milliseconds) + " ms")
+vmsync.row("direct libvirt listing", fixed(directSync.milliseconds) + " ms")
+vmsync.row("ratio agent / direct", fixed(agentSync.milliseconds / directSync.milliseconds, 2))
+var lifecycle = MarkdownTable("", "VMs/s")
+lifecycle.row("agent", fixed(agentRate, 0))
+lifecycle.row("direct libvirt", fixed(directRate, 0))
+lifecycle.row("ratio agent / direct", fixed(agentRate / directRate, 2))
+print("""
+## KVM agent on libvirt's test driver
+
+Step `kvm_libvirt` (`KVMAgentBenchmark`; `BENCH_DOMAINS`, `BENCH_SYNC_ROUNDS`, `BENCH_START_ROUNDS` set the
+sizes). The floor each figure is compared with is the same work done directly through the `Libvirt` module.
+
+### `/vm/vmsync` with \(domainCount) domains
+
+The agent on a `test:///` node file holding \(domainCount) running domains, called as the MN calls it (async:
+POST, 200, reply POSTed to a local callback receiver, decoded), against one `virConnectGetAllDomainStats`
+listing on a second connection to an identical node file. Median of \(syncRounds) rounds after a warm-up.
+
+\(vmsync.text)
+
+### start + destroy, one VM at a time
+
+\(startDestroyRounds) VMs. Agent: `/vm/start` (domain XML from a `StartVmCmd`, file checks, define, start) then
+`/vm/destroy` (destroy, undefine), each an async command with its callback. Floor: the same
+define/create/destroy/undefine through the `Libvirt` module.
+
+\(lifecycle.text)
+""")
