@@ -1,0 +1,39 @@
+import NIOCore
+import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One line on standard error (progress for the bench's log; stdout is the summary the script reads).
+func printError(_ line: String) {
+    let bytes = Array((line + "\n").utf8)
+    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+}
+
+/// Opens the run's connections, lets them send through the warm-up and the measured window (or until the
+/// run's request count is done), and reports what the window completed.
+enum LoadDriver {
+    static func measure(_ run: LoadRun, connections: Int, group: any EventLoopGroup,
+                        warmup: Double, seconds: Double, requests: Int?) async throws -> String {
+        for index in 0..<connections {
+            LoadConnection.open(run: run, index: index, connections: connections, on: group.next())
+        }
+        let started = Measurements.now()
+        if let requests {
+            run.measurements.openWindow(seconds: nil)
+            while run.measurements.endedCount < requests {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+        } else {
+            try await Task.sleep(for: .milliseconds(Int(warmup * 1_000)))
+            run.measurements.openWindow(seconds: seconds)
+            try await Task.sleep(for: .milliseconds(Int(seconds * 1_000)))
+        }
+        run.stop()
+        let elapsed = requests == nil ? seconds : Double(Measurements.now() - started) / 1e9
+        await run.closeAll()
+        if let error = run.measurements.firstError { printError("async-load: first error: \(error)") }
+        return run.measurements.summary(seconds: elapsed)
+    }
+}
