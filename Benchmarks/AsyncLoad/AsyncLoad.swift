@@ -92,17 +92,13 @@ extension AsyncLoad {
         @OptionGroup var options: RunOptions
 
         func run() async throws {
-            let group = MultiThreadedEventLoopGroup(numberOfThreads: options.threads)
-            let pending = PendingCommands()
-            let receiver = try await CallbackReceiver.start(host: callbackListen.host, port: callbackListen.port,
-                                                            pending: pending, group: group)
-            let callbackURL = "http://\(callbackListen.host):\(callbackListen.port)/zstack/asyncrest/callback"
-            let run = LoadRun(target: url, body: body, headers: options.parsedHeaders, pacing: .closedLoop,
-                              async: .init(pending: pending, callbackURL: callbackURL), requests: options.requests)
-            print(try await LoadDriver.measure(run, connections: inFlight, group: group, warmup: options.warmup,
-                                               seconds: options.seconds, requests: options.requests))
-            try await receiver.close()
-            try await group.shutdownGracefully()
+            try await CallbackReceiver.serve(at: callbackListen, threads: options.threads) { pending, group in
+                let callbackURL = "http://\(callbackListen.host):\(callbackListen.port)/zstack/asyncrest/callback"
+                let run = LoadRun(target: url, body: body, headers: options.parsedHeaders, pacing: .closedLoop,
+                                  async: .init(pending: pending, callbackURL: callbackURL), requests: options.requests)
+                print(try await LoadDriver.measure(run, connections: inFlight, group: group, warmup: options.warmup,
+                                                   seconds: options.seconds, requests: options.requests))
+            }
         }
     }
 
@@ -119,12 +115,9 @@ extension AsyncLoad {
         var threads = 1
 
         func run() async throws {
-            let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
-            let receiver = try await CallbackReceiver.start(host: listen.host, port: listen.port,
-                                                            pending: PendingCommands(), group: group)
-            try await Task.sleep(for: .milliseconds(Int(seconds * 1_000)))
-            try await receiver.close()
-            try await group.shutdownGracefully()
+            try await CallbackReceiver.serve(at: listen, threads: threads) { _, _ in
+                try await Task.sleep(for: .milliseconds(Int(seconds * 1_000)))
+            }
         }
     }
 

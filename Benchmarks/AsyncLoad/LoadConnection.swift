@@ -121,7 +121,9 @@ final class LoadConnection: ChannelInboundHandler {
     private init(run: LoadRun, index: Int) {
         self.run = run
         self.index = index
-        self.taskPrefix = hex(UInt64(index), width: 8)
+        // Unique to this process, so that a late callback of an earlier run's command never completes one
+        // of this run's: ZStack's task uuids are 32 hex digits.
+        self.taskPrefix = hex(UInt64(runIdentifier), width: 8) + hex(UInt64(index), width: 8)
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -213,7 +215,7 @@ final class LoadConnection: ChannelInboundHandler {
         sent += 1
         var headers = run.headers
         if let async = run.async, let bound {
-            task = taskPrefix + hex(sent, width: 24)
+            task = taskPrefix + hex(sent, width: 16)
             headers.add(name: "taskuuid", value: task)
             async.pending.expect(task, by: bound)
             awaitingCallback = true
@@ -226,6 +228,8 @@ final class LoadConnection: ChannelInboundHandler {
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
     }
 }
+
+private let runIdentifier = UInt32.random(in: .min ... .max)
 
 /// `value` as `width` lower-case hex digits: ZStack's task uuids are 32 of them.
 func hex(_ value: UInt64, width: Int) -> String {

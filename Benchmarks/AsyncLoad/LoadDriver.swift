@@ -32,6 +32,9 @@ enum LoadDriver {
         }
         run.stop()
         let elapsed = requests == nil ? seconds : Double(Measurements.now() - started) / 1e9
+        // The callbacks of the commands still in flight, so that the agent is not left retrying them
+        // into the next measurement.
+        for _ in 0..<500 where (run.async?.pending.count ?? 0) > 0 { try await Task.sleep(for: .milliseconds(10)) }
         await run.closeAll()
         if let error = run.measurements.firstError { printError("async-load: first error: \(error)") }
         return run.measurements.summary(seconds: elapsed)
