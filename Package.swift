@@ -258,6 +258,7 @@ let package = Package(
         .executableTarget(
             name: "async-load",
             dependencies: [
+                "BenchSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

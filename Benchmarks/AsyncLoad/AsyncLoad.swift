@@ -8,6 +8,7 @@
 //   async-load receiver --listen HOST:PORT --seconds S    the callback receiver alone (its capacity, with wrk)
 //   async-load startup URL [--runs 10] -- PROGRAM ARGS... exec → first echo answered, per run and the median
 import ArgumentParser
+import BenchSupport
 import NIOCore
 import NIOPosix
 

@@ -1,15 +1,6 @@
+import BenchSupport
 import NIOCore
 import NIOPosix
-
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// One line on standard error (progress for the bench's log; stdout is the summary the script reads).
-func printError(_ line: String) {
-    let bytes = Array((line + "\n").utf8)
-    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-}
 
 /// Opens the run's connections, lets them send through the warm-up and the measured window (or until the
 /// run's request count is done), and reports what the window completed.
@@ -36,7 +27,7 @@ enum LoadDriver {
         // into the next measurement.
         for _ in 0..<500 where (run.async?.pending.count ?? 0) > 0 { try await Task.sleep(for: .milliseconds(10)) }
         await run.closeAll()
-        if let error = run.measurements.firstError { printError("async-load: first error: \(error)") }
+        if let error = run.measurements.firstError { progress("async-load: first error: \(error)") }
         return run.measurements.summary(seconds: elapsed)
     }
 }

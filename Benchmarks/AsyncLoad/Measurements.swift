@@ -1,3 +1,4 @@
+import BenchSupport
 import NIOCore
 import Synchronization
 
@@ -62,15 +63,4 @@ final class Measurements: Sendable {
     }
 
     private func milliseconds(_ microseconds: UInt32) -> String { fixed(Double(microseconds) / 1_000, 3) }
-}
-
-/// `value` with `digits` decimals, without Foundation's formatter.
-func fixed(_ value: Double, _ digits: Int) -> String {
-    var scale = 1.0
-    for _ in 0..<digits { scale *= 10 }
-    let scaled = Int64((value * scale).rounded())
-    let whole = scaled / Int64(scale), fraction = abs(scaled % Int64(scale))
-    guard digits > 0 else { return "\(whole)" }
-    let digitsText = String(fraction)
-    return "\(scaled < 0 && whole == 0 ? "-" : "")\(whole).\(String(repeating: "0", count: digits - digitsText.count))\(digitsText)"
 }
