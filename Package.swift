@@ -256,6 +256,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "async-load",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Benchmarks/AsyncLoad",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "KVMAgentBenchmark",
             dependencies: [
                 "BenchSupport",
