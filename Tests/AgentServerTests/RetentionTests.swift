@@ -27,7 +27,9 @@ import Testing
     private func held(_ agent: RunningAgent) async throws -> Held {
         let text = String(decoding: try await agent.client.post("/metrics", body: []).body, as: UTF8.self)
         func value(_ series: String) -> Int? {
-            text.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Int($0.dropFirst(series.count + 1)) }
+            // Gauges hold doubles: "1.0".
+            text.split(separator: "\n").first { $0.hasPrefix(series + " ") }
+                .flatMap { Double($0.dropFirst(series.count + 1)) }.map { Int($0) }
         }
         return Held(inFlight: value("zstack_agent_async_commands_in_flight"),
                     syncSlots: value(#"zstack_agent_admitted_commands{mode="sync"}"#),
