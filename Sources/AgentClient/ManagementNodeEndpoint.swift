@@ -1,6 +1,7 @@
 import AgentWire
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -29,11 +30,17 @@ public final class ManagementNodeEndpoint: Sendable {
     public let port: Int
     let board = CallbackBoard()
     private let received = Mutex<(events: [Event], taken: Set<Int>)>(([], []))
+    private let connections: ConnectionCount
 
-    init(host: String, port: Int) {
+    fileprivate init(host: String, port: Int, connections: ConnectionCount) {
         self.host = host
         self.port = port
+        self.connections = connections
     }
+
+    /// TCP connections agents have opened to this endpoint so far. ZStack's MN (Tomcat) keeps connections
+    /// alive, and agents reuse theirs for callbacks and events: far fewer than the requests.
+    public var connectionsAccepted: Int { connections.value }
 
     public var callbackURL: String { "http://\(host):\(port)\(Self.callbackPath)" }
     public var sendCommandURL: String { "http://\(host):\(port)\(Self.sendCommandPath)" }
@@ -85,6 +92,7 @@ public final class ManagementNodeEndpoint: Sendable {
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
         let router = Router()
         let endpointBox = Mutex<ManagementNodeEndpoint?>(nil)
+        let connections = ConnectionCount()
         router.post(RouterPath(callbackPath)) { request, _ -> Response in
             guard let taskUUID = request.headers[HTTPField.Name(AgentHeader.taskUUID)!] else {
                 return Response(status: .badRequest)
@@ -103,6 +111,9 @@ public final class ManagementNodeEndpoint: Sendable {
         }
         let app = Application(
             router: router,
+            server: HTTPServerBuilder { responder in
+                CountingHTTP1Channel(base: HTTP1Channel(responder: responder), count: connections)
+            },
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in portSink.yield(channel.localAddress?.port ?? port) },
             logger: logger)
@@ -115,7 +126,7 @@ public final class ManagementNodeEndpoint: Sendable {
             guard let boundPort = await ports.first(where: { _ in true }) else {
                 throw AgentClientError(code: .badReply, message: "management-node endpoint did not start")
             }
-            let endpoint = ManagementNodeEndpoint(host: host, port: boundPort)
+            let endpoint = ManagementNodeEndpoint(host: host, port: boundPort, connections: connections)
             endpointBox.withLock { $0 = endpoint }
             let result: Result<T, any Error>
             do {
@@ -131,5 +142,30 @@ public final class ManagementNodeEndpoint: Sendable {
 
     private func record(_ event: Event) {
         received.withLock { $0.events.append(event) }
+    }
+}
+
+private final class ConnectionCount: Sendable {
+    private let count = Atomic<Int>(0)
+
+    var value: Int { count.load(ordering: .relaxed) }
+
+    func increment() { count.add(1, ordering: .relaxed) }
+}
+
+/// Hummingbird's HTTP/1 channel, counting the connections it is set up for.
+private struct CountingHTTP1Channel: ServerChildChannel {
+    typealias Value = HTTP1Channel.Value
+
+    let base: HTTP1Channel
+    let count: ConnectionCount
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        count.increment()
+        return base.setup(channel: channel, logger: logger)
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        await base.handle(value: value, logger: logger)
     }
 }

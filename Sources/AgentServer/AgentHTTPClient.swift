@@ -34,6 +34,12 @@ extension HTTPClient {
     private static func makeToManagementNode(tls: TLSConfiguration?) -> HTTPClient {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.retryConnectionEstablishment = false
+        // Callbacks and events reuse pooled connections; the MN's Tomcat keeps them alive for 120 s
+        // (installation/install.sh sets connectionTimeout, which keepAliveTimeout defaults to), longer than
+        // the pool keeps one idle (60 s), so the agent closes an idle connection before the MN would. At most
+        // this many connections per MN: more callbacks at once wait for one (ZStack's Tomcat runs 400
+        // request threads for every agent of the cloud).
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 16
         configuration.timeout.connect = .seconds(5)
         configuration.tlsConfiguration = tls
         return HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)

@@ -10,7 +10,7 @@ import NIOCore
 struct AgentResponder: HTTPResponder {
     typealias Context = AgentRequestContext
 
-    let registry: CommandRegistry
+    let routes: [String: ServedRoute]
     let runner: AsyncCommandRunner
     let events: EventPusher
     let metrics: AgentMetrics
@@ -28,7 +28,7 @@ struct AgentResponder: HTTPResponder {
         // In token mode every path needs the token, /metrics included: its labels name the commands served.
         if case .token(let token) = configuration.authentication,
            !token.accepts(authorization: request.headers[.authorization]) {
-            metrics.request(path: "unauthenticated", outcome: "refused")
+            metrics.unauthenticatedRequests.count(.refused)
             logger.notice("request refused: no valid bearer token", metadata: [
                 "path": "\(LogSafe.text(path, limit: 200))",
                 "peer": "\(context.remoteAddress.map { "\($0)" } ?? "unknown")",
@@ -41,24 +41,25 @@ struct AgentResponder: HTTPResponder {
         }
         if path == "/metrics" {
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: metrics.render())))
+                            body: .init(byteBuffer: ByteBuffer(bytes: metrics.render(inFlight: runner.inFlight, admitted: admission.current))))
         }
         if path == AgentVersion.path {
             // Encoding two strings cannot fail.
             return Response(status: .ok, headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: ByteBuffer(bytes: (try? WireJSON.encode(version)).map(Array.init) ?? [])))
         }
-        guard let route = registry.route(for: path) else {
-            metrics.request(path: "unmatched", outcome: "not_found")
+        guard let served = routes[path] else {
+            metrics.unmatchedRequests.count(.notFound)
             return Self.error(.notFound, "no command is served at \(LogSafe.text(path, limit: 200))")
         }
+        let (route, requests) = (served.route, served.requests)
         guard request.method == .post else {
-            metrics.request(path: path, outcome: "bad_method")
+            requests.count(.badMethod)
             return Self.error(.methodNotAllowed, "\(path) accepts POST only, not \(request.method)")
         }
         let declared = request.headers[.contentLength].flatMap { Int($0) }
         if let declared, declared > configuration.maxBodyBytes {
-            return tooLarge(path)
+            return tooLarge(requests)
         }
         // Admitted before the body is read, so bodies waiting to be read count against the bounds too; a
         // body without Content-Length reserves the most it may be.
@@ -67,7 +68,7 @@ struct AgentResponder: HTTPResponder {
         case .success(let admitted):
             ticket = admitted
         case .failure(let refusal):
-            metrics.request(path: path, outcome: "busy")
+            requests.count(.busy)
             return Self.error(.serviceUnavailable, refusal.description)
         }
         let body: ByteBuffer
@@ -75,70 +76,66 @@ struct AgentResponder: HTTPResponder {
             body = try await request.body.collect(upTo: configuration.maxBodyBytes)
         } catch is NIOTooManyBytesError {
             admission.release(ticket)
-            return tooLarge(path)
+            return tooLarge(requests)
         } catch {
             admission.release(ticket)
             throw error
         }
         let taskUUID = request.headers[Self.taskUUIDField]
-        var requestLogger = logger
-        requestLogger[metadataKey: "path"] = "\(path)"
-        if let taskUUID { requestLogger[metadataKey: "task_uuid"] = "\(taskUUID)" }
-        requestLogger.debug("command", metadata: ["body": "\(SensitiveFields.masked(body.readableBytesView))"])
-        let commandContext = CommandContext(path: path, taskUUID: taskUUID, logger: requestLogger, events: events)
+        let commandContext = CommandContext(path: path, taskUUID: taskUUID, logger: logger, events: events)
+        commandContext.log(.debug, "command", ["body": "\(SensitiveFields.masked(body.readableBytesView))"])
 
         switch route.mode {
         case .sync:
             defer { admission.release(ticket) }
             if let taskUUID {
-                metrics.request(path: path, outcome: "rejected")
+                requests.count(.rejected)
                 // The Python agent answers 500 here: the MN registered this path as async by mistake.
                 return Self.error(.internalServerError,
                                   "found async task uuid[\(taskUUID)] in header of sync command \(path)")
             }
-            let outcome = await run(route, Array(body.readableBytesView), commandContext)
-            return Response(status: .ok, headers: [.contentType: "application/json"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: outcome.body)))
+            let outcome = await run(served, body, commandContext)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: outcome.body))
         case .async:
             guard let taskUUID, !taskUUID.isEmpty, taskUUID.utf8.count <= 256 else {
                 admission.release(ticket)
-                metrics.request(path: path, outcome: "rejected")
+                requests.count(.rejected)
                 return Self.error(.badRequest, "taskuuid missing (or over 256 bytes) in request header of async command \(path)")
             }
             guard let callbackURL = request.headers[Self.callbackURLField] else {
                 admission.release(ticket)
-                metrics.request(path: path, outcome: "rejected")
+                requests.count(.rejected)
                 return Self.error(.badRequest, "callbackurl header missing for async command \(path)")
             }
             do {
                 try outbound.check(callbackURL, field: "callbackurl")
             } catch {
                 admission.release(ticket)
-                metrics.request(path: path, outcome: "rejected")
+                requests.count(.rejected)
                 return Self.error(.badRequest, error.description)
             }
-            let bytes = Array(body.readableBytesView)
             let job = AsyncCommandRunner.Job(taskUUID: taskUUID, callbackURL: callbackURL, ticket: ticket) {
-                await run(route, bytes, commandContext).body
+                await run(served, body, commandContext).body
             }
             switch runner.submit(job) {
             case .accepted:
                 return Response(status: .ok)
             case .duplicate:
                 admission.release(ticket)
-                metrics.request(path: path, outcome: "duplicate")
-                requestLogger.info("ignored duplicated task")
+                requests.count(.duplicate)
+                commandContext.log(.info, "ignored duplicated task")
                 return Response(status: .ok)
             case .stopping:
                 admission.release(ticket)
-                metrics.request(path: path, outcome: "rejected")
+                requests.count(.rejected)
                 return Self.error(.serviceUnavailable, "the agent is stopping")
             }
         }
     }
 
     /// Runs a route under its deadline and counts the outcome.
-    private func run(_ route: CommandRegistry.Route, _ body: [UInt8], _ context: CommandContext) async -> CommandRegistry.Outcome {
+    private func run(_ served: ServedRoute, _ body: ByteBuffer, _ context: CommandContext) async -> CommandRegistry.Outcome {
+        let route = served.route
         let timeout = route.timeout ?? configuration.commandTimeout
         let started = ContinuousClock.now
         let outcome: CommandRegistry.Outcome
@@ -149,21 +146,20 @@ struct AgentResponder: HTTPResponder {
         } catch {
             outcome = CommandRegistry.failure(error, context: context)
         }
-        metrics.request(path: context.path, outcome: outcome.succeeded ? "success" : "failure")
-        context.logger.info("command done", metadata: [
+        served.requests.count(outcome.succeeded ? .success : .failure)
+        context.log(route.completionLevel, "command done", [
             "success": "\(outcome.succeeded)", "duration": "\(ContinuousClock.now - started)",
         ])
         return outcome
     }
 
-    private func tooLarge(_ path: String) -> Response {
-        metrics.request(path: path, outcome: "too_large")
+    private func tooLarge(_ requests: RequestCounters) -> Response {
+        requests.count(.tooLarge)
         return Self.error(.contentTooLarge, "request body larger than \(configuration.maxBodyBytes) bytes")
     }
 
     private static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
-        let body = CommandRegistry.failure(message).body
-        return Response(status: status, headers: [.contentType: "application/json"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        Response(status: status, headers: [.contentType: "application/json"],
+                 body: .init(byteBuffer: CommandRegistry.failure(message).body))
     }
 }

@@ -13,7 +13,7 @@ public struct AgentServer: Sendable {
     public let configuration: AgentServerConfiguration
     public let events: EventPusher
     public let metrics: AgentMetrics
-    private let registry: CommandRegistry
+    private let routes: [String: ServedRoute]
     private let runner: AsyncCommandRunner
     private let admission: CommandAdmission
     private let outbound: OutboundURLPolicy
@@ -25,7 +25,7 @@ public struct AgentServer: Sendable {
 
     /// Every command path this server answers, sorted: what an agent offers the MN (the README's table of
     /// ZStack's KVM paths is checked against it).
-    public var servedPaths: [String] { registry.routes.keys.sorted() }
+    public var servedPaths: [String] { routes.keys.sorted() }
 
     /// - Parameters:
     ///   - routes: the agent's route collections; a path registered twice is a programming error.
@@ -47,7 +47,7 @@ public struct AgentServer: Sendable {
         let metrics = AgentMetrics()
         metrics.authenticationMode(configuration.authentication.mode)
         self.configuration = configuration
-        self.registry = registry
+        self.routes = ServedRoute.table(registry, metrics: metrics)
         self.metrics = metrics
         self.logger = logger
         self.admission = CommandAdmission(maxSync: configuration.maxConcurrentSyncCommands,
@@ -59,7 +59,7 @@ public struct AgentServer: Sendable {
             sender: CallbackSender(client: client, retryWindow: configuration.callbackRetryWindow,
                                    retryInterval: configuration.callbackRetryInterval,
                                    metrics: metrics, logger: logger),
-            admission: admission, drainTimeout: configuration.shutdownDrainTimeout, metrics: metrics, logger: logger)
+            admission: admission, drainTimeout: configuration.shutdownDrainTimeout, logger: logger)
     }
 
     /// Adds long-running work of the agent (e.g. a libvirt event watcher) that runs in the server's service
@@ -73,7 +73,7 @@ public struct AgentServer: Sendable {
     ///
     /// - Parameter onListening: called with the bound port once the server accepts connections.
     public func service(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some Service {
-        let responder = AgentResponder(registry: registry, runner: runner, events: events, metrics: metrics,
+        let responder = AgentResponder(routes: routes, runner: runner, events: events, metrics: metrics,
                                        admission: admission, outbound: outbound, configuration: configuration,
                                        version: version, logger: logger)
         let (allowFrom, tls, metrics, idleTimeout) = (configuration.allowFrom, tls, metrics, configuration.idleTimeout)

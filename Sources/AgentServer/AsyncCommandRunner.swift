@@ -1,4 +1,5 @@
 import Logging
+import NIOCore
 import ServiceLifecycle
 import Synchronization
 
@@ -11,7 +12,7 @@ final class AsyncCommandRunner: Service, Sendable {
         let taskUUID: String
         let callbackURL: String
         let ticket: CommandAdmission.Ticket
-        let work: @Sendable () async -> [UInt8]
+        let work: @Sendable () async -> ByteBuffer
     }
 
     enum Admission: Equatable {
@@ -31,15 +32,13 @@ final class AsyncCommandRunner: Service, Sendable {
     private let sender: CallbackSender
     private let admission: CommandAdmission
     private let drainTimeout: Duration
-    private let metrics: AgentMetrics
     private let logger: Logger
 
-    init(sender: CallbackSender, admission: CommandAdmission, drainTimeout: Duration, metrics: AgentMetrics, logger: Logger) {
+    init(sender: CallbackSender, admission: CommandAdmission, drainTimeout: Duration, logger: Logger) {
         (jobs, queue) = AsyncStream.makeStream(of: Job.self)
         self.sender = sender
         self.admission = admission
         self.drainTimeout = drainTimeout
-        self.metrics = metrics
         self.logger = logger
     }
 
@@ -51,10 +50,7 @@ final class AsyncCommandRunner: Service, Sendable {
             guard state.running.insert(job.taskUUID).inserted else { return .duplicate }
             return .accepted
         }
-        if admission == .accepted {
-            metrics.asyncStarted()
-            queue.yield(job)
-        }
+        if admission == .accepted { queue.yield(job) }
         return admission
     }
 
@@ -94,6 +90,5 @@ final class AsyncCommandRunner: Service, Sendable {
         logger.debug("async reply", metadata: ["task_uuid": "\(job.taskUUID)", "delivery": "\(delivery)"])
         _ = state.withLock { $0.running.remove(job.taskUUID) }
         admission.release(job.ticket)
-        metrics.asyncFinished()
     }
 }

@@ -10,7 +10,8 @@ final class CommandAdmission: Sendable {
         fileprivate let bytes: Int
     }
 
-    private struct Load {
+    /// Commands and body bytes admitted and not yet released.
+    struct Load: Sendable {
         var sync = 0
         var async = 0
         var bytes = 0
@@ -20,6 +21,8 @@ final class CommandAdmission: Sendable {
     private let maxSync: Int
     private let maxAsync: Int
     private let maxBytes: Int
+
+    var current: Load { load.withLock { $0 } }
 
     init(maxSync: Int, maxAsync: Int, maxBytes: Int) {
         self.maxSync = maxSync

@@ -1,5 +1,6 @@
 import AgentWire
 import Logging
+import NIOCore
 
 /// The table of commands an agent serves: each path registered once, as sync or async.
 public struct CommandRegistry: Sendable {
@@ -7,17 +8,22 @@ public struct CommandRegistry: Sendable {
         case sync, async
     }
 
-    /// What running a command produced: the body to send and whether it reports success.
+    /// What running a command produced: the body to send (as the response or the callback, retries
+    /// included, without another copy) and whether it reports success.
     struct Outcome: Sendable {
-        var body: [UInt8]
+        var body: ByteBuffer
         var succeeded: Bool
     }
 
     struct Route: Sendable {
         let mode: Mode
         let timeout: Duration?
-        /// Never throws: every failure is already folded into an in-band failure body.
-        let run: @Sendable ([UInt8], CommandContext) async -> Outcome
+        /// Where "command done" goes: the echo is the MN's liveness probe, called in a loop while it waits
+        /// for an agent, so its lines stay at debug; every other command gets its line at info.
+        let completionLevel: Logger.Level
+        /// Never throws: every failure is already folded into an in-band failure body. The body is the
+        /// request's, as read from the connection: decoding is its only copy.
+        let run: @Sendable (ByteBuffer, CommandContext) async -> Outcome
     }
 
     private(set) var routes: [String: Route] = [:]
@@ -30,7 +36,7 @@ public struct CommandRegistry: Sendable {
         timeout: Duration? = nil,
         _ handler: @escaping @Sendable (Command, CommandContext) async throws -> Reply
     ) {
-        add(path, Route(mode: .sync, timeout: timeout, run: Self.typed(handler)))
+        add(path, Route(mode: .sync, timeout: timeout, completionLevel: .info, run: Self.typed(handler)))
     }
 
     /// Registers an async command: acknowledged at once, its reply POSTed to the `callbackurl` later.
@@ -39,7 +45,7 @@ public struct CommandRegistry: Sendable {
         timeout: Duration? = nil,
         _ handler: @escaping @Sendable (Command, CommandContext) async throws -> Reply
     ) {
-        add(path, Route(mode: .async, timeout: timeout, run: Self.typed(handler)))
+        add(path, Route(mode: .async, timeout: timeout, completionLevel: .info, run: Self.typed(handler)))
     }
 
     /// Registers a sync command whose body is not JSON (ZStack's echo: `""` in, `""` out).
@@ -47,9 +53,9 @@ public struct CommandRegistry: Sendable {
         _ path: String,
         _ handler: @escaping @Sendable ([UInt8], CommandContext) async throws -> [UInt8]
     ) {
-        add(path, Route(mode: .sync, timeout: nil) { body, context in
+        add(path, Route(mode: .sync, timeout: nil, completionLevel: .debug) { body, context in
             do {
-                return Outcome(body: try await handler(body, context), succeeded: true)
+                return Outcome(body: ByteBuffer(bytes: try await handler(Array(body.readableBytesView), context)), succeeded: true)
             } catch {
                 return Self.failure(error, context: context)
             }
@@ -61,15 +67,14 @@ public struct CommandRegistry: Sendable {
         collection.register(in: &self)
     }
 
-    func route(for path: String) -> Route? {
-        routes[Self.normalized(path)]
-    }
-
     /// Both `/path` and `/path/` name the same command: the MN sends some paths with a trailing slash.
+    /// Every request's path passes here, and almost none ends in a slash: those are returned as they are.
     static func normalized(_ path: String) -> String {
-        var path = Substring(path)
-        while path.count > 1, path.hasSuffix("/") { path = path.dropLast() }
-        return String(path)
+        let slash = UInt8(ascii: "/")
+        guard path.utf8.count > 1, path.utf8.last == slash else { return path }
+        var trimmed = Substring(path)
+        while trimmed.utf8.count > 1, trimmed.utf8.last == slash { trimmed = trimmed.dropLast() }
+        return String(trimmed)
     }
 
     private mutating func add(_ path: String, _ route: Route) {
@@ -80,12 +85,12 @@ public struct CommandRegistry: Sendable {
 
     private static func typed<Command: Decodable & Sendable, Reply: AgentReply>(
         _ handler: @escaping @Sendable (Command, CommandContext) async throws -> Reply
-    ) -> @Sendable ([UInt8], CommandContext) async -> Outcome {
+    ) -> @Sendable (ByteBuffer, CommandContext) async -> Outcome {
         { body, context in
             do {
-                let command = try WireJSON.decode(Command.self, from: body)
+                let command = try WireJSON.decode(Command.self, from: body.readableBytesView)
                 let reply = try await handler(command, context)
-                return Outcome(body: Array(try WireJSON.encode(reply)), succeeded: reply.success)
+                return Outcome(body: ByteBuffer(bytes: try WireJSON.encode(reply)), succeeded: reply.success)
             } catch {
                 return failure(error, context: context)
             }
@@ -96,14 +101,14 @@ public struct CommandRegistry: Sendable {
         // Errors often quote request fields: bounded and with control characters escaped, so a hostile
         // field can neither flood the log nor forge lines in it.
         let message = LogSafe.text(describe(error, path: context.path))
-        context.logger.warning("command failed", metadata: ["error": "\(message)"])
+        context.log(.warning, "command failed", ["error": "\(message)"])
         return failure(message)
     }
 
     static func failure(_ message: String) -> Outcome {
         // Encoding a two-field struct cannot fail; the fallback keeps the reply valid JSON regardless.
-        let body = (try? WireJSON.encode(EmptyReply.failure(message))).map(Array.init)
-            ?? Array(#"{"success":false,"error":"internal error"}"#.utf8)
+        let body = (try? WireJSON.encode(EmptyReply.failure(message))).map { ByteBuffer(bytes: $0) }
+            ?? ByteBuffer(string: #"{"success":false,"error":"internal error"}"#)
         return Outcome(body: body, succeeded: false)
     }
 

@@ -48,6 +48,19 @@ import Testing
         }
     }
 
+    @Test func callbacksReuseTheirConnectionToTheManagementNode() async throws {
+        try await RunningAgent.with(try server) { agent in
+            try await ManagementNodeEndpoint.run { mn in
+                for value in 0..<10 {
+                    let reply = try await agent.client.async("/test/async", ProbeCommand(value: value), as: ProbeReply.self, via: mn)
+                    #expect(reply.value == value)
+                }
+                // With `Connection: close` on each callback, as the Python agent sends it, there would be ten.
+                #expect(mn.connectionsAccepted < 10)
+            }
+        }
+    }
+
     @Test func missingTaskUUIDIs400() async throws {
         try await RunningAgent.with(try server) { agent in
             let (status, body) = try await agent.client.post("/test/async", body: Array("{}".utf8))
