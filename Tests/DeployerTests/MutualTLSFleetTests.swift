@@ -64,7 +64,9 @@ struct MutualTLSFleetTests {
         }
         // Nothing changed since: a pass skips every host.
         let again = try await deployer.run(.upgrade(batchSize: nil, maxFailPercent: nil), trigger: "test")
-        #expect(again.hosts.allSatisfy { $0.outcome == .skipped }, "\(again.hosts.map { $0.reason ?? "" })")
+        // Over mutual TLS, fully verified: every agent's manifest proves its release.
+        #expect(again.hosts.allSatisfy { $0.outcome == .skipped && $0.reason == "agent manifest matches" },
+                "\(again.hosts.map { $0.reason ?? "" })")
     }
 
     /// One echo over mutual TLS with the client certificate of `trust`, fully verifying the agent.
