@@ -71,6 +71,8 @@ public final class Deployer: Sendable {
     let ssh: SSHClient
     /// Every SSH session this deployer opened, per host (tests check that a run opens one per host).
     let sessionsOpened = SessionCounter()
+    /// How many SSH sessions this deployer has opened, to any host (what a no-change pass should not add to).
+    public var sshSessionsOpened: Int { sessionsOpened.total }
 
     public init(_ configuration: DeployerConfiguration) async throws {
         self.configuration = configuration

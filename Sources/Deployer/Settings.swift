@@ -25,8 +25,9 @@ public enum Setting: Sendable {
         validate: integer(in: 1...10_000))
     public static let agentManifest = Definition(
         key: "check.agentManifest", defaultValue: "use",
-        help: "use: a host whose agent's manifest proves its release is skipped without SSH; ignore: every host "
-            + "is checked over SSH (also sees files the agent does not run, such as the installed init script)",
+        help: "use: a host whose agent's manifest proves its release over mutual TLS is skipped without SSH; "
+            + "ignore: every host is checked over SSH (which also sees files the agent does not run, such as the "
+            + "installed init script, and a changed host key)",
         validate: oneOf(["use", "ignore"]))
     public static let forks = Definition(
         key: "ansible.forks", defaultValue: "100", help: "ansible forks (hosts worked on at once) per batch",

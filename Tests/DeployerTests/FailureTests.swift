@@ -50,7 +50,7 @@ struct FailureTests {
         let decisions = try await fleet.deployer.check()
         let byAddress = Dictionary(uniqueKeysWithValues: decisions.map { ($0.host.address, $0.decision) })
         #expect(byAddress[broken.host.address] == .deploy("new host"))
-        #expect(good.allSatisfy { byAddress[$0.host.address] == .skip("agent manifest matches") })
+        #expect(good.allSatisfy { byAddress[$0.host.address] == .skip("port open, md5 match") })
 
         // An upgrade whose first batch fails beyond the threshold stops, leaving the rest untouched...
         try await fleet.publish(version: "2.0.0")

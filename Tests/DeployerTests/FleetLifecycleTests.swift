@@ -1,4 +1,4 @@
-@testable import Deployer
+import Deployer
 import TestSupport
 import Foundation
 import Testing
@@ -29,13 +29,9 @@ struct FleetLifecycleTests {
         let pids = fleet.members.map(fleet.agentPid)
 
         // Second pass: nothing to do, and the agents were not touched.
-        // Every agent's manifest proves its release: no host is logged in to.
-        let uuids = try fleet.members.map(fleet.uuid)
-        let sessions = uuids.map(fleet.deployer.sessionsOpened.count)
         let second = try await fleet.deployer.run(.upgrade(batchSize: nil, maxFailPercent: nil), trigger: "test")
         #expect(second.run.status == .succeeded)
-        #expect(second.hosts.allSatisfy { $0.outcome == .skipped && $0.reason == "agent manifest matches" })
-        #expect(uuids.map(fleet.deployer.sessionsOpened.count) == sessions, "no SSH session for a skipped host")
+        #expect(second.hosts.allSatisfy { $0.outcome == .skipped && $0.reason == "port open, md5 match" })
         #expect(fleet.members.map(fleet.agentPid) == pids)
 
         // A dead agent: only its host is redeployed, because its port is closed.
@@ -49,20 +45,10 @@ struct FleetLifecycleTests {
         try handle.seekToEnd()
         try handle.write(contentsOf: Data("# tampered\n".utf8))
         try handle.close()
-        // The dead agent answers no manifest: SSH decides. The installed init script is no file the agent
-        // runs, so its manifest still matches; `check.agentManifest ignore` has every host checked over SSH.
-        let asked = try await fleet.deployer.check()
-        let answers = Dictionary(uniqueKeysWithValues: asked.map { ($0.host.address, $0.decision) })
-        #expect(answers[victim.host.address]?.reason.hasPrefix(
-            "agent port \(victim.agentPort) closed (agent manifest unavailable: ") == true, "\(answers[victim.host.address]!)")
-        #expect(answers[victim.host.address]?.verdict == .deploy)
-        #expect(answers[tampered.host.address] == .skip("agent manifest matches"))
-        try fleet.deployer.inventory.setSetting("check.agentManifest", "ignore")
-        let notAsked = " (agent manifest not asked: check.agentManifest is ignore)"
         let decisions = try await fleet.deployer.check()
         let reasons = Dictionary(uniqueKeysWithValues: decisions.map { ($0.host.address, $0.decision) })
-        #expect(reasons[victim.host.address] == .deploy("agent port \(victim.agentPort) closed" + notAsked))
-        #expect(reasons[tampered.host.address] == .deploy("remote md5 differs: \(script.path)" + notAsked))
+        #expect(reasons[victim.host.address] == .deploy("agent port \(victim.agentPort) closed"))
+        #expect(reasons[tampered.host.address] == .deploy("remote md5 differs: \(script.path)"))
         let repaired = try await fleet.deployer.run(.upgrade(batchSize: nil, maxFailPercent: nil), trigger: "test")
         #expect(repaired.run.status == .succeeded)
         #expect(Set(repaired.hosts.filter { $0.outcome == .deployed }.map(\.address))
@@ -72,8 +58,6 @@ struct FleetLifecycleTests {
         for (index, member) in fleet.members.enumerated() where index != 1 && index != 3 {
             #expect(fleet.agentPid(member) == pids[index], "\(member.host.name) was left alone")
         }
-
-        try fleet.deployer.inventory.setSetting("check.agentManifest", nil)
 
         // A new version: every host, in batches of two, recorded as such.
         try await fleet.publish(version: "2.0.0")

@@ -39,7 +39,7 @@ public enum HostDecision: Sendable, Equatable {
 
 /// ZStack's isNeedRun, per host and in the same order, with its flaws fixed: "changed" is judged against
 /// what *this host* last received (not a one-shot global flag), and what runs is asked of the agent first.
-/// Two steps: `firstLook` needs no SSH (the inventory, then the agent's `/agent/manifest` over HTTP(S));
+/// Two steps: `firstLook` needs no SSH (the inventory, then the agent's `/agent/manifest` over mutual TLS);
 /// `decide` settles the rest over SSH (the port probe and one `md5sum` of every agent file), so that a
 /// host whose agent proves its release opens no SSH session at all.
 struct HostCheck: Sendable {
@@ -48,7 +48,8 @@ struct HostCheck: Sendable {
     var sessions: HostSessions
     /// The pass's one HTTP(S) client for the agents.
     var agents: AgentConnections
-    /// False: every host is checked over SSH (`check.agentManifest` is `ignore`).
+    /// False: every host is checked over SSH (`check.agentManifest` is `ignore`). The manifest is asked
+    /// only over mutual TLS in any case.
     var asksAgents: Bool
     var probeTimeout: Duration
 
@@ -57,8 +58,9 @@ struct HostCheck: Sendable {
         case decided(HostDecision)
         /// To deploy, for this reason, once SSH proves the host reachable.
         case deploy(String)
-        /// The agent did not prove its release (for this reason): the SSH check decides.
-        case verify(String)
+        /// The agent did not prove its release: the SSH check decides. `why`: why the manifest did not
+        /// settle it, nil when it was not asked (plain HTTP, or `check.agentManifest ignore`).
+        case verify(why: String?)
     }
 
     /// `authFiles`: what the host receives beyond the release (its CA bundle, its auth mode), compared with
@@ -78,15 +80,18 @@ struct HostCheck: Sendable {
             let names = (changed + removed.map { "\($0) (removed)" }).map(Self.shortName)
             return .deploy("changed since last deploy: \(names.joined(separator: ", "))")
         }
-        guard asksAgents else { return .verify("agent manifest not asked: check.agentManifest is ignore") }
+        // Only an agent that proved who it is may answer for its host: over plain HTTP anyone holding the
+        // address and port could claim any manifest, so those hosts keep the SSH check (md5sum over a
+        // session whose host key is pinned).
+        guard asksAgents, agents.authenticatesAgents else { return .verify(why: nil) }
         let manifest: AgentManifest
         do {
             manifest = try await agents.client(for: host).manifest(timeout: probeTimeout)
         } catch {
-            return .verify("agent manifest unavailable: \(error)")
+            return .verify(why: "agent manifest unavailable: \(error)")
         }
         if let difference = release.difference(from: manifest) {
-            return .verify("agent manifest differs: \(difference)")
+            return .verify(why: "agent manifest differs: \(difference)")
         }
         return .decided(.skip("agent manifest matches"))
     }
@@ -94,20 +99,29 @@ struct HostCheck: Sendable {
     /// The SSH step, for what `firstLook` left open. Deployments go only to hosts SSH reaches with the
     /// pinned key: a clear reason now beats an "UNREACHABLE" from ansible later.
     func decide(_ host: HostRecord, release: AgentRelease?, after look: FirstLook) async -> HostDecision {
-        let pending: String
         switch look {
-        case .decided(let decision): return decision
-        case .deploy(let reason), .verify(let reason): pending = reason
+        case .decided(let decision):
+            return decision
+        case .deploy(let reason):
+            return await withSession(host) { _ in .deploy(reason) }
+        case .verify(let why):
+            guard let release else { return .fail("no \(host.kind.agentName) package to deploy") }
+            return await withSession(host) { session in
+                let decision = await verify(host, release: release, session: session)
+                return why.map { HostDecision(decision.verdict, reason: "\(decision.reason) (\($0))") } ?? decision
+            }
         }
-        guard let release else { return .fail("no \(host.kind.agentName) package to deploy") }
+    }
+
+    /// `body` with the host's session; a host SSH does not reach fails with the reason.
+    private func withSession(_ host: HostRecord, _ body: (SSHSession) async -> HostDecision) async -> HostDecision {
         let session: SSHSession
         do {
             session = try await sessions.session(for: host)
         } catch {
             return .fail("ssh \(host.user)@\(host.address):\(host.sshPort): \(error)")
         }
-        if case .deploy = look { return .deploy(pending) }
-        return await verify(host, release: release, session: session).annotated(pending)
+        return await body(session)
     }
 
     private func verify(_ host: HostRecord, release: AgentRelease, session: SSHSession) async -> HostDecision {
@@ -132,12 +146,5 @@ struct HostCheck: Sendable {
     private static func shortName(_ name: String) -> String {
         guard let slash = name.firstIndex(of: "/") else { return name }
         return String(name[name.index(after: slash)...])
-    }
-}
-
-extension HostDecision {
-    /// The SSH check's decision with why the agent's manifest did not settle it.
-    fileprivate func annotated(_ fallback: String) -> HostDecision {
-        HostDecision(verdict, reason: "\(reason) (\(fallback))")
     }
 }

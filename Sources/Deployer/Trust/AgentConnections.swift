@@ -12,6 +12,9 @@ struct AgentConnections: Sendable {
     private let http: HTTPClient
     private let tls: Bool
 
+    /// Whether an agent that answers proved who it is (its certificate, for the address connected to).
+    var authenticatesAgents: Bool { tls }
+
     /// Runs `body` with connections for `plan`; the client is shut down afterwards.
     static func with<T: Sendable>(_ plan: AgentAuthPlan, _ body: (AgentConnections) async -> T) async throws -> T {
         var configuration = HTTPClient.Configuration()
