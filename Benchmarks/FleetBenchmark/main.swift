@@ -12,7 +12,8 @@
 // agent as it would any other (mutual TLS, the IP SAN it connects to), nothing is relaxed for the bench.
 //
 //   Benchmarks/run deployer_fleet    or    FleetBenchmark   (needs root, like scripts/test-host)
-// Its BENCHMARKS.md section goes to stdout, progress to stderr.
+// Its BENCHMARKS.md section goes to stdout, progress to stderr. BENCH_FLEET_REAL: how many hosts are real
+// deployments (default 100, the ansible baseline's size).
 import AgentTrust
 import Deployer
 import Foundation
@@ -22,8 +23,8 @@ let environment = ProcessInfo.processInfo.environment
 let sizes = Array(Set((environment["BENCH_FLEET_SIZES"] ?? "100,1000,10000").split(separator: ",")
     .compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.filter { $0 > 0 })).sorted()
 let largest = sizes.last ?? 0
-/// Deployed for real by ansible; the rest are replicas.
-let realCount = min(100, largest)
+/// Deployed for real by ansible (BENCH_FLEET_REAL, default 100); the rest are replicas.
+let realCount = min(environment["BENCH_FLEET_REAL"].flatMap { Int($0) } ?? 100, largest)
 let sliceSize = 1000
 /// Today's SSH path is measured up to this size (it costs ~56 ms per host), extrapolated beyond.
 let sshPathLimit = 1000
@@ -143,7 +144,9 @@ final class Replicas {
     init(template: HostRecord) throws {
         self.template = template
         tree = try RootTemplate(root(0))
-        database = try DatabaseQueue(path: data + "/inventory.sqlite")
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        database = try DatabaseQueue(path: data + "/inventory.sqlite", configuration: configuration)
         files = try database.read { db in
             try Row.fetchAll(db, sql: "SELECT name, md5 FROM deployedFile WHERE hostUuid = ?", arguments: [template.uuid])
                 .map { ($0["name"] as String, $0["md5"] as String) }
@@ -284,6 +287,7 @@ func main() async throws {
     progress("packaging the KVM agent from \(binDirectory)")
     try run([repository + "/Packaging/package.sh"], environment: [
         "PACKAGE_NO_BUILD": "1", "BIN_DIR": binDirectory, "DIST_DIR": bench + "/dist", "VERSION": "1.0.0",
+        "PACKAGE_AGENTS": "kvmagent",
     ])
     for name in ["kvmagent-1.0.0.tar.gz", "kvmagent-1.0.0.tar.gz.md5"] {
         try FileManager.default.copyItem(atPath: "\(bench)/dist/\(name)", toPath: "\(bench)/packages/\(name)")
