@@ -302,7 +302,8 @@ func main() async throws {
                          environment: ["ZSTACK_AGENT_DEFAULTS": root(index) + "/etc/default/zstack-kvmagent"])
         }
         _ = try? run([repository + "/scripts/test-host", "stop", "fleetbench"])
-        try? FileManager.default.removeItem(atPath: bench)
+        // rm, not FileManager: 10,000 install roots go in seconds, not minutes.
+        _ = try? run(["rm", "-rf", bench])
     }
     for index in 0..<realCount {
         try FileManager.default.createDirectory(atPath: root(index), withIntermediateDirectories: true)
@@ -398,6 +399,8 @@ func report(_ passes: [Pass], ssh: [Int: Pass], ansible: Double) {
         print("- goal: 10,000 hosts ≤ 60 s: not measured in this run (BENCH_FLEET_SIZES)")
     }
     print("")
+    // The section is complete: written out before the fleet is torn down.
+    fflush(nil)  // every output stream: stdout is shared mutable state to Swift 6
 }
 
 try await main()
