@@ -301,6 +301,12 @@ let package = Package(
             path: "Benchmarks/DeployerBenchmark",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "FleetBenchmark",
+            dependencies: ["Deployer", "AgentTrust", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Benchmarks/FleetBenchmark",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "HostSystemTests",
             dependencies: ["HostSystem", "TestSupport"],

@@ -12,6 +12,8 @@
 #                      one build as several versions this way)
 #   BUILD_PATH         SwiftPM scratch path (default: .build)
 #   BIN_DIR            where the release binaries are (default: $BUILD_PATH/release)
+#   PACKAGE_AGENTS     only these agents (blank-separated names of Packaging/agents; default: all of them),
+#                      for a benchmark that built one
 #   SOURCE_DATE_EPOCH  mtime stored in the tarball (default: last commit time), so that the same
 #                      inputs give a byte-identical tarball and the playbooks see no change
 set -euo pipefail
@@ -62,6 +64,7 @@ package_agent() {
 packaged=0
 while read -r agent port _playbook _echo after description; do
   [[ -z $agent || $agent == \#* ]] && continue
+  [[ -n ${PACKAGE_AGENTS:-} && " $PACKAGE_AGENTS " != *" $agent "* ]] && continue
   if [[ ! -d $root/Sources/zstack-$agent ]]; then
     echo "package: skipping $agent (no Sources/zstack-$agent yet)"
     continue

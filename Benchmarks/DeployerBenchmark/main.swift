@@ -1,9 +1,8 @@
 // The deployer against plain ansible-playbook on N loopback hosts (one wildcard sshd; a host is an address
 // of 127.0.90.0/24 plus its own install root), same playbook, same tarball, same variables:
 //   1. fresh deploy to N hosts: the deployer (one ansible-playbook for the batch) vs one ansible-playbook
-//      process per host, all started at once (ZStack runs up to 100 side by side);
-//   2. no-change pass: the deployer's checks (port probe + one md5sum over SSH per host) vs one
-//      ansible-playbook run of the playbook on all N hosts.
+//      process per host, all started at once (ZStack runs up to 100 side by side).
+// The no-change pass is FleetBenchmark's.
 //
 //   make bench    or    DeployerBenchmark [N]   (default 50; needs root, like scripts/test-host)
 import Deployer
@@ -154,28 +153,12 @@ func main() async throws {
         }
     }
 
-    // 2. No-change pass (every host runs the agent the first step deployed; the deployer's records match).
-    var pass: RunDetails?
-    let deployerPass = try await timed {
-        pass = try await deployer.run(.upgrade(batchSize: nil, maxFailPercent: nil), trigger: "bench")
-    }
-    let skipped = pass?.hosts.count { $0.outcome == .skipped } ?? 0
-    guard skipped == count else {
-        throw BenchmarkFailure(description: "no-change pass skipped \(skipped) of \(count): \(pass?.run.message ?? "")")
-    }
-    let ansiblePass = try await timed {
-        try await ansible(workspace: workspace, inventory: workspace + "/inventory.json", playbook: playbook)
-    }
-
     func row(_ what: String, _ ours: Double, _ theirs: Double, _ baseline: String) {
         print(what.padding(toLength: 34, withPad: " ", startingAt: 0)
             + String(format: "deployer %7.1f s   %@ %7.1f s   ratio %5.1fx", ours, baseline, theirs, theirs / ours))
     }
     row("fresh deploy, \(count) hosts", deployerFresh, perHostFresh, "one ansible per host")
-    row("no-change pass, \(count) hosts", deployerPass, ansiblePass, "plain ansible-playbook")
-    print(String(format: "\nper host: fresh %.2f s vs %.2f s; no-change %.3f s vs %.2f s",
-                 deployerFresh / Double(count), perHostFresh / Double(count),
-                 deployerPass / Double(count), ansiblePass / Double(count)))
+    print(String(format: "\nper host: fresh %.2f s vs %.2f s", deployerFresh / Double(count), perHostFresh / Double(count)))
 }
 
 try await main()

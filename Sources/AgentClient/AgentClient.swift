@@ -45,11 +45,20 @@ public struct AgentClient: Sendable {
 
     /// Asks the agent which agent and release it runs (`GET /agent/version`, served by every agent).
     public func version(timeout: Duration = .seconds(10)) async throws -> AgentVersion {
-        var request = HTTPClientRequest(url: baseURL + AgentVersion.path)
+        try await get(AgentVersion.path, as: AgentVersion.self, timeout: timeout)
+    }
+
+    /// Asks the agent for the MD5s of what it runs (`GET /agent/manifest`, served by every agent).
+    public func manifest(timeout: Duration = .seconds(10)) async throws -> AgentManifest {
+        try await get(AgentManifest.path, as: AgentManifest.self, timeout: timeout)
+    }
+
+    private func get<Reply: Decodable>(_ path: String, as reply: Reply.Type, timeout: Duration) async throws -> Reply {
+        var request = HTTPClientRequest(url: baseURL + path)
         request.method = .GET
         let (status, body) = try await send(request, timeout: timeout)
-        guard status == 200 else { throw Self.unexpected(status, body, AgentVersion.path) }
-        return try Self.decode(AgentVersion.self, body, AgentVersion.path)
+        guard status == 200 else { throw Self.unexpected(status, body, path) }
+        return try Self.decode(reply, body, path)
     }
 
     private func send(_ request: HTTPClientRequest, timeout: Duration) async throws -> (status: Int, body: [UInt8]) {

@@ -18,6 +18,7 @@ struct AgentResponder: HTTPResponder {
     let outbound: OutboundURLPolicy
     let configuration: AgentServerConfiguration
     let version: AgentVersion
+    let manifest: ProcessManifest
     let logger: Logger
 
     private static let taskUUIDField = HTTPField.Name(AgentHeader.taskUUID)!
@@ -44,9 +45,10 @@ struct AgentResponder: HTTPResponder {
                             body: .init(byteBuffer: ByteBuffer(bytes: metrics.render(inFlight: runner.inFlight, admitted: admission.current))))
         }
         if path == AgentVersion.path {
-            // Encoding two strings cannot fail.
-            return Response(status: .ok, headers: [.contentType: "application/json"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: (try? WireJSON.encode(version)).map(Array.init) ?? [])))
+            return Self.json(version)
+        }
+        if path == AgentManifest.path {
+            return Self.json(await manifest.current())
         }
         guard let served = routes[path] else {
             metrics.unmatchedRequests.count(.notFound)
@@ -156,6 +158,12 @@ struct AgentResponder: HTTPResponder {
     private func tooLarge(_ requests: RequestCounters) -> Response {
         requests.count(.tooLarge)
         return Self.error(.contentTooLarge, "request body larger than \(configuration.maxBodyBytes) bytes")
+    }
+
+    /// A reply of strings and booleans, whose encoding cannot fail.
+    private static func json(_ value: some Encodable) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: (try? WireJSON.encode(value)).map(Array.init) ?? [])))
     }
 
     private static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {

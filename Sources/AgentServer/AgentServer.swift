@@ -20,6 +20,8 @@ public struct AgentServer: Sendable {
     private let tls: TLSServerIdentity?
     /// Read once at start: what the process runs cannot change while it runs.
     private let version = AgentVersion.ofThisProcess()
+    /// Hashed once, from the server's creation on: the MD5s of what runs.
+    private let manifest = ProcessManifest()
     private let logger: Logger
     private var companions: [any Service] = []
 
@@ -75,7 +77,7 @@ public struct AgentServer: Sendable {
     public func service(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some Service {
         let responder = AgentResponder(routes: routes, runner: runner, events: events, metrics: metrics,
                                        admission: admission, outbound: outbound, configuration: configuration,
-                                       version: version, logger: logger)
+                                       version: version, manifest: manifest, logger: logger)
         let (allowFrom, tls, metrics, idleTimeout) = (configuration.allowFrom, tls, metrics, configuration.idleTimeout)
         let server = HTTPServerBuilder { responder in
             AgentChildChannel(

@@ -71,6 +71,8 @@ public final class Deployer: Sendable {
     let ssh: SSHClient
     /// Every SSH session this deployer opened, per host (tests check that a run opens one per host).
     let sessionsOpened = SessionCounter()
+    /// How many SSH sessions this deployer has opened, to any host (what a no-change pass should not add to).
+    public var sshSessionsOpened: Int { sessionsOpened.total }
 
     public init(_ configuration: DeployerConfiguration) async throws {
         self.configuration = configuration
@@ -122,15 +124,24 @@ public final class Deployer: Sendable {
         let catalog = try await loadReleases()
         let hosts = try inventory.hosts()
         let sessions = HostSessions(connector: connector)
-        let deployment = await DeploymentPlan.make(
-            hosts, forced: nil, catalog: catalog, authFiles: try agentAuthPlan().files, check: hostCheck(sessions),
-            concurrency: inventory.integer(Setting.checkConcurrency))
+        let auth = try agentAuthPlan()
+        let deployment = try await AgentConnections.with(auth) { agents in
+            await self.plan(hosts, forced: nil, catalog: catalog, auth: auth, sessions: sessions, agents: agents)
+        }
         await sessions.closeAll()
         return deployment.entries.map { (HostSummary($0.host), $0.decision) }
     }
 
-    func hostCheck(_ sessions: HostSessions) -> HostCheck {
-        HostCheck(inventory: inventory, sessions: sessions, probeTimeout: configuration.portProbeTimeout)
+    /// Every host's decision (`DeploymentPlan.make`) with the settings' concurrencies.
+    func plan(_ hosts: [HostRecord], forced: ForcedReason?, catalog: ReleaseCatalog, auth: AgentAuthPlan,
+              sessions: HostSessions, agents: AgentConnections, firstBatchNumber: Int = 1) async -> DeploymentPlan {
+        await DeploymentPlan.make(
+            hosts, forced: forced, catalog: catalog, authFiles: auth.files,
+            check: HostCheck(inventory: inventory, sessions: sessions, agents: agents,
+                             asksAgents: (try? inventory.setting(Setting.agentManifest.key)) != "ignore",
+                             probeTimeout: configuration.portProbeTimeout),
+            concurrency: inventory.integer(Setting.checkConcurrency),
+            manifestConcurrency: inventory.integer(Setting.manifestConcurrency), firstBatchNumber: firstBatchNumber)
     }
 
     public func status() throws -> [HostSummary] {

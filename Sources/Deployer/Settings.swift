@@ -16,8 +16,19 @@ public enum Setting: Sendable {
         help: "an upgrade stops after a batch in which more than this percentage of hosts failed",
         validate: integer(in: 0...100))
     public static let checkConcurrency = Definition(
-        key: "check.concurrency", defaultValue: "100", help: "hosts checked (port probe, remote MD5) at once",
+        key: "check.concurrency", defaultValue: "100",
+        help: "hosts checked over SSH (port probe, remote MD5) at once, after their agents' manifests",
         validate: integer(in: 1...10_000))
+    public static let manifestConcurrency = Definition(
+        key: "check.manifestConcurrency", defaultValue: "256",
+        help: "agents asked for their manifest (one HTTP(S) request each, before any SSH) at once",
+        validate: integer(in: 1...10_000))
+    public static let agentManifest = Definition(
+        key: "check.agentManifest", defaultValue: "use",
+        help: "use: a host whose agent's manifest proves its release over mutual TLS is skipped without SSH; "
+            + "ignore: every host is checked over SSH (which also sees files the agent does not run, such as the "
+            + "installed init script, and a changed host key)",
+        validate: oneOf(["use", "ignore"]))
     public static let forks = Definition(
         key: "ansible.forks", defaultValue: "100", help: "ansible forks (hosts worked on at once) per batch",
         validate: integer(in: 1...1000))
@@ -36,7 +47,7 @@ public enum Setting: Sendable {
         help: "runs kept (with their ansible workspaces) after each run; running and resumable ones always are",
         validate: integer(in: 1...1_000_000))
 
-    public static let all = [batchSize, maxFailPercent, checkConcurrency, forks, echoTimeout, runsKeep, agentAuth]
+    public static let all = [batchSize, maxFailPercent, checkConcurrency, manifestConcurrency, agentManifest, forks, echoTimeout, runsKeep, agentAuth]
 
     /// What the API shows for a value that may hold a secret (an extra-var can be a password or a token).
     public static let masked = "******"

@@ -62,9 +62,36 @@ struct MutualTLSFleetTests {
                 try await Self.echo(host, clientOf: oldClient, bundle: try deployer.trust.bundle())
             }
         }
-        // Nothing changed since: a pass skips every host.
+        // Nothing changed since: a pass skips every host. Over mutual TLS, fully verified, every agent's
+        // manifest proves its release: no host is logged in to.
+        let sessions = deployer.sshSessionsOpened
         let again = try await deployer.run(.upgrade(batchSize: nil, maxFailPercent: nil), trigger: "test")
-        #expect(again.hosts.allSatisfy { $0.outcome == .skipped }, "\(again.hosts.map { $0.reason ?? "" })")
+        #expect(again.hosts.allSatisfy { $0.outcome == .skipped && $0.reason == "agent manifest matches" },
+                "\(again.hosts.map { $0.reason ?? "" })")
+        #expect(deployer.sshSessionsOpened == sessions, "no SSH session for a host skipped on its manifest")
+
+        // An agent whose executable was replaced under it answers a manifest that differs, a stopped one none:
+        // for those two, the SSH check decides, and both are redeployed (one session each).
+        let (replaced, stopped) = (fleet.members[1], fleet.members[2])
+        let release = replaced.install.agentHome.appendingPathComponent("kvmagent-1.0.0")
+        let impostor = release.appendingPathComponent("bin/impostor")
+        try FileManager.default.copyItem(atPath: "/bin/true", toPath: impostor.path)
+        try #require(rename(impostor.path, release.appendingPathComponent("bin/zstack-kvmagent").path) == 0)
+        stopped.install.stopAgent()
+        let repaired = try await deployer.run(.upgrade(batchSize: nil, maxFailPercent: nil), trigger: "test")
+        #expect(repaired.run.status == .succeeded, "\(repaired.run.message ?? "")")
+        #expect(repaired.entry(fleet.members[0].host.address)?.reason == "agent manifest matches")
+        let differing = try #require(repaired.entry(replaced.host.address))
+        #expect(differing.outcome == .deployed)
+        #expect(differing.reason == "remote md5 differs: \(replaced.install.binaryPath) "
+            + "(agent manifest differs: executable replaced on disk since the agent started)")
+        let down = try #require(repaired.entry(stopped.host.address))
+        #expect(down.outcome == .deployed)
+        #expect(down.reason?.hasPrefix("agent port \(stopped.agentPort) closed (agent manifest unavailable: ") == true,
+                "\(down.reason ?? "")")
+        #expect(deployer.sshSessionsOpened == sessions + 2)
+        let answers = try await deployer.run(.upgrade(batchSize: nil, maxFailPercent: nil), trigger: "test")
+        #expect(answers.hosts.allSatisfy { $0.reason == "agent manifest matches" }, "the repaired agents prove their release")
     }
 
     /// One echo over mutual TLS with the client certificate of `trust`, fully verifying the agent.

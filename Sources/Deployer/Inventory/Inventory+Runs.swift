@@ -64,6 +64,21 @@ extension Inventory {
         try database.write { db in try entry.save(db) }
     }
 
+    /// A pass's decisions in one transaction, so that a fleet's skips cost one commit, not three per host:
+    /// every host's entry, the status of the hosts the run is done with (skipped or failed), and the run's
+    /// event lines.
+    func recordDecisions(_ entries: [RunHostRecord], events: [String]) throws {
+        try database.write { db in
+            for entry in entries {
+                try entry.save(db)
+                guard entry.outcome == .skipped || entry.outcome == .failed else { continue }
+                try Self.updateHostStatus(db, entry.hostUuid, outcome: entry.outcome, reason: entry.error ?? entry.reason,
+                                          runId: entry.runId)
+            }
+            try Self.insertEvents(db, entries.first?.runId, events)
+        }
+    }
+
     func runHost(_ runId: Int64, _ hostUuid: String) throws -> RunHostRecord? {
         try database.read { db in
             try RunHostRecord.fetchOne(db, key: ["runId": runId, "hostUuid": hostUuid])
@@ -77,8 +92,14 @@ extension Inventory {
     }
 
     func appendEvent(_ runId: Int64, _ message: String) throws {
-        try database.write { db in
-            var event = RunEventRecord(runId: runId, at: Date(), message: message)
+        try database.write { db in try Self.insertEvents(db, runId, [message]) }
+    }
+
+    private static func insertEvents(_ db: Database, _ runId: Int64?, _ messages: [String]) throws {
+        guard let runId else { return }
+        let at = Date()
+        for message in messages {
+            var event = RunEventRecord(runId: runId, at: at, message: message)
             try event.insert(db)
         }
     }

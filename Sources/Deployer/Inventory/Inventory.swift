@@ -149,14 +149,19 @@ public final class Inventory: Sendable {
     func updateHostStatus(_ uuid: String, outcome: HostOutcome, reason: String?, runId: Int64,
                           deployedVersion: String? = nil) throws {
         try database.write { db in
-            guard var host = try HostRecord.fetchOne(db, key: uuid) else { return }
-            host.lastOutcome = outcome
-            host.lastReason = reason
-            host.lastRunId = runId
-            host.lastChangeAt = Date()
-            if let deployedVersion { host.deployedVersion = deployedVersion }
-            try host.update(db)
+            try Self.updateHostStatus(db, uuid, outcome: outcome, reason: reason, runId: runId, deployedVersion: deployedVersion)
         }
+    }
+
+    static func updateHostStatus(_ db: Database, _ uuid: String, outcome: HostOutcome, reason: String?, runId: Int64,
+                                 deployedVersion: String? = nil) throws {
+        guard var host = try HostRecord.fetchOne(db, key: uuid) else { return }
+        host.lastOutcome = outcome
+        host.lastReason = reason
+        host.lastRunId = runId
+        host.lastChangeAt = Date()
+        if let deployedVersion { host.deployedVersion = deployedVersion }
+        try host.update(db)
     }
 
     // MARK: What each host last received
@@ -165,6 +170,15 @@ public final class Inventory: Sendable {
         try database.read { db in
             let rows = try DeployedFileRecord.filter(Column("hostUuid") == uuid).fetchAll(db)
             return Dictionary(rows.map { ($0.name, $0.md5) }, uniquingKeysWith: { first, _ in first })
+        }
+    }
+
+    /// What every host last received, by host uuid: one read for a whole pass.
+    func deployedFiles() throws -> [String: [String: String]] {
+        try database.read { db in
+            var files: [String: [String: String]] = [:]
+            for row in try DeployedFileRecord.fetchAll(db) { files[row.hostUuid, default: [:]][row.name] = row.md5 }
+            return files
         }
     }
 

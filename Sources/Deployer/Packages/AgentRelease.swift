@@ -1,3 +1,5 @@
+import AgentWire
+
 /// A file that belongs to what a host receives: its name in the host's file set, where it is here, its MD5.
 public struct PackageFile: Sendable, Hashable, Codable {
     /// `package/<tarball>`, `playbook/<path>` or `extension/<kind>/<file>`.
@@ -39,6 +41,21 @@ public struct AgentRelease: Sendable {
             files.append((path: "\(initd)/\(kind.executable)", md5: script))
         }
         return files
+    }
+
+    /// How an agent's manifest differs from this release, or nil when it proves the host runs it: the
+    /// agent and version, the executable that runs, the release's init script and the tarball it came
+    /// from, with the executable's path still holding what runs.
+    func difference(from manifest: AgentManifest) -> String? {
+        var differences: [String] = []
+        if manifest.agent != kind.agentName || manifest.version != version {
+            differences.append("runs \(manifest.agent) \(manifest.version), not \(releaseName)")
+        }
+        if manifest.executableMD5 != self.manifest["bin/\(kind.executable)"] { differences.append("executable") }
+        if manifest.initScriptMD5 != self.manifest["init.d/\(kind.executable)"] { differences.append("init script") }
+        if manifest.tarballMD5 != tarball.md5 { differences.append("tarball") }
+        if manifest.executableReplaced { differences.append("executable replaced on disk since the agent started") }
+        return differences.isEmpty ? nil : differences.joined(separator: ", ")
     }
 
     /// What a failed deployment removes so the next pass redeploys: the tarball copy only. The release that

@@ -57,6 +57,8 @@ final class SessionCounter: Sendable {
     func count(_ uuid: String) -> Int {
         counts.withLock { $0[uuid] ?? 0 }
     }
+
+    var total: Int { counts.withLock { $0.values.reduce(0, +) } }
 }
 
 /// Installs the deployer's public key for the login user, idempotently: ZStack's setupPublicKey script,

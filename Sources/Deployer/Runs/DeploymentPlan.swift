@@ -28,30 +28,49 @@ struct DeploymentPlan: Sendable {
         nextBatchNumber = firstBatchNumber
     }
 
-    /// Decides for every host, at most `concurrency` at a time. `authFiles`: what every host receives
-    /// beyond its release (``AgentAuthPlan/files``).
+    /// Decides for every host: first without SSH (the inventory, then every agent's manifest, at most
+    /// `manifestConcurrency` at a time), then over SSH for the hosts that step left open, at most
+    /// `concurrency` at a time. `authFiles`: what every host receives beyond its release
+    /// (``AgentAuthPlan/files``).
     static func make(_ hosts: [HostRecord], forced: ForcedReason?, catalog: ReleaseCatalog, authFiles: [String: String],
-                     check: HostCheck, concurrency: Int, firstBatchNumber: Int = 1) async -> DeploymentPlan {
-        let decisions = await withTaskGroup(of: (String, HostDecision).self) { group in
-            var decisions: [String: HostDecision] = [:]
+                     check: HostCheck, concurrency: Int, manifestConcurrency: Int, firstBatchNumber: Int = 1)
+        async -> DeploymentPlan
+    {
+        let recorded = (try? check.inventory.deployedFiles()) ?? [:]
+        let looks = await eachHost(hosts, concurrency: manifestConcurrency) { host in
+            await check.firstLook(host, release: catalog.releases[host.kind], forced: forced?.rawValue,
+                                  recorded: recorded[host.uuid] ?? [:], authFiles: authFiles)
+        }
+        let open = hosts.filter { if case .decided = looks[$0.uuid] { false } else { true } }
+        let settled = await eachHost(open, concurrency: concurrency) { host in
+            await check.decide(host, release: catalog.releases[host.kind], after: looks[host.uuid]!)
+        }
+        let entries = hosts.map { host -> Entry in
+            if let decision = settled[host.uuid] { return Entry(host: host, decision: decision) }
+            guard case .decided(let decision) = looks[host.uuid] else { preconditionFailure("\(host.label) left undecided") }
+            return Entry(host: host, decision: decision)
+        }
+        return DeploymentPlan(entries: entries, forced: forced, firstBatchNumber: firstBatchNumber)
+    }
+
+    /// `body` of every host, at most `concurrency` at a time, by host uuid.
+    private static func eachHost<T: Sendable>(_ hosts: [HostRecord], concurrency: Int,
+                                              _ body: @escaping @Sendable (HostRecord) async -> T) async -> [String: T] {
+        await withTaskGroup(of: (String, T).self) { group in
+            var results: [String: T] = [:]
             var next = hosts.makeIterator()
             func addNext() -> Bool {
                 guard let host = next.next() else { return false }
-                group.addTask {
-                    (host.uuid, await check.decide(host, release: catalog.releases[host.kind], forced: forced?.rawValue,
-                                                   authFiles: authFiles))
-                }
+                group.addTask { (host.uuid, await body(host)) }
                 return true
             }
             for _ in 0..<max(1, concurrency) where !addNext() { break }
-            while let (uuid, decision) = await group.next() {
-                decisions[uuid] = decision
+            while let (uuid, result) = await group.next() {
+                results[uuid] = result
                 _ = addNext()
             }
-            return decisions
+            return results
         }
-        return DeploymentPlan(entries: hosts.map { Entry(host: $0, decision: decisions[$0.uuid]!) }, forced: forced,
-                              firstBatchNumber: firstBatchNumber)
     }
 
     /// The next `size` hosts of the queue, numbered; nil when every host to deploy was batched.

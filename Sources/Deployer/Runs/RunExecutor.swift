@@ -75,15 +75,16 @@ final class RunExecutor: Sendable {
             }
             return try finalStatus()
         }
-        let hosts = try plan.hostUuids.compactMap { try inventory.host($0) } + added
+        let known = Dictionary(try inventory.hosts().map { ($0.uuid, $0) }) { first, _ in first }
+        let hosts = plan.hostUuids.compactMap { known[$0] } + added
         counts.add(total: hosts.count)
 
         // A resumed run goes on after its last finished batch.
         let finished = try inventory.runHosts(runId).filter { $0.outcome == .deployed || $0.outcome == .failed }
-        var deployment = await DeploymentPlan.make(
-            hosts, forced: plan.forced, catalog: catalog, authFiles: auth.files,
-            check: deployer.hostCheck(sessions), concurrency: inventory.integer(Setting.checkConcurrency),
-            firstBatchNumber: (finished.compactMap(\.batch).max() ?? 0) + 1)
+        var deployment = try await AgentConnections.with(auth) { agents in
+            await deployer.plan(hosts, forced: plan.forced, catalog: catalog, auth: auth, sessions: sessions, agents: agents,
+                                firstBatchNumber: (finished.compactMap(\.batch).max() ?? 0) + 1)
+        }
         try await record(deployment)
 
         while let batch = deployment.nextBatch(size: plan.batchSize.resolve(inventory, remaining: deployment.queue.count)) {
@@ -99,23 +100,32 @@ final class RunExecutor: Sendable {
         return try finalStatus()
     }
 
-    /// Records every decision before the first batch; a host skipped or failed is done with.
+    /// Records every decision before the first batch, in one transaction; a host skipped or failed is done with.
     private func record(_ deployment: DeploymentPlan) async throws {
+        let previous = Dictionary(try inventory.runHosts(runId).map { ($0.hostUuid, $0) }) { first, _ in first }
+        let now = Date()
+        var entries: [RunHostRecord] = []
+        var events: [String] = []
         for entry in deployment.entries {
             let (host, decision) = (entry.host, entry.decision)
-            switch decision {
-            case .skip(let reason):
-                try recordOutcome(host, batch: nil, outcome: .skipped, decision: .skip, reason: reason, error: nil)
-                await sessions.finish(host.uuid)
-            case .fail(let reason):
-                try recordOutcome(host, batch: nil, outcome: .failed, decision: .fail, reason: reason, error: reason)
-                await sessions.finish(host.uuid)
-            case .deploy(let reason):
-                try inventory.saveRunHost(RunHostRecord(
-                    runId: runId, hostUuid: host.uuid, address: host.address, kind: host.kind, decision: .deploy,
-                    reason: reason, outcome: .pending))
+            let outcome: HostOutcome = switch decision {
+            case .skip: .skipped
+            case .fail: .failed
+            case .deploy: .pending
             }
-            report("\(host.label): \(decision.verdict.rawValue) — \(decision.reason)")
+            let earlier = outcome == .pending ? nil : previous[host.uuid]
+            entries.append(RunHostRecord(
+                runId: runId, hostUuid: host.uuid, address: host.address, kind: host.kind, batch: earlier?.batch,
+                decision: decision.verdict, reason: decision.reason, outcome: outcome,
+                error: outcome == .failed ? decision.reason : nil, startedAt: earlier?.startedAt,
+                finishedAt: outcome == .pending ? nil : now))
+            events.append("\(host.label): \(decision.verdict.rawValue) — \(decision.reason)")
+        }
+        try inventory.recordDecisions(entries, events: events)
+        for (entry, event) in zip(entries, events) {
+            counts.record(entry.outcome)
+            if entry.outcome != .pending { await sessions.finish(entry.hostUuid) }
+            notify(event)
         }
     }
 
@@ -144,6 +154,11 @@ final class RunExecutor: Sendable {
 
     func report(_ message: String) {
         try? inventory.appendEvent(runId, message)
+        notify(message)
+    }
+
+    /// Tells the observer of an event already stored.
+    private func notify(_ message: String) {
         let snapshot = counts.snapshot()
         observer?(RunProgress(runId: runId, message: message, total: snapshot.total, deployed: snapshot.deployed,
                               skipped: snapshot.skipped, failed: snapshot.failed))

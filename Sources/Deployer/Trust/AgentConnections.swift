@@ -3,18 +3,25 @@ import AsyncHTTPClient
 import Foundation
 import NIOSSL
 
-/// The deployer's connections to agents for one batch: plain HTTP, or HTTPS with the management client
-/// certificate, trusting only the run's CA bundle, with full verification: the agent's certificate must
-/// carry the address the deployer connects to (its IP SAN), not merely come from the CA.
+/// The deployer's connections to agents for one pass or batch, over one HTTP client: plain HTTP, or HTTPS
+/// with the management client certificate, trusting only the run's CA bundle, with full verification: the
+/// agent's certificate must carry the address the deployer connects to (its IP SAN), not merely come from
+/// the CA. A connection serves one request and is closed: a pass asks each of thousands of agents once,
+/// and idle connections to all of them would hold a socket each.
 struct AgentConnections: Sendable {
-    private let http: HTTPClient?
+    private let http: HTTPClient
+    private let tls: Bool
 
-    /// Runs `body` with connections for `plan`; the HTTPS client is shut down afterwards.
+    /// Whether an agent that answers proved who it is (its certificate, for the address connected to).
+    var authenticatesAgents: Bool { tls }
+
+    /// Runs `body` with connections for `plan`; the client is shut down afterwards.
     static func with<T: Sendable>(_ plan: AgentAuthPlan, _ body: (AgentConnections) async -> T) async throws -> T {
-        guard case .mutualTLS(let tls) = plan.mode else { return await body(AgentConnections(http: nil)) }
-        let http = HTTPClient(eventLoopGroupProvider: .singleton,
-                              configuration: HTTPClient.Configuration(tlsConfiguration: try configuration(tls)))
-        let result = await body(AgentConnections(http: http))
+        var configuration = HTTPClient.Configuration()
+        configuration.maximumUsesPerConnection = 1
+        if case .mutualTLS(let tls) = plan.mode { configuration.tlsConfiguration = try Self.configuration(tls) }
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let result = await body(AgentConnections(http: http, tls: configuration.tlsConfiguration != nil))
         try? await http.shutdown()
         return result
     }
@@ -30,8 +37,7 @@ struct AgentConnections: Sendable {
     }
 
     func client(for host: HostRecord) -> AgentClient {
-        guard let http else { return AgentClient(host: host.address, port: host.agentPort) }
         let authority = host.address.contains(":") ? "[\(host.address)]" : host.address
-        return AgentClient(baseURL: "https://\(authority):\(host.agentPort)", http: http)
+        return AgentClient(baseURL: "\(tls ? "https" : "http")://\(authority):\(host.agentPort)", http: http)
     }
 }
