@@ -50,9 +50,20 @@ let package = Package(
         .target(
             name: "Libvirt",
             dependencies: [
-                "CLibvirt",
+                "CLibvirt", "HostSystem",
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .systemLibrary(
+            name: "CLibxml2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        // libvirt's XML read with libxml2 instead of FoundationXML (which links all of Foundation and ICU).
+        .target(
+            name: "XML",
+            dependencies: ["CLibxml2", "HostSystem"],
             swiftSettings: swiftSettings
         ),
         .systemLibrary(
@@ -107,7 +118,7 @@ let package = Package(
         .target(
             name: "KVMAgent",
             dependencies: [
-                "AgentWire", "AgentServer", "Libvirt", "HostSystem", "SSH",
+                "AgentWire", "AgentServer", "Libvirt", "HostSystem", "SSH", "XML",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

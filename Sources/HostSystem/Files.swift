@@ -202,6 +202,15 @@ public enum Files {
         return parent.isEmpty ? "/" : String(parent)
     }
 
+    /// The last component of `path` (`basename`), computed on the string: `/a/b` → `b`, `/a/b/` → `b`,
+    /// `/` → `/`. FoundationEssentials has no `lastPathComponent` on strings.
+    public static func lastComponent(of path: String) -> String {
+        var trimmed = Substring(path)
+        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        guard trimmed != "/", let slash = trimmed.lastIndex(of: "/") else { return String(trimmed) }
+        return String(trimmed[trimmed.index(after: slash)...])
+    }
+
     /// The names in the directory at `path`, without `.` and `..`, in no particular order.
     public static func directoryEntries(_ path: String) throws(FileSystemError) -> [String] {
         guard let directory = opendir(path) else { throw FileSystemError("list", path) }
@@ -232,6 +241,13 @@ public enum Files {
             }
         }
         return files
+    }
+
+    /// The permission bits of the file at `path` (`st_mode & 0o7777`, following a final symbolic link).
+    public static func permissions(_ path: String) throws(FileSystemError) -> mode_t {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw FileSystemError("read the mode of", path) }
+        return info.st_mode & 0o7777
     }
 
     /// The size in bytes of the file at `path` (`st_size`, following a final symbolic link).
