@@ -277,6 +277,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "XMLTests",
+            dependencies: ["XML"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SSHTests",
             dependencies: ["SSH", "TestSupport"],
             swiftSettings: swiftSettings
@@ -306,7 +311,7 @@ let package = Package(
         .testTarget(
             name: "KVMAgentTests",
             dependencies: [
-                "KVMAgent", "AgentWire", "Libvirt", "HostSystem", "AgentServer", "AgentClient", "TestSupport",
+                "KVMAgent", "AgentWire", "Libvirt", "HostSystem", "AgentServer", "AgentClient", "TestSupport", "XML",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

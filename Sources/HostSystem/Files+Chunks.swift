@@ -24,11 +24,7 @@ extension Files {
         defer { chunk.deallocate() }
         while true {
             try Task.checkCancellation()
-            let count = Glibc.read(fd, chunk.baseAddress, chunk.count)
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw FileSystemError("read", path)
-            }
+            let count = try readSome(fd, into: chunk, path)
             if count == 0 { return }
             try await body(UnsafeRawBufferPointer(rebasing: chunk[..<count]))
             await Task.yield()

@@ -112,13 +112,18 @@ public enum Files {
         var content: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
         while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw FileSystemError("read", path)
-            }
+            let count = try chunk.withUnsafeMutableBytes { buffer throws(FileSystemError) in try readSome(fd, into: buffer, path) }
             if count == 0 { return content }
             content.append(contentsOf: chunk[..<count])
+        }
+    }
+
+    /// One `read` of `fd` into `buffer`, retried when a signal interrupts it: the byte count, 0 at the end.
+    static func readSome(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, _ path: String) throws(FileSystemError) -> Int {
+        while true {
+            let count = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            if count >= 0 { return count }
+            if errno != EINTR { throw FileSystemError("read", path) }
         }
     }
 
