@@ -112,7 +112,10 @@ public enum Files {
         var content: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
         while true {
-            let count = try chunk.withUnsafeMutableBytes { buffer throws(FileSystemError) in try readSome(fd, into: buffer, path) }
+            // A Result, not a throwing closure: withUnsafeMutableBytes would widen the error to `any Error`.
+            let count = try chunk.withUnsafeMutableBytes { buffer in
+                Result { () throws(FileSystemError) in try readSome(fd, into: buffer, path) }
+            }.get()
             if count == 0 { return content }
             content.append(contentsOf: chunk[..<count])
         }
