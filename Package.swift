@@ -50,9 +50,20 @@ let package = Package(
         .target(
             name: "Libvirt",
             dependencies: [
-                "CLibvirt",
+                "CLibvirt", "HostSystem",
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .systemLibrary(
+            name: "CLibxml2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        // libvirt's XML read with libxml2 instead of FoundationXML (which links all of Foundation and ICU).
+        .target(
+            name: "XML",
+            dependencies: ["CLibxml2", "HostSystem"],
             swiftSettings: swiftSettings
         ),
         .systemLibrary(
@@ -108,7 +119,7 @@ let package = Package(
         .target(
             name: "KVMAgent",
             dependencies: [
-                "AgentWire", "AgentServer", "Libvirt", "HostSystem", "SSH",
+                "AgentWire", "AgentServer", "Libvirt", "HostSystem", "SSH", "XML",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -285,6 +296,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "XMLTests",
+            dependencies: ["XML"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SSHTests",
             dependencies: ["SSH", "TestSupport"],
             swiftSettings: swiftSettings
@@ -320,7 +336,7 @@ let package = Package(
         .testTarget(
             name: "KVMAgentTests",
             dependencies: [
-                "KVMAgent", "AgentWire", "Libvirt", "HostSystem", "AgentServer", "AgentClient", "TestSupport",
+                "KVMAgent", "AgentWire", "Libvirt", "HostSystem", "AgentServer", "AgentClient", "TestSupport", "XML",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

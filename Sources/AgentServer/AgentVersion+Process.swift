@@ -1,5 +1,10 @@
 import AgentWire
+import HostSystem
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension AgentVersion {
     /// The release this process was started from. A release is `<agent>-<version>/` with the executable in
@@ -10,11 +15,11 @@ extension AgentVersion {
         -> AgentVersion
     {
         guard let executable else { return AgentVersion(agent: unknown, version: unknown) }
-        let name = (executable as NSString).lastPathComponent
+        let name = Files.lastComponent(of: executable)
         let agent = name.hasPrefix("zstack-") ? String(name.dropFirst("zstack-".count)) : name
-        let release = ((executable as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+        let release = Files.parentDirectory(of: Files.parentDirectory(of: executable))
         let text = try? String(contentsOfFile: release + "/VERSION", encoding: .utf8)
-        let version = text?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let version = text?.trimmingWhitespace() ?? ""
         return AgentVersion(agent: agent, version: version.isEmpty ? unknown : version)
     }
 }

@@ -1,38 +1,21 @@
 import Crypto
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// MD5 as ZStack uses it (image checksums, the deployer's agent-file manifests): lowercase hex, as `md5sum`
 /// prints it. Files are read in 1 MiB pieces, so an image of any size hashes in constant memory, and the
 /// task yields between pieces so a long hash neither starves other tasks nor outlives its cancellation.
 public enum FileDigest {
-    static let chunkSize = 1 << 20
-
     /// The MD5 of the file at `path`; `progress` hears the bytes hashed so far after each piece.
     /// - Throws: `FileSystemError` when it cannot be opened or read; `CancellationError` when the task is
     ///   cancelled.
     public static func md5(ofFileAt path: String, progress: (Int64) -> Void = { _ in }) async throws -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw FileSystemError("read", path) }
-        defer { close(fd) }
         var hash = Insecure.MD5()
-        var chunk = [UInt8](repeating: 0, count: chunkSize)
         var hashed: Int64 = 0
-        while true {
-            try Task.checkCancellation()
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw FileSystemError("read", path)
-            }
-            if count == 0 { return hex(hash.finalize()) }
-            chunk.withUnsafeBytes { hash.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<count])) }
-            hashed += Int64(count)
+        try await Files.forEachChunk(ofFileAt: path) { chunk in
+            hash.update(bufferPointer: chunk)
+            hashed += Int64(chunk.count)
             progress(hashed)
-            await Task.yield()
         }
+        return hex(hash.finalize())
     }
 
     /// The MD5 of `bytes`.

@@ -112,13 +112,21 @@ public enum Files {
         var content: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
         while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw FileSystemError("read", path)
-            }
+            // A Result, not a throwing closure: withUnsafeMutableBytes would widen the error to `any Error`.
+            let count = try chunk.withUnsafeMutableBytes { buffer in
+                Result { () throws(FileSystemError) in try readSome(fd, into: buffer, path) }
+            }.get()
             if count == 0 { return content }
             content.append(contentsOf: chunk[..<count])
+        }
+    }
+
+    /// One `read` of `fd` into `buffer`, retried when a signal interrupts it: the byte count, 0 at the end.
+    static func readSome(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, _ path: String) throws(FileSystemError) -> Int {
+        while true {
+            let count = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            if count >= 0 { return count }
+            if errno != EINTR { throw FileSystemError("read", path) }
         }
     }
 
@@ -202,6 +210,15 @@ public enum Files {
         return parent.isEmpty ? "/" : String(parent)
     }
 
+    /// The last component of `path` (`basename`), computed on the string: `/a/b` → `b`, `/a/b/` → `b`,
+    /// `/` → `/`. FoundationEssentials has no `lastPathComponent` on strings.
+    public static func lastComponent(of path: String) -> String {
+        var trimmed = Substring(path)
+        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        guard trimmed != "/", let slash = trimmed.lastIndex(of: "/") else { return String(trimmed) }
+        return String(trimmed[trimmed.index(after: slash)...])
+    }
+
     /// The names in the directory at `path`, without `.` and `..`, in no particular order.
     public static func directoryEntries(_ path: String) throws(FileSystemError) -> [String] {
         guard let directory = opendir(path) else { throw FileSystemError("list", path) }
@@ -232,6 +249,13 @@ public enum Files {
             }
         }
         return files
+    }
+
+    /// The permission bits of the file at `path` (`st_mode & 0o7777`, following a final symbolic link).
+    public static func permissions(_ path: String) throws(FileSystemError) -> mode_t {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw FileSystemError("read the mode of", path) }
+        return info.st_mode & 0o7777
     }
 
     /// The size in bytes of the file at `path` (`st_size`, following a final symbolic link).

@@ -5,8 +5,9 @@ import Libvirt
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
-#endif
+#else
 import Foundation
+#endif
 
 /// `/host/*`, the physical-interface check and the virtualizer info: the MN's handshake with the agent
 /// (echo, connect, ping, configuration update, dependency check), what it learns about the host

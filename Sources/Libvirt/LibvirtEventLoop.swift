@@ -1,7 +1,6 @@
 import CLibvirt
+import HostSystem
 import Synchronization
-
-import Foundation  // Thread: the loop needs a thread of its own, outside every pool.
 
 /// libvirt's default event loop, run on one dedicated thread for the life of the process, and the other
 /// once-per-process setup: an error callback that records errors for `LibvirtError` instead of letting
@@ -26,13 +25,12 @@ public enum LibvirtEventLoop {
             if virEventRegisterDefaultImpl() < 0 {
                 outcome = .failure(LibvirtError.last("virEventRegisterDefaultImpl"))
             } else {
-                let thread = Thread {
+                // The loop needs a thread of its own, outside every pool.
+                DedicatedThread.start(name: "libvirt-events") {
                     // Each iteration waits for and dispatches one round of events; errors there are
                     // transient (EINTR) and libvirt has already logged them.
                     while true { _ = virEventRunDefaultImpl() }
                 }
-                thread.name = "libvirt-events"
-                thread.start()
                 outcome = .success(())
             }
             started = outcome

@@ -1,5 +1,5 @@
 import Dispatch
-import Foundation
+import HostSystem
 import Synchronization
 
 /// A fixed set of dedicated threads that run blocking libssh work, exposed to async code.
@@ -22,15 +22,13 @@ public final class BlockingExecutor: Sendable {
     /// Starts `threads` worker threads (at least 1). They are never stopped: create executors sparingly.
     public init(threads: Int) {
         for index in 0..<max(1, threads) {
-            let thread = Thread { [self] in
+            DedicatedThread.start(name: "ssh-blocking-\(index)") { [self] in
                 while true {
                     self.available.wait()
                     let job = self.jobs.withLock { $0.removeFirst() }
                     job()
                 }
             }
-            thread.name = "ssh-blocking-\(index)"
-            thread.start()
         }
     }
 

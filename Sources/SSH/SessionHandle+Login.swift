@@ -1,5 +1,9 @@
 import CLibssh
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Glibc
 
 extension SessionHandle {

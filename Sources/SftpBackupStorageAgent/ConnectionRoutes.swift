@@ -1,6 +1,10 @@
 import AgentServer
 import AgentWire
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The MN's handshake with the agent (echo, connect, ping) and the legacy `sshkey`.
 struct ConnectionRoutes: CommandRoutes {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import HostSystem
 import Synchronization
 
@@ -62,6 +66,6 @@ final class DownloadJobs: Sendable {
 
     private static func seconds(_ duration: Duration) -> String {
         let (seconds, attoseconds) = duration.components
-        return attoseconds == 0 ? "\(seconds)" : String(format: "%.3f", Double(seconds) + Double(attoseconds) / 1e18)
+        return attoseconds == 0 ? "\(seconds)" : CFormatting.decimal(Double(seconds) + Double(attoseconds) / 1e18, fractionDigits: 3)
     }
 }

@@ -1,6 +1,10 @@
 import AgentServer
 import AgentWire
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import HostSystem
 import Logging
 import SSH

@@ -1,5 +1,9 @@
 import AgentWire
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import HostSystem
 
 /// `bs_sftp_info.json` in the backup-storage path: one JSON image inventory per line, which lets the MN

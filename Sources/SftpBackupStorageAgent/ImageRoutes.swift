@@ -1,6 +1,10 @@
 import AgentServer
 import AgentWire
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import HostSystem
 import Logging
 
@@ -28,12 +32,10 @@ struct ImageRoutes: CommandRoutes {
         let root = try state.requireRoot()
         guard command.installUrl != nil else { throw SftpBackupStorageError("installUrl is missing") }
         let directory = try root.imageDirectory(of: command.installUrl)
-        if FileManager.default.fileExists(atPath: directory) {
-            do {
-                try FileManager.default.removeItem(atPath: directory)
-            } catch {
-                throw SftpBackupStorageError("cannot delete \(directory): \(error.localizedDescription)")
-            }
+        do {
+            try Files.removeTree(directory)
+        } catch {
+            throw SftpBackupStorageError("cannot delete \(directory): \(error.detail)")
         }
         return root.withCapacity(SftpBackupStorage.AgentResponse())
     }
@@ -72,18 +74,14 @@ struct ImageRoutes: CommandRoutes {
     }
 
     private func existingFile(_ path: String) throws -> String {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+        var isDirectory = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory else {
             throw SftpBackupStorageError("\(path) does not exist or is not a file")
         }
         return path
     }
 
     private func fileSize(_ path: String) throws -> Int64 {
-        let attributes = try FileManager.default.attributesOfItem(atPath: path)
-        guard let size = attributes[.size] as? NSNumber else {
-            throw SftpBackupStorageError("cannot read the size of \(path)")
-        }
-        return size.int64Value
+        do { return try Files.size(path) } catch { throw SftpBackupStorageError("cannot read the size of \(path)") }
     }
 }

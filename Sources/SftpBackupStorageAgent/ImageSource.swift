@@ -1,5 +1,9 @@
 import AsyncHTTPClient
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import HostSystem
 import NIOCore
 import NIOHTTP1
@@ -43,20 +47,15 @@ struct LocalFileSource: ImageSource {
     let path: String
 
     func fetch(into file: StagedFile, progress: @escaping @Sendable (Int64, Int64?) -> Void) async throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
+        let total = try? Files.size(path)
+        guard total != nil, FileManager.default.isReadableFile(atPath: path) else {
             throw SftpBackupStorageError("cannot read \(path): no such file or not readable")
         }
-        defer { try? handle.close() }
-        let total = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
         try file.expect(total: total)
         progress(0, total)
-        while true {
-            try Task.checkCancellation()
-            guard let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty else { break }
-            try chunk.withUnsafeBytes { try file.write($0) }
+        try await Files.forEachChunk(ofFileAt: path) { chunk in
+            try file.write(chunk)
             progress(file.bytesWritten, total)
-            // Reading a local file never suspends; yield so a cancel or timeout can get in.
-            await Task.yield()
         }
     }
 }

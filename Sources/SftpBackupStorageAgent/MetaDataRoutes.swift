@@ -1,6 +1,10 @@
 import AgentServer
 import AgentWire
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import HostSystem
 
 /// Image metadata kept on the storage: `meta_data.json` beside each image and the `bs_sftp_info.json`
@@ -22,12 +26,10 @@ struct MetaDataRoutes: CommandRoutes {
         let root = try state.requireRoot()
         guard var metaData = command.metaData else { throw SftpBackupStorageError("metaData is missing") }
         let image = try root.resolve(metaData["installPath"]?.stringValue, field: "metaData.installPath")
-        guard let size = (try? FileManager.default.attributesOfItem(atPath: image))?[.size] as? NSNumber else {
-            throw SftpBackupStorageError("image \(image) does not exist")
-        }
-        metaData["size"] = .number(Double(size.int64Value))
+        guard let size = try? Files.size(image) else { throw SftpBackupStorageError("image \(image) does not exist") }
+        metaData["size"] = .number(Double(size))
         metaData["md5sum"] = .string(try await FileDigest.md5(ofFileAt: image))
-        let target = (image as NSString).deletingLastPathComponent + "/meta_data.json"
+        let target = Files.parentDirectory(of: image) + "/meta_data.json"
         try Files.writeAtomically(Array(try WireJSON.encode(JSONValue.object(metaData))), to: target)
         return root.withCapacity(SftpBackupStorage.AgentResponse())
     }
@@ -99,8 +101,8 @@ struct MetaDataRoutes: CommandRoutes {
     private func metaDataFile(_ backupStoragePath: String?) throws -> (StorageRoot, ImageMetaDataFile) {
         let root = try state.requireRoot()
         let directory = try root.resolve(backupStoragePath, field: "backupStoragePath", allowRoot: true)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+        var isDirectory = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory else {
             throw SftpBackupStorageError("backupStoragePath \(directory) is not a directory")
         }
         return (root, ImageMetaDataFile(directory: directory))

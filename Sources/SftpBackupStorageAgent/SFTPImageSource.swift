@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import HostSystem
 import SSH
 
@@ -19,8 +23,9 @@ struct SFTPImageSource: ImageSource {
         guard !url.path.isEmpty else { throw SftpBackupStorageError("sftp url names no file") }
         self.host = host
         port = url.port ?? 22
-        user = url.user?.removingPercentEncoding ?? "root"
-        password = url.password?.removingPercentEncoding
+        // `user` comes decoded once already and is decoded again, as it always was here.
+        user = url.user.flatMap(Self.percentDecoded) ?? "root"
+        password = url.password.flatMap(Self.percentDecoded)
         remotePath = url.path
         self.privateKeyPath = privateKeyPath
         self.knownHosts = knownHosts
@@ -52,5 +57,30 @@ struct SFTPImageSource: ImageSource {
             throw error
         }
         try await file.adoptWrittenContent()
+    }
+
+    /// `%XX` sequences decoded, as Foundation's `removingPercentEncoding` (not in FoundationEssentials): nil
+    /// when a `%` is not followed by two hex digits or the bytes are not UTF-8.
+    static func percentDecoded(_ text: String) -> String? {
+        var bytes: [UInt8] = []
+        var input = text.utf8.makeIterator()
+        while let byte = input.next() {
+            guard byte == UInt8(ascii: "%") else {
+                bytes.append(byte)
+                continue
+            }
+            guard let high = input.next().flatMap(hexValue), let low = input.next().flatMap(hexValue) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 }

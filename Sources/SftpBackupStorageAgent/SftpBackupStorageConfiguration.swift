@@ -1,6 +1,10 @@
 import AgentServer
 import AgentWire
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Everything the sftp backup-storage agent needs to start. The executable fills it from flags; tests build
 /// it directly.

@@ -1,4 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import HostSystem
 
 /// Keeps dnsmasq serving the rendered files: writes them, then reloads (see `DnsmasqReload`), or

@@ -1,5 +1,9 @@
 import HostSystem
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The router's interfaces as `ip -json addr show` reports them: how commands that name a NIC by MAC
 /// or by one of its addresses are turned into interface names.

@@ -1,5 +1,9 @@
 import AgentWire
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import HostSystem
 
 /// The virtual router: holds the desired state and makes the machine match it, one command at a time.

@@ -4,10 +4,9 @@
 /// interpolated raw. Characters XML 1.0 cannot carry at all (most C0 controls) become U+FFFD, so a hostile
 /// value can neither break the document nor make libvirt's parser fail on it.
 ///
-/// Hand-written rather than FoundationXML's `XMLDocument`: building a domain is the hot path of `/vm/start`,
-/// and string appends with this escaping cost a fraction of a DOM built and serialised through libxml2.
-/// Reading libvirt's XML back (device addresses, VNC ports) does use FoundationXML, where a parser earns
-/// its keep.
+/// Hand-written rather than a libxml2 DOM: building a domain is the hot path of `/vm/start`, and string
+/// appends with this escaping cost a fraction of a DOM built and serialised through libxml2. Reading
+/// libvirt's XML back (device addresses, VNC ports) does use libxml2 (`XMLTree`), where a parser earns its keep.
 struct XMLWriter {
     private(set) var output = ""
     private var depth = 0

@@ -4,11 +4,13 @@ import Libvirt
 #if canImport(Glibc)
 import Glibc
 #endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
 #endif
 import HostSystem
+import XML
 
 /// What `/host/fact` reports, gathered from the files Linux exposes (`/etc`, `/proc/cpuinfo`, `/proc/uptime`,
 /// `/sys/class/dmi/id`, `/sys/devices/system/cpu`), libvirt and `qemu-img --version`, in the forms ZStack's
@@ -81,16 +83,16 @@ struct HostFacts {
 
     /// `<capabilities><host><cpu><model>`.
     static func hostCPUModel(capabilities: String) -> String? {
-        (try? XMLDocument(xmlString: capabilities, options: []))
-            .flatMap { try? $0.nodes(forXPath: "/capabilities/host/cpu/model").first?.stringValue }?
+        (try? XMLTree(parsing: capabilities))
+            .flatMap { try? $0.nodes("/capabilities/host/cpu/model").first?.stringValue }?
             .trimmingWhitespace().nonEmpty
     }
 
     /// The capabilities the MN looks for in the first guest's features (ZStack's patched libvirt has them).
     static func libvirtCapabilities(capabilities: String) -> [String] {
-        guard let document = try? XMLDocument(xmlString: capabilities, options: []),
-              let features = try? document.nodes(forXPath: "/capabilities/guest[1]/features/*") else { return [] }
-        let names = Set(features.compactMap(\.name))
+        guard let document = try? XMLTree(parsing: capabilities),
+              let features = try? document.nodes("/capabilities/guest[1]/features/*") else { return [] }
+        let names = Set(features.map(\.name))
         return ["incrementaldrivemirror", "blockcopynetworktarget"].filter(names.contains)
     }
 
@@ -100,7 +102,7 @@ struct HostFacts {
         if let modelName, let match = try? #/[0-9.]*GHz/#.firstMatch(in: modelName) {
             return String(match.output.dropLast(3))
         }
-        return megahertz.map { String(format: "%.2f", $0 / 1000) }
+        return megahertz.map { CFormatting.decimal($0 / 1000, fractionDigits: 2) }
     }
 
     /// "L1,L2,L3" in KiB as the Python agent writes them from `lscpu` (Python floats: "64.0,1024.0,36608.0";
@@ -151,10 +153,7 @@ struct HostFacts {
     /// When the host booted, as `uptime -s` prints it (ZStack's `uptime` fact), from `/proc/uptime`.
     static func bootTime(uptime: String, now: Date) -> String? {
         guard let seconds = uptime.split(separator: " ").first.flatMap({ Double($0) }) else { return nil }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        return formatter.string(from: now.addingTimeInterval(-seconds))
+        return CFormatting.localTime(now.timeIntervalSince1970 - seconds, format: "%Y-%m-%d %H:%M:%S")
     }
 
     /// The host's IPv4 addresses (`getifaddrs`).

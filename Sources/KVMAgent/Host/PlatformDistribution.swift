@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The host's distribution, version and release exactly as ZStack's Python agent reports them in
 /// `/host/fact` (`host_plugin.fact`): Python 2.7's `platform.dist()` — the first `/etc/<name>-release`
@@ -36,7 +40,7 @@ struct PlatformDistribution: Equatable, Sendable {
         version = parsed.version
         release = parsed.id.isEmpty ? "Core" : parsed.id
         if distribution == "kylin" {
-            release = release.replacingOccurrences(of: "ZStack", with: "Sword")
+            release = release.replacing("ZStack", with: "Sword")
         } else if distribution == "helix" {
             release = "release"
         }

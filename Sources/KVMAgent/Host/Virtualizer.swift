@@ -5,7 +5,11 @@ import Libvirt
 #if canImport(Glibc)
 import Glibc
 #endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The virtualizer of this host and of its VMs as ZStack's Python agent reports them (`qemu.py`): always
 /// `qemu-kvm`, with the version of the qemu binary in the form the MN compares — the package release

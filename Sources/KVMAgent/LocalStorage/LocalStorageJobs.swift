@@ -1,5 +1,9 @@
 import AgentWire
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Synchronization
 
 /// The long local-storage operations in flight (template copies, merges, downloads from other hosts), so

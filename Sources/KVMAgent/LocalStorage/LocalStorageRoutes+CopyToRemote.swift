@@ -1,6 +1,10 @@
 import AgentServer
 import AgentWire
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import HostSystem
 
 /// `/localstorage/copytoremote`: a volume migration's copy of volumes, snapshots or a base image with their
@@ -40,13 +44,12 @@ extension LocalStorageRoutes {
                 let (local, root) = try roots.resolve(image.path, field: "paths")
                 firstRoot = firstRoot ?? root
                 guard seen.insert(local).inserted else { continue }
-                let attributes = try FileManager.default.attributesOfItem(atPath: local)
-                let mode = (attributes[.posixPermissions] as? NSNumber)?.uint32Value ?? 0o644
                 // The path as the MN (the top) or the header above (a backing file) names it, not the
                 // canonical one here: on the destination the copied headers must find their backing files
                 // under those very names.
                 let remote = index == 0 ? path : image.path
-                files.append(.init(local: local, remote: remote, size: try Files.size(local), mode: mode & 0o7777))
+                files.append(.init(local: local, remote: remote, size: try Files.size(local),
+                                    mode: UInt32(try Files.permissions(local))))
             }
         }
         guard let firstRoot else { throw KVMAgentError(.localStorage, "paths is missing or empty") }

@@ -1,6 +1,10 @@
 import AgentServer
 import AgentWire
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import HostSystem
 
 /// Folders, hard links and the initialized-file marker. Nothing is removed that a process holds open
@@ -22,9 +26,9 @@ extension LocalStorageRoutes {
         guard Files.exists(path) else { return try capacity(of: storagePath(command.storagePath, root: root)) }
         guard Files.kind(path) == .directory else { throw KVMAgentError(.localStorage, "\(path) is not a directory; /localstorage/deletedir removes folders only") }
         if let refusal = inUseRefusal(path, "dir") { return refusal }
-        // removeItem removes symbolic links inside, never what they point to.
-        do { try FileManager.default.removeItem(atPath: path) } catch {
-            throw KVMAgentError(.localStorage, "cannot delete \(path): \(error.localizedDescription)")
+        // removeTree removes symbolic links inside, never what they point to.
+        do { try Files.removeTree(path) } catch {
+            throw KVMAgentError(.localStorage, "cannot delete \(path): \(error.detail)")
         }
         return try capacity(of: storagePath(command.storagePath, root: root))
     }

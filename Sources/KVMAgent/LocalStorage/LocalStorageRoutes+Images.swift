@@ -1,6 +1,10 @@
 import AgentServer
 import AgentWire
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import HostSystem
 
 /// Templates, snapshot reverts and merges, and re-imaging, as `localstorage.py` does them with qemu-img.
@@ -149,6 +153,6 @@ extension LocalStorageRoutes {
 
     /// `<folder>/<uuid without dashes>.qcow2`, as ZStack's agent names new volumes.
     static func freshImage(in folder: String) -> String {
-        folder + "/" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "") + ".qcow2"
+        folder + "/" + UUID().uuidString.lowercased().replacing("-", with: "") + ".qcow2"
     }
 }

@@ -1,10 +1,12 @@
 import AgentWire
 import HostSystem
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
 #endif
+import XML
 
 /// The devices of a domain as its live XML describes them: the addresses the replies of `/vm/start`,
 /// `/sync/vm/deviceinfo`, `/vm/attachdatavolume`, `/vm/attachnic` and `/vm/getdeviceaddress` report, and the
@@ -31,13 +33,9 @@ struct LiveDevices {
 
         /// The interface with `<link state='up|down'/>`.
         func withLinkState(_ state: String) throws -> String {
-            let element = try XMLElement(xmlString: xml)
-            for (index, child) in (element.children ?? []).enumerated().reversed() where child.name == "link" {
-                element.removeChild(at: index)
-            }
-            let link = XMLElement(name: "link")
-            link.addAttribute(XMLNode.attribute(withName: "state", stringValue: state) as! XMLNode)
-            element.addChild(link)
+            let element = try XMLTree(parsing: xml).root
+            element.removeChildren(named: "link")
+            element.appendChild(named: "link", attributes: ["state": state])
             return element.xmlString
         }
     }
@@ -50,12 +48,12 @@ struct LiveDevices {
     private(set) var usedSlots: Set<Int> = []
 
     init(xml: String) throws {
-        let document = try XMLDocument(xmlString: xml, options: [])
-        guard let devices = try document.nodes(forXPath: "/domain/devices").first as? XMLElement else {
+        let document = try XMLTree(parsing: xml)
+        guard let devices = try document.nodes("/domain/devices").first else {
             throw KVMAgentError(.vm, "the domain XML libvirt returned has no <devices>")
         }
-        machineType = try document.nodes(forXPath: "/domain/os/type/@machine").first?.stringValue
-        for element in devices.children?.compactMap({ $0 as? XMLElement }) ?? [] {
+        machineType = try document.nodes("/domain/os/type/@machine").first?.stringValue
+        for element in devices.childElements {
             let address = Self.address(of: element)
             if address.type == "pci", DeviceAddresses.number(address.bus) == 0,
                let slot = DeviceAddresses.number(address.slot) {
@@ -63,7 +61,7 @@ struct LiveDevices {
             }
             switch element.name {
             case "disk":
-                disks.append(Disk(device: element.attribute(forName: "device")?.stringValue,
+                disks.append(Disk(device: element.attribute("device"),
                                   target: Self.child(element, "target", "dev"), bus: Self.child(element, "target", "bus"),
                                   serial: Self.text(element, "serial"), wwn: Self.text(element, "wwn"),
                                   source: Self.child(element, "source", "file") ?? Self.child(element, "source", "dev"),
@@ -106,10 +104,10 @@ struct LiveDevices {
         return pci
     }
 
-    private static func address(of element: XMLElement) -> KVM.DeviceAddress {
+    private static func address(of element: XMLTree.Node) -> KVM.DeviceAddress {
         var address = KVM.DeviceAddress()
-        guard let node = element.elements(forName: "address").first else { return address }
-        func value(_ name: String) -> String? { node.attribute(forName: name)?.stringValue }
+        guard let node = element.elements(named: "address").first else { return address }
+        func value(_ name: String) -> String? { node.attribute(name) }
         address.type = value("type")
         address.domain = value("domain")
         address.bus = value("bus")
@@ -121,11 +119,11 @@ struct LiveDevices {
         return address
     }
 
-    private static func child(_ element: XMLElement, _ name: String, _ attribute: String) -> String? {
-        element.elements(forName: name).first?.attribute(forName: attribute)?.stringValue
+    private static func child(_ element: XMLTree.Node, _ name: String, _ attribute: String) -> String? {
+        element.elements(named: name).first?.attribute(attribute)
     }
 
-    private static func text(_ element: XMLElement, _ name: String) -> String? {
-        element.elements(forName: name).first?.stringValue
+    private static func text(_ element: XMLTree.Node, _ name: String) -> String? {
+        element.elements(named: name).first?.stringValue
     }
 }

@@ -3,10 +3,12 @@ import AgentWire
 import HostSystem
 import Libvirt
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
 #endif
+import XML
 
 /// What the MN asks of the hosts around a migration beside the migration itself: the destination hardens
 /// the VM's console firewall, the source deletes its chain and removes the VM's UEFI variable store. All
@@ -38,8 +40,8 @@ struct MigrationHelperRoutes: CommandRoutes {
     private func harden(_ command: KVM.HardenVmConsoleCmd) async throws {
         let uuid = try VMService.required(command.vmUuid, "vmUuid")
         let xml = try await vms.withDomain(uuid) { try await $0.xml(secure: false) }
-        let metadataId = try XMLDocument(xmlString: xml, options: [])
-            .nodes(forXPath: "/domain/metadata/*[local-name()='zstack']/*[local-name()='internalId']")
+        let metadataId = try XMLTree(parsing: xml)
+            .nodes("/domain/metadata/*[local-name()='zstack']/*[local-name()='internalId']")
             .first?.stringValue.flatMap { Int64($0.trimmingWhitespace()) }
         guard let internalId = metadataId ?? command.vmInternalId else {
             throw KVMAgentError(.vm, "vm \(uuid) has no internalId in its metadata and the command gives no vmInternalId")

@@ -2,10 +2,12 @@ import AgentWire
 import HostSystem
 import Libvirt
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
 #endif
+import XML
 
 /// The commands that look at or change a running VM's devices and size.
 extension VMService {
@@ -13,9 +15,9 @@ extension VMService {
     public func vncPort(_ command: KVM.GetVncPortCmd) async throws -> KVM.GetVncPortResponse {
         let uuid = try Self.required(command.vmUuid, "vmUuid")
         let xml = try await withDomain(uuid) { try await $0.xml(secure: false) }
-        let document = try XMLDocument(xmlString: xml, options: [])
+        let document = try XMLTree(parsing: xml)
         func port(_ type: String, _ attribute: String = "port") throws -> Int? {
-            try document.nodes(forXPath: "/domain/devices/graphics[@type='\(type)']/@\(attribute)")
+            try document.nodes("/domain/devices/graphics[@type='\(type)']/@\(attribute)")
                 .first.flatMap { $0.stringValue.flatMap(Int.init) }.flatMap { $0 > 0 ? $0 : nil }
         }
         var reply = KVM.GetVncPortResponse()

@@ -2,10 +2,12 @@ import AgentWire
 import HostSystem
 import Libvirt
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
 #endif
+import XML
 
 /// The changes a 5.x MN makes to a running VM's size and priority.
 extension VMService {
@@ -100,8 +102,8 @@ extension VMService {
     /// vCPUs (`vcpu@current`, else the maximum) and current memory (bytes), from the live XML as the Python
     /// agent reads them.
     static func currentSize(_ domain: LibvirtDomain) async throws -> (cpus: Int, memoryBytes: Int64) {
-        let document = try XMLDocument(xmlString: try await domain.xml(secure: false), options: [])
-        func value(_ path: String) throws -> String? { try document.nodes(forXPath: path).first?.stringValue }
+        let document = try XMLTree(parsing: try await domain.xml(secure: false))
+        func value(_ path: String) throws -> String? { try document.nodes(path).first?.stringValue }
         guard let cpus = try Int(value("/domain/vcpu/@current") ?? value("/domain/vcpu") ?? ""),
               let kib = try Int64(value("/domain/currentMemory") ?? value("/domain/memory") ?? "") else {
             throw KVMAgentError(.vm, "vm \(domain.name): the domain XML has no vCPU count or memory size")

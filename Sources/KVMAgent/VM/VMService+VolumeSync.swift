@@ -3,10 +3,15 @@ import HostSystem
 import Libvirt
 import Synchronization
 
-import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
+#if canImport(Glibc)
+import Glibc
 #endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import XML
 
 /// What the previous `/vm/volumesync` found unused, per storage path.
 final class VolumeSyncHistory: Sendable {
@@ -55,8 +60,8 @@ extension VMService {
             guard let domain = try await connection.domain(uuid: summary.uuid) else { continue }
             defer { domain.close() }
             guard let xml = try? await domain.xml(secure: false) else { continue }  // gone meanwhile
-            let document = try XMLDocument(xmlString: xml, options: [])
-            for node in try document.nodes(forXPath: "/domain/devices/disk//source/@file | /domain/devices/disk//source/@dev") {
+            let document = try XMLTree(parsing: xml)
+            for node in try document.nodes("/domain/devices/disk//source/@file | /domain/devices/disk//source/@dev") {
                 if let path = node.stringValue { paths.insert(path) }
             }
         }

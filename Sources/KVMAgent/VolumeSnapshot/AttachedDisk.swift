@@ -1,7 +1,4 @@
-import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
+import XML
 
 /// A disk of a running domain as libvirt's live XML describes it: what the snapshot and block-job calls
 /// name it by, and the image it reads now (which moves with every snapshot, pull and commit).
@@ -15,13 +12,11 @@ struct AttachedDisk: Sendable, Equatable {
 
     /// Every `<disk>` with a target in the domain XML, CD-ROMs included (a snapshot must name them all).
     static func all(inDomainXML xml: String) throws -> [AttachedDisk] {
-        let document = try XMLDocument(xmlString: xml, options: [])
-        return try document.nodes(forXPath: "/domain/devices/disk").compactMap { node in
-            guard let disk = node as? XMLElement,
-                  let target = disk.elements(forName: "target").first?.attribute(forName: "dev")?.stringValue else { return nil }
-            let source = disk.elements(forName: "source").first
-            return AttachedDisk(target: target, type: disk.attribute(forName: "type")?.stringValue ?? "file",
-                                source: (source?.attribute(forName: "file") ?? source?.attribute(forName: "dev"))?.stringValue)
+        try XMLTree(parsing: xml).nodes("/domain/devices/disk").compactMap { disk in
+            guard let target = disk.elements(named: "target").first?.attribute("dev") else { return nil }
+            let source = disk.elements(named: "source").first
+            return AttachedDisk(target: target, type: disk.attribute("type") ?? "file",
+                                source: source?.attribute("file") ?? source?.attribute("dev"))
         }
     }
 }

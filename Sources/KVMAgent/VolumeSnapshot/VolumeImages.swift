@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import HostSystem
 
 /// A volume's image files as the snapshot commands see them: every path a command names, and every backing
@@ -46,7 +50,7 @@ struct VolumeImages: Sendable {
 
     /// Where the volume's new top image goes when the MN names none: beside the snapshot, as ZStack does.
     func defaultNewImage(beside snapshot: String) -> String {
-        Files.parentDirectory(of: snapshot) + "/" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "") + ".qcow2"
+        Files.parentDirectory(of: snapshot) + "/" + UUID().uuidString.lowercased().replacing("-", with: "") + ".qcow2"
     }
 
     /// The image and the files below it, top first; a backing file outside the storage roots is refused and
