@@ -3,15 +3,21 @@
 # output is not meant to be parsed. A line per task result, flushed as it happens, so that a reader can
 # follow hosts while the play runs; the last line holds the recap.
 #
-#   {"event": "ok"|"changed"|"failed"|"unreachable"|"skipped", "host": ..., "task": ...,
+#   {"event": "start", "at": ...}   the playbook started (ansible's own start-up is done)
+#   {"event": "task", "task": ..., "at": ...}   a task starts on the hosts still in the play
+#   {"event": "ok"|"changed"|"failed"|"unreachable"|"skipped", "host": ..., "task": ..., "at": ...,
 #    "ignored": bool (failed only), "msg": ..., "stderr": ... (failed and unreachable only)}
-#   {"event": "stats", "hosts": {host: {"ok", "changed", "unreachable", "failures", "skipped", "rescued", "ignored"}}}
+#   {"event": "stats", "at": ..., "hosts": {host: {"ok", "changed", "unreachable", "failures", "skipped", "rescued", "ignored"}}}
+#
+# "at" is the wall clock (Unix seconds, ms precision), so that where a run spends its time can be read
+# from the log (which task, which host, how long ansible took to start).
 #
 # Enabled by ANSIBLE_CALLBACK_PLUGINS=<playbooks>/callback_plugins ANSIBLE_STDOUT_CALLBACK=zstack_json.
 from __future__ import annotations
 
 import json
 import sys
+import time
 
 from ansible.plugins.callback import CallbackBase
 
@@ -32,6 +38,7 @@ class CallbackModule(CallbackBase):
     CALLBACK_NAME = "zstack_json"
 
     def _emit(self, record):
+        record["at"] = round(time.time(), 3)
         sys.stdout.write(json.dumps(record, sort_keys=True, default=str) + "\n")
         sys.stdout.flush()
 
@@ -49,6 +56,15 @@ class CallbackModule(CallbackBase):
                 break
         text = lambda key: str(body.get(key) or "")[-LIMIT:]
         return {"msg": text("msg"), "stderr": text("stderr")}
+
+    def v2_playbook_on_start(self, playbook):
+        self._emit({"event": "start"})
+
+    def v2_playbook_on_task_start(self, task, is_conditional):
+        self._emit({"event": "task", "task": task.get_name()})
+
+    def v2_playbook_on_handler_task_start(self, task):
+        self._emit({"event": "task", "task": task.get_name()})
 
     def v2_runner_on_ok(self, result):
         self._result("changed" if result._result.get("changed") else "ok", result)

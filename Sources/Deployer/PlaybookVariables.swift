@@ -16,7 +16,8 @@ public enum PlaybookVariables {
     ]
 
     /// Set by the deployer from the host's record and the release (AnsibleBatch), never by a caller.
-    static let deployerSet: Set<String> = ["host", "host_uuid", "remote_user", "remote_port", "init", "agent_port"]
+    static let deployerSet: Set<String> = ["host", "host_uuid", "remote_user", "remote_port", "init", "agent_port",
+                                           TarballPush.pushedVariable, TarballPush.md5Variable]
 
     /// Control-machine files the playbooks copy to the host.
     static let deployerFiles: Set<String> = ["agent_tls_cert", "agent_tls_key", "agent_tls_ca", "pkg_dir", "extensions_dir"]

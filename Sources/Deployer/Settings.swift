@@ -32,6 +32,9 @@ public enum Setting: Sendable {
     public static let forks = Definition(
         key: "ansible.forks", defaultValue: "100", help: "ansible forks (hosts worked on at once) per batch",
         validate: integer(in: 1...1000))
+    public static let pushConcurrency = Definition(
+        key: "push.concurrency", defaultValue: "10",
+        help: "hosts a batch's tarball is pushed to (over SFTP, before ansible) at once", validate: integer(in: 1...1000))
     public static let echoTimeout = Definition(
         key: "agent.echoTimeoutSeconds", defaultValue: "60",
         help: "how long to wait for a deployed agent to answer its echo", validate: integer(in: 1...3600))
@@ -47,7 +50,8 @@ public enum Setting: Sendable {
         help: "runs kept (with their ansible workspaces) after each run; running and resumable ones always are",
         validate: integer(in: 1...1_000_000))
 
-    public static let all = [batchSize, maxFailPercent, checkConcurrency, manifestConcurrency, agentManifest, forks, echoTimeout, runsKeep, agentAuth]
+    public static let all = [batchSize, maxFailPercent, checkConcurrency, manifestConcurrency, agentManifest, forks,
+                             pushConcurrency, echoTimeout, runsKeep, agentAuth]
 
     /// What the API shows for a value that may hold a secret (an extra-var can be a password or a token).
     public static let masked = "******"

@@ -87,8 +87,27 @@ extension RunExecutor {
         }
         guard !members.isEmpty else { return results }
         defer { auth.removeStagedKeys(workspace: workspace) }
-        let ran = await runner.run(members, release: catalog.releases[kind]!, catalog: catalog, extraVariables: extra,
+        let release = catalog.releases[kind]!
+        let push = TarballPush(sessions: sessions, concurrency: inventory.integer(Setting.pushConcurrency))
+        var started = ContinuousClock.now
+        let pushed = await push.push(release, to: members.map(\.host))
+        report("batch \(batch): \(kind.rawValue) tarballs pushed to \(pushed.transferred) of \(members.count) hosts "
+            + "in \(Self.seconds(since: started)) s (\(push.concurrency) at a time)")
+        for (uuid, error) in pushed.failures {
+            results[uuid] = AnsibleBatch.Result(succeeded: false, error: error, tail: "")
+        }
+        members = members.compactMap { member in
+            pushed.variables[member.host.uuid].map { variables in
+                var member = member
+                member.variables.merge(variables) { $1 }
+                return member
+            }
+        }
+        guard !members.isEmpty else { return results }
+        started = ContinuousClock.now
+        let ran = await runner.run(members, release: release, catalog: catalog, extraVariables: extra,
                                    workspace: workspace)
+        report("batch \(batch): \(kind.rawValue) ansible-playbook on \(members.count) hosts took \(Self.seconds(since: started)) s")
         return results.merging(ran) { $1 }
     }
 
@@ -123,6 +142,12 @@ extension RunExecutor {
         try? inventory.forgetDeployed(host.uuid)
         _ = try? await sessions.exec(["rm", "-f", "--", release.remoteTarball(on: host)], on: host)
         return result
+    }
+
+    /// Wall time since `start` as the run's events show it ("12.3").
+    static func seconds(since start: ContinuousClock.Instant) -> String {
+        let (seconds, attoseconds) = (ContinuousClock.now - start).components
+        return String(format: "%.1f", Double(seconds) + Double(attoseconds) / 1e18)
     }
 
     /// The agent's init-script status and log tail, so that "does not answer" comes with its cause.
