@@ -313,13 +313,13 @@ let package = Package(
         ),
         .executableTarget(
             name: "DeployerBenchmark",
-            dependencies: ["Deployer"],
+            dependencies: ["BenchSupport", "Deployer"],
             path: "Benchmarks/DeployerBenchmark",
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "FleetBenchmark",
-            dependencies: ["Deployer", "AgentTrust", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["BenchSupport", "Deployer", "AgentTrust", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Benchmarks/FleetBenchmark",
             swiftSettings: swiftSettings
         ),

@@ -37,6 +37,63 @@ public extension Duration {
     var milliseconds: Double { seconds * 1e3 }
 }
 
+/// Runs argv with its output in `log`, without holding a thread while it runs (many run side by side).
+/// (With no log, output is dropped: never `createFile` on /dev/null, which would replace the device.)
+public func runAsync(_ argv: [String], environment: [String: String] = [:], log: String? = nil) async throws {
+    let process = Process()
+    process.executableURL = URL(filePath: "/usr/bin/env")
+    process.arguments = argv
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    if let log {
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: URL(filePath: log))
+    } else {
+        process.standardOutput = FileHandle.nullDevice
+    }
+    process.standardError = process.standardOutput
+    let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+        process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+        do { try process.run() } catch { continuation.resume(throwing: error) }
+    }
+    guard status == 0 else {
+        let tail = log.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }?.suffix(1500) ?? ""
+        throw BenchmarkFailure("\(argv.prefix(3).joined(separator: " ")) exited \(status): \(tail)")
+    }
+}
+
+/// CPU seconds the whole machine spent (every CPU, user + system), from /proc/stat: a fleet's hosts run
+/// here too, so this is a deploy's whole cost, plus whatever else runs on the machine meanwhile.
+public func machineCPUSeconds() -> Double {
+    guard let stat = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+          let line = stat.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") }) else { return 0 }
+    let fields = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+    // user nice system idle iowait irq softirq steal: everything but idle and iowait.
+    let busy = fields.enumerated().filter { $0.offset < 8 && $0.offset != 3 && $0.offset != 4 }.reduce(0) { $0 + $1.element }
+    return busy / Double(sysconf(Int32(_SC_CLK_TCK)))
+}
+
+/// CPU seconds (user + system) of a process, from /proc/<pid>/stat.
+public func cpuSeconds(_ pid: String = "self") -> Double {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = stat.lastIndex(of: ")") else { return 0 }
+    let fields = stat[stat.index(after: close)...].split(separator: " ")
+    // After the command: state is field 3, utime and stime fields 14 and 15.
+    guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+}
+
+/// Wall and machine CPU seconds of `body`.
+public func measured(_ body: () async throws -> Void) async rethrows -> (wall: Double, cpu: Double) {
+    let cpu = machineCPUSeconds()
+    let wall = try await wallSeconds(body)
+    return (wall, machineCPUSeconds() - cpu)
+}
+
+/// Wall seconds of `body`.
+public func wallSeconds(_ body: () async throws -> Void) async rethrows -> Double {
+    try await timed(body).seconds
+}
+
 /// Wall time of `body`.
 public func timed(_ body: () async throws -> Void) async rethrows -> Duration {
     let start = ContinuousClock.now

@@ -9,6 +9,7 @@
 //
 //   Benchmarks/run deployer_fresh    or    DeployerBenchmark [N]   (default $BENCH_HOSTS or 50; needs root,
 //   like scripts/test-host)
+import BenchSupport
 import Deployer
 import Foundation
 
@@ -19,63 +20,12 @@ let repository = URL(filePath: #filePath).deletingLastPathComponent().deletingLa
 let bench = "/tmp/zstack-deploy-bench"
 let sshPort = 2900
 
-struct BenchmarkFailure: Error, CustomStringConvertible {
-    let description: String
-}
 
-/// Runs argv, waits, and returns stdout; a non-zero exit throws with stderr.
-@discardableResult
-func run(_ argv: [String], environment: [String: String] = [:], quiet: Bool = false) throws -> String {
-    let process = Process()
-    process.executableURL = URL(filePath: "/usr/bin/env")
-    process.arguments = argv
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let output = Pipe(), errors = Pipe()
-    process.standardOutput = output
-    process.standardError = quiet ? FileHandle.nullDevice : errors
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    let errorData = quiet ? Data() : errors.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw BenchmarkFailure(description: "\(argv.joined(separator: " ")) failed: \(String(decoding: data + errorData, as: UTF8.self).suffix(2000))")
-    }
-    return String(decoding: data, as: UTF8.self)
-}
 
-/// Progress for the person watching: stderr, so that stdout is the section alone.
-func progress(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
-}
 
-/// CPU seconds the whole machine spent (every CPU, user + system), from /proc/stat: the hosts' side
-/// (sshd, ansible's modules, the agents) runs here too, so this is the deploy's whole cost, plus whatever
-/// else runs on the machine meanwhile.
-func machineCPUSeconds() -> Double {
-    guard let stat = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
-          let line = stat.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") }) else { return 0 }
-    let fields = line.split(separator: " ").dropFirst().compactMap { Double($0) }
-    // user nice system idle iowait irq softirq steal: everything but idle and iowait.
-    let busy = fields.enumerated().filter { $0.offset < 8 && $0.offset != 3 && $0.offset != 4 }.reduce(0) { $0 + $1.element }
-    return busy / Double(sysconf(Int32(_SC_CLK_TCK)))
-}
 
-/// Wall and machine CPU seconds of `body`.
-func measured(_ body: () async throws -> Void) async rethrows -> (wall: Double, cpu: Double) {
-    let cpu = machineCPUSeconds()
-    let wall = try await timed(body)
-    return (wall, machineCPUSeconds() - cpu)
-}
 
-func seconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-}
 
-func timed(_ body: () async throws -> Void) async rethrows -> Double {
-    let start = ContinuousClock.now
-    try await body()
-    return seconds(ContinuousClock.now - start)
-}
 
 func address(_ index: Int) -> String { "127.0.90.\(index)" }
 func root(_ index: Int) -> String { "\(bench)/hosts/h\(index)" }
@@ -103,29 +53,6 @@ func input(_ index: Int, password: String) -> HostInput {
                     "log_dir": base + "/var/log/zstack", "agent_listen": address(index)])
 }
 
-/// Runs argv with its output in `log`, without holding a thread while it runs (many run side by side).
-/// (With no log, output is dropped: never `createFile` on /dev/null, which would replace the device.)
-func runAsync(_ argv: [String], environment: [String: String] = [:], log: String? = nil) async throws {
-    let process = Process()
-    process.executableURL = URL(filePath: "/usr/bin/env")
-    process.arguments = argv
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    if let log {
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: URL(filePath: log))
-    } else {
-        process.standardOutput = FileHandle.nullDevice
-    }
-    process.standardError = process.standardOutput
-    let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-        process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-        do { try process.run() } catch { continuation.resume(throwing: error) }
-    }
-    guard status == 0 else {
-        let tail = log.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }?.suffix(1500) ?? ""
-        throw BenchmarkFailure(description: "\(argv.prefix(3).joined(separator: " ")) exited \(status): \(tail)")
-    }
-}
 
 /// Runs `ansible-playbook` with the deployer's generated workspace (cfg, known_hosts, extra-vars) on
 /// `inventory`.
@@ -182,7 +109,7 @@ func main() async throws {
             added = try await deployer.run(.add((1...count).map { input($0, password: password) }, deploy: true), trigger: "bench")
         }
         guard let added, added.run.status == .succeeded else {
-            throw BenchmarkFailure(description: "deploy failed: \(added?.run.message ?? "?"): "
+            throw BenchmarkFailure("deploy failed: \(added?.run.message ?? "?"): "
                 + (added?.hosts.compactMap(\.error).first ?? ""))
         }
         return (deployer, added, cost.wall, cost.cpu)

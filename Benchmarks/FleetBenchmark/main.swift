@@ -15,6 +15,7 @@
 // Its BENCHMARKS.md section goes to stdout, progress to stderr. BENCH_FLEET_REAL: how many hosts are real
 // deployments (default 100, the ansible baseline's size).
 import AgentTrust
+import BenchSupport
 import Deployer
 import Foundation
 import GRDB
@@ -34,53 +35,14 @@ let bench = "/tmp/zstack-fleet-bench"
 let data = bench + "/data"
 let (sshPort, realAgentPort, firstSlicePort, lastSlicePort) = (2901, 2902, 2903, 2919)
 
-struct BenchmarkFailure: Error, CustomStringConvertible {
-    let description: String
-}
 
-func progress(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
-}
 
-/// Runs argv, waits, and returns stdout; a non-zero exit throws with its output.
-@discardableResult
-func run(_ argv: [String], environment: [String: String] = [:]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(filePath: "/usr/bin/env")
-    process.arguments = argv
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
-    try process.run()
-    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw BenchmarkFailure(description: "\(argv.joined(separator: " ")) failed: \(text.suffix(2000))")
-    }
-    return text
-}
 
 func address(_ index: Int) -> String { "127.90.\(index / 250).\(index % 250 + 1)" }
 func root(_ index: Int) -> String { "\(bench)/hosts/h\(index)" }
 func slicePort(_ index: Int) -> Int { firstSlicePort + (index - realCount) / sliceSize }
 
-/// CPU seconds (user + system) of a process, from /proc/<pid>/stat.
-func cpuSeconds(_ pid: String = "self") -> Double {
-    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-          let close = stat.lastIndex(of: ")") else { return 0 }
-    let fields = stat[stat.index(after: close)...].split(separator: " ")
-    // After the command: state is field 3, utime and stime fields 14 and 15.
-    guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
-    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
-}
 
-func timed(_ body: () async throws -> Void) async rethrows -> Double {
-    let start = ContinuousClock.now
-    try await body()
-    let elapsed = ContinuousClock.now - start
-    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-}
 
 func input(_ index: Int, password: String) -> HostInput {
     let base = root(index)
@@ -123,7 +85,7 @@ struct RootTemplate {
             switch entry {
             case .directory(let path): mkdir(destination + "/" + path, 0o755)
             case .file(let path): guard link(base + "/" + path, destination + "/" + path) == 0 else {
-                throw BenchmarkFailure(description: "link \(path) into \(destination): errno \(errno)")
+                throw BenchmarkFailure("link \(path) into \(destination): errno \(errno)")
             }
             case .link(let path, let target): symlink(target, destination + "/" + path)
             }
@@ -186,7 +148,7 @@ final class Replicas {
     /// certificate's IP SANs are every address of the slice (issued by the deployer's CA).
     private func startSliceAgent(first: Int) async throws {
         let port = slicePort(first)
-        guard port <= lastSlicePort else { throw BenchmarkFailure(description: "more slices than ports 2903-2919") }
+        guard port <= lastSlicePort else { throw BenchmarkFailure("more slices than ports 2903-2919") }
         let addresses = (first..<min(first + sliceSize, largest)).map(address)
         let directory = "\(bench)/slices/\(port)"
         try FileManager.default.createDirectory(atPath: directory + "/state", withIntermediateDirectories: true)
@@ -209,7 +171,7 @@ final class Replicas {
             if (try? run(["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/\(port)"])) != nil { return }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw BenchmarkFailure(description: "the slice agent on port \(port) did not start: "
+        throw BenchmarkFailure("the slice agent on port \(port) did not start: "
             + ((try? String(contentsOfFile: directory + "/agent.log", encoding: .utf8)) ?? ""))
     }
 
@@ -245,14 +207,14 @@ func pass(_ deployer: Deployer, _ replicas: Replicas, manifest: Bool) async thro
     try deployer.inventory.setSetting("check.agentManifest", manifest ? nil : "ignore")
     let (sessions, cpu, agents) = (deployer.sshSessionsOpened, cpuSeconds(), agentsCPU(replicas))
     var details: RunDetails?
-    let seconds = try await timed {
+    let seconds = try await wallSeconds {
         details = try await deployer.run(.upgrade(batchSize: nil, maxFailPercent: nil), trigger: "bench")
     }
     let hosts = details?.hosts ?? []
     let skipped = hosts.count { $0.outcome == .skipped }
     guard skipped == replicas.count else {
         let other = hosts.first { $0.outcome != .skipped }
-        throw BenchmarkFailure(description: "no-change pass skipped \(skipped) of \(replicas.count): "
+        throw BenchmarkFailure("no-change pass skipped \(skipped) of \(replicas.count): "
             + "\(details?.run.message ?? "") \(other.map { "\($0.address): \($0.reason ?? "") \($0.error ?? "")" } ?? "")")
     }
     return Pass(hosts: hosts.count, seconds: seconds, cpu: cpuSeconds() - cpu, agentsCPU: agentsCPU(replicas) - agents,
@@ -272,14 +234,14 @@ func ansibleBaseline(workspace: String, deployer: Deployer) async throws -> Doub
         }
     }
     let playbook = "\(data)/releases/\(try await deployer.loadReleases().fingerprint)/playbooks/kvm.yaml"
-    return try await timed {
+    return try await wallSeconds {
         try run(["ansible-playbook", "-i", workspace + "/inventory.json", "-e", "@\(workspace)/extra-vars.json", playbook],
                 environment: ["ANSIBLE_CONFIG": workspace + "/ansible.cfg", "ANSIBLE_NOCOLOR": "1"])
     }
 }
 
 func main() async throws {
-    guard largest > 0 else { throw BenchmarkFailure(description: "BENCH_FLEET_SIZES names no size") }
+    guard largest > 0 else { throw BenchmarkFailure("BENCH_FLEET_SIZES names no size") }
     try? FileManager.default.removeItem(atPath: bench)
     try FileManager.default.createDirectory(atPath: bench + "/packages", withIntermediateDirectories: true)
     let binDirectory = environment["BENCH_AGENT_BIN_DIR"]
@@ -322,10 +284,10 @@ func main() async throws {
     progress("deploying \(realCount) real hosts (127.90.0.1-\(address(realCount - 1)), sshd on port \(sshPort))")
     let added = try await deployer.run(.add((0..<realCount).map { input($0, password: password) }, deploy: true), trigger: "bench")
     guard added.run.status == .succeeded else {
-        throw BenchmarkFailure(description: "deploy failed: \(added.run.message ?? "?") \(added.hosts.compactMap(\.error).prefix(3))")
+        throw BenchmarkFailure("deploy failed: \(added.run.message ?? "?") \(added.hosts.compactMap(\.error).prefix(3))")
     }
     guard let template = try deployer.inventory.host(matching: address(0)) else {
-        throw BenchmarkFailure(description: "the first host is not in the inventory")
+        throw BenchmarkFailure("the first host is not in the inventory")
     }
     let ansible = try await ansibleBaseline(workspace: "\(data)/work/run-\(added.run.id!)-batch-1-kvm", deployer: deployer)
     progress(String(format: "plain ansible-playbook, %d hosts: %.1f s", realCount, ansible))
