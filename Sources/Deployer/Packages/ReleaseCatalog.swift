@@ -85,11 +85,15 @@ struct ReleaseLoader: Sendable {
         if !fm.fileExists(atPath: staged + "/VALID") {
             try await stage(releases, into: staged)
         }
-        // The manifests were checked while staging; read them back from the staged, unpacked copies.
+        // The manifests were checked while staging; read them back from the staged, unpacked copies. From now
+        // on the tarball is the staged copy, the file that was measured: what the push sends and ansible
+        // reads, even if the package directory changes or vanishes meanwhile.
         for (kind, release) in releases {
             let manifest = try String(contentsOfFile: "\(staged)/unpacked/\(release.releaseName)/MD5SUMS", encoding: .utf8)
+            let tarball = PackageFile(name: release.tarball.name, path: "\(staged)/packages/\(release.tarballName)",
+                                      md5: release.tarball.md5)
             releases[kind] = AgentRelease(
-                kind: kind, version: release.version, tarball: release.tarball, manifest: FileMD5.parse(manifest),
+                kind: kind, version: release.version, tarball: tarball, manifest: FileMD5.parse(manifest),
                 playbookFiles: release.playbookFiles, extensionFiles: release.extensionFiles)
         }
         return ReleaseCatalog(releases: releases, fingerprint: fingerprint, stagedDirectory: staged)
