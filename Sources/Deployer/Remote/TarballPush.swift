@@ -26,22 +26,34 @@ struct TarballPush: Sendable {
         var transferred = 0
     }
 
+    /// One host's push: where the tarball is on the host and whether it was sent, or why it failed.
+    private struct Pushed: Sendable {
+        var uuid: String
+        var path = ""
+        var sent = false
+        var failure: String?
+    }
+
     func push(_ release: AgentRelease, to hosts: [HostRecord]) async -> Outcome {
-        await withTaskGroup(of: (String, Result<(path: String, sent: Bool), any Error>).self) { group in
+        await withTaskGroup(of: Pushed.self) { group in
             var outcome = Outcome()
-            func collect(_ result: (String, Result<(path: String, sent: Bool), any Error>)) {
-                switch result.1 {
-                case .success(let pushed):
-                    outcome.variables[result.0] = [Self.pushedVariable: pushed.path, Self.md5Variable: release.tarball.md5]
+            func collect(_ pushed: Pushed) {
+                if let failure = pushed.failure {
+                    outcome.failures[pushed.uuid] = "pushing \(release.tarballName) over SFTP failed: \(failure)"
+                } else {
+                    outcome.variables[pushed.uuid] = [Self.pushedVariable: pushed.path, Self.md5Variable: release.tarball.md5]
                     if pushed.sent { outcome.transferred += 1 }
-                case .failure(let error):
-                    outcome.failures[result.0] = "pushing \(release.tarballName) over SFTP failed: \(error)"
                 }
             }
             for (index, host) in hosts.enumerated() {
                 if index >= max(1, concurrency), let done = await group.next() { collect(done) }
                 group.addTask {
-                    do { return (host.uuid, .success(try await push(release, to: host))) } catch { return (host.uuid, .failure(error)) }
+                    do {
+                        let (path, sent) = try await push(release, to: host)
+                        return Pushed(uuid: host.uuid, path: path, sent: sent)
+                    } catch {
+                        return Pushed(uuid: host.uuid, failure: "\(error)")
+                    }
                 }
             }
             for await done in group { collect(done) }
