@@ -210,7 +210,7 @@ func main() async throws {
         | ours: `zstack-deploy` add + deploy | \(fixed(ours.wall)) s | \(fixed(ours.cpu, 0)) s | \(fixed(ours.wall / Double(count), 2)) s |
         | baseline: one `ansible-playbook` per host | \(fixed(perHost.wall)) s | \(fixed(perHost.cpu, 0)) s | \(fixed(perHost.wall / Double(count), 2)) s |
         | ours without the push: the batch's one `ansible-playbook` alone, ansible copying the tarball | \(fixed(batchCopying.wall)) s | \(fixed(batchCopying.cpu, 0)) s | \(fixed(batchCopying.wall / Double(count), 2)) s |
-        \(mitogen.map { "| ours with mitogen \(mitogenVersion) (`strategy = mitogen_linear`; measured, not adopted) | \(fixed($0.wall)) s | \(fixed($0.cpu, 0)) s | \(fixed($0.wall / Double(count), 2)) s |" } ?? "")
+        \(mitogen.map { "| ours with mitogen \(mitogenVersion) (`strategy = mitogen_linear`; measured, not adopted) | \(fixed($0.wall)) s | \(fixed($0.cpu, 0)) s | \(fixed($0.wall / Double(count), 2)) s |\n" } ?? "")\
         | floor: `scp` of the tarball | \(fixed(scp.wall)) s | \(fixed(scp.cpu, 0)) s | \(fixed(scp.wall / Double(count), 2)) s |
         | ratio baseline / ours (goal ≥ 3x) | \(fixed(ratio))x \(ratio >= 3 ? "(met)" : "(not met)") | | |
 

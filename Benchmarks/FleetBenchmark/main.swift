@@ -233,9 +233,15 @@ func ansibleBaseline(workspace: String, deployer: Deployer) async throws -> Doub
             try FileManager.default.copyItem(atPath: "\(data)/ca/hosts/\(uuid)/agent.key", toPath: key)
         }
     }
+    // ZStack's way: ansible copies the tarball itself. The deployer's own inventory names tarballs it pushed
+    // (agent_pushed_*), which the deploy moved into place; without them the playbook copies from pkg_dir.
+    let hosts = ((inventory?["all"]?["hosts"] as? [String: [String: Any]]) ?? [:])
+        .mapValues { $0.filter { !$0.key.hasPrefix("agent_pushed_") } }
+    try JSONSerialization.data(withJSONObject: ["all": ["hosts": hosts]])
+        .write(to: URL(filePath: workspace + "/inventory-plain.json"))
     let playbook = "\(data)/releases/\(try await deployer.loadReleases().fingerprint)/playbooks/kvm.yaml"
     return try await wallSeconds {
-        try run(["ansible-playbook", "-i", workspace + "/inventory.json", "-e", "@\(workspace)/extra-vars.json", playbook],
+        try run(["ansible-playbook", "-i", workspace + "/inventory-plain.json", "-e", "@\(workspace)/extra-vars.json", playbook],
                 environment: ["ANSIBLE_CONFIG": workspace + "/ansible.cfg", "ANSIBLE_NOCOLOR": "1"])
     }
 }
