@@ -24,14 +24,16 @@ public struct SQLStatement: Sendable, Equatable {
 }
 
 /// A result row, its columns by name (the inventory's column names are unique within every query).
+/// Names are compared in lower case: PostgreSQL folds unquoted identifiers (`hostUuid` comes back as
+/// `hostuuid`), SQLite keeps them as declared.
 public struct SQLRow: Sendable, Equatable {
-    public var values: [String: SQLValue]
+    public private(set) var values: [String: SQLValue]
 
     public init(_ values: [String: SQLValue]) {
-        self.values = values
+        self.values = Dictionary(values.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
     }
 
     public subscript(column: String) -> SQLValue {
-        values[column] ?? .null
+        values[column.lowercased()] ?? .null
     }
 }
