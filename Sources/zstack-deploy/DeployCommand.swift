@@ -17,8 +17,10 @@ struct DeployOptions: ParsableArguments {
     @Option(help: "Data directory: key, inventory, staged releases (env ZSTACK_DEPLOY_DATA; default ~/.local/share/zstack-deploy).")
     var dataDir: String?
 
-    @Option(help: "Inventory database file (default <data-dir>/inventory.sqlite).")
-    var db: String?
+    @Option(name: [.customLong("database"), .customLong("db")], help: ArgumentHelp(
+        "The inventory: a SQLite file, or postgres://user:password@host:port/database for a store several "
+            + "instances share (env ZSTACK_DEPLOY_DATABASE; default <data-dir>/inventory.sqlite).", valueName: "path-or-url"))
+    var database: String?
 
     @Option(help: "Directory of agent tarballs <agent>-<version>.tar.gz (env ZSTACK_DEPLOY_PACKAGES; default ./dist).")
     var packages: String?
@@ -39,7 +41,8 @@ struct DeployOptions: ParsableArguments {
         }
         var configuration = DeployerConfiguration(
             dataDirectory: pick(dataDir, "ZSTACK_DEPLOY_DATA", DeployerConfiguration.defaultDataDirectory),
-            databasePath: db.map(absolute),
+            database: (database ?? environment["ZSTACK_DEPLOY_DATABASE"].flatMap { $0.isEmpty ? nil : $0 })
+                .map { StoreLocation.isPostgres($0) ? $0 : absolute($0) },
             sources: ReleaseSources(
                 packageDirectory: pick(packages, "ZSTACK_DEPLOY_PACKAGES", "dist"),
                 playbookDirectory: pick(playbooks, "ZSTACK_DEPLOY_PLAYBOOKS", "Playbooks"),
