@@ -20,6 +20,9 @@ public struct PostgresServer: Sendable {
     public let password: String
     /// The database made at start.
     public let database = "zstack"
+    /// With `tls`, the server's self-signed certificate, for the name localhost only (not for the address
+    /// 127.0.0.1): the root a client must trust.
+    public let certificate: String?
 
     public var dataDirectory: String { directory + "/data" }
     /// A URL for `database` (or the first database) without TLS.
@@ -29,20 +32,23 @@ public struct PostgresServer: Sendable {
         "postgres://\(user):\(password)@127.0.0.1:\(port)/\(database)?sslmode=disable"
     }
 
-    private init(port: Int, password: String) {
+    private init(port: Int, password: String, tls: Bool) {
         self.port = port
         directory = Self.directory(port: port)
         self.password = password
+        certificate = tls ? directory + "/server.crt" : nil
     }
 
     private static func directory(port: Int) -> String { "/tmp/zstack-postgres-\(port)" }
 
-    /// Makes and starts a cluster on `port` and returns once it accepts connections.
-    public static func start(port: Int) async throws -> PostgresServer {
+    /// Makes and starts a cluster on `port` and returns once it accepts connections; with `tls` it also
+    /// offers TLS, with a certificate made for it (``certificate``).
+    public static func start(port: Int, tls: Bool = false) async throws -> PostgresServer {
         removeLeftover(port: port)
-        let server = PostgresServer(port: port, password: randomHex(bytes: 16))
+        let server = PostgresServer(port: port, password: randomHex(bytes: 16), tls: tls)
         do {
             try await server.create()
+            if tls { try await server.makeCertificate() }
             try await server.postgres(["pg_ctl", "start", "--wait", "--timeout=60", "-D", server.dataDirectory,
                                        "-l", server.directory + "/server.log", "-o", server.serverOptions])
             try await server.psql("CREATE ROLE \(server.user) LOGIN PASSWORD '\(server.password)'")
@@ -56,8 +62,8 @@ public struct PostgresServer: Sendable {
     }
 
     /// Starts a server for `body` and stops it however `body` ends.
-    public static func with<T>(port: Int, _ body: (PostgresServer) async throws -> T) async throws -> T {
-        let server = try await start(port: port)
+    public static func with<T>(port: Int, tls: Bool = false, _ body: (PostgresServer) async throws -> T) async throws -> T {
+        let server = try await start(port: port, tls: tls)
         defer { server.stop() }
         return try await body(server)
     }
@@ -103,7 +109,16 @@ public struct PostgresServer: Sendable {
     }
 
     private var serverOptions: String {
-        "-c listen_addresses=127.0.0.1 -p \(port) -k \(dataDirectory) -c fsync=off"
+        let tls = certificate.map { " -c ssl=on -c ssl_cert_file=\($0) -c ssl_key_file=\(directory)/server.key" } ?? ""
+        return "-c listen_addresses=127.0.0.1 -p \(port) -k \(dataDirectory) -c fsync=off" + tls
+    }
+
+    /// A self-signed P-256 certificate for localhost, its key readable by postgres alone (the server
+    /// refuses a key others can read).
+    private func makeCertificate() async throws {
+        try await postgresUser(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                                "-nodes", "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+                                "-keyout", directory + "/server.key", "-out", directory + "/server.crt"])
     }
 
     /// initdb into a fresh directory that belongs to postgres.
@@ -115,13 +130,16 @@ public struct PostgresServer: Sendable {
                             "--auth-host=scram-sha-256", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"])
     }
 
-    /// Runs a PostgreSQL program as postgres, in the server's directory (postgres may not enter root's).
+    /// Runs a PostgreSQL program as postgres.
     @discardableResult
     private func postgres(_ argv: [String]) async throws -> String {
-        var argv = argv
-        argv[0] = Self.binaries + "/" + argv[0]
-        return try await Program.check(["runuser", "-u", "postgres", "--"] + argv,
-                                       in: URL(fileURLWithPath: directory)).output
+        try await postgresUser([Self.binaries + "/" + argv[0]] + argv.dropFirst())
+    }
+
+    /// Runs `argv` as postgres, in the server's directory (postgres may not enter root's).
+    @discardableResult
+    private func postgresUser(_ argv: [String]) async throws -> String {
+        try await Program.check(["runuser", "-u", "postgres", "--"] + argv, in: URL(fileURLWithPath: directory)).output
     }
 
     private static func randomHex(bytes: Int) -> String {

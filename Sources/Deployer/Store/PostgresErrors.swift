@@ -1,4 +1,5 @@
 import PostgresNIO
+import NIOSSL
 import _ConnectionPoolModule
 
 /// postgres-nio's errors as ``StoreError``s. PSQLError describes itself as a generic "database error" on
@@ -55,6 +56,10 @@ enum PostgresErrors {
             return "\(message) (SQLSTATE \(error.serverInfo?[.sqlState] ?? "?"))"
         }
         let what = switch error.code {
+        case .connectionError where error.underlying is NIOSSLError || error.underlying is BoringSSLError
+            || error.underlying is NIOSSLExtraError:
+            "the TLS handshake failed (the server's certificate must chain to the system's roots or to sslrootcert, and name the host)"
+        case .connectionError: "the server cannot be reached"
         case .sslUnsupported: "the server does not offer TLS (connect with ?sslmode=disable only on a trusted network)"
         case .serverClosedConnection: "the server closed the connection"
         case .clientClosedConnection: "the connection was closed"
