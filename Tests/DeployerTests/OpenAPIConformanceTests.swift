@@ -1,0 +1,80 @@
+@testable import Deployer
+import TestSupport
+import Foundation
+import Testing
+
+/// Issue 19: schemathesis (PyPI) against the live API, with the document the server is generated from:
+/// whatever it makes up, no reply is a 5xx, has a status, content type or headers the document does not
+/// give that operation, or a body its schema does not allow. Bounded by example count, not by time.
+@Suite(.serialized)
+struct OpenAPIConformanceTests {
+    /// Ports 3030-3039 on 127.0.0.1 are this suite's: the API on one, nothing ever on the other (where the
+    /// hosts schemathesis makes up are sent, so their runs' SSH connections are refused at once).
+    static let apiPort = 3030
+    static let unreachablePort = 3039
+    /// Test cases per operation and phase; the run stays well under a minute on two cores.
+    static let maxExamples = 25
+
+    @Test func schemathesisFindsNoServerErrorAndNoSchemaViolation() async throws {
+        // Made-up hosts fail fast: their SSH connection is refused, and a host that would not answer is given up quickly.
+        let (deployer, directory) = try await APISecurityTests.bareDeployer("openapi") { configuration in
+            configuration.sshTimeout = .seconds(3)
+            configuration.portProbeTimeout = .seconds(2)
+        }
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // A host for the operations on one (schemathesis finds its uuid through GET /v1/hosts), on ports where
+        // nothing listens: reconnecting it fails at once.
+        let seeded = HostRecord(
+            uuid: "openapi-host-1", name: "openapi-host-1", address: "127.0.0.1", sshPort: Self.unreachablePort,
+            user: "root", kind: .kvm, agentPort: Self.unreachablePort, password: nil, become: false,
+            hostKeyFingerprint: "SHA256:x", hostKey: "ssh-ed25519 AAAA", variables: ["zstack_root": "/var/lib/zstack"],
+            addedAt: Date())
+        try deployer.inventory.insert(seeded)
+        let venv = try await Program.run([Repository.root.appendingPathComponent("scripts/schemathesis-venv").path])
+        try #require(venv.status == 0, "\(venv.transcript)")
+        let schemathesis = venv.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let report = directory.appendingPathComponent("report.json")
+
+        let token = try deployer.apiToken().text
+        try await withAPI(deployer, port: Self.apiPort) { _ in
+            let result = try await Program.run(
+                [schemathesis, "--no-color", "run", Repository.root.appendingPathComponent("Sources/Deployer/API/openapi.yaml").path,
+                 "--url", "http://127.0.0.1:\(Self.apiPort)",
+                 "--header", "Authorization: Bearer \(token)",
+                 "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,"
+                    + "response_headers_conformance,response_schema_conformance",
+                 "--max-examples", "\(Self.maxExamples)", "--seed", "19", "--workers", "1",
+                 "--request-timeout", "30",
+                 "--report", "json", "--report-json-path", report.path],
+                environment: ["SCHEMATHESIS_HOOKS": Repository.root.appendingPathComponent("Tests/OpenAPI/loopback_hosts.py").path,
+                              "DEPLOYER_UNREACHABLE_PORT": "\(Self.unreachablePort)"],
+                in: directory)
+            let summary = try Self.summary(report)
+            print("schemathesis: \(summary.requests) requests (test cases) over \(summary.operations) operations, "
+                + "\(summary.failures) failures, \(summary.errors) errors")
+            #expect(summary.operations == 11, "every operation of the document tested")
+            #expect(summary.requests > 0)
+            #expect(result.status == 0 && summary.failures == 0 && summary.errors == 0, "\(result.output)\(result.errorOutput)")
+        }
+        // No made-up host was added: every address schemathesis could have used was sent to a closed loopback port.
+        #expect(try deployer.inventory.hosts().allSatisfy { $0.uuid == seeded.uuid })
+    }
+
+    struct Summary {
+        var operations: Int
+        var requests: Int
+        var failures: Int
+        var errors: Int
+    }
+
+    /// The figures of schemathesis' JSON report: operations tested, test cases (one request each, a
+    /// stateful scenario's steps included), unique failures and errors.
+    static func summary(_ report: URL) throws -> Summary {
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any] ?? [:]
+        let operations = object["operations"] as? [String: Any] ?? [:]
+        let cases = object["test_cases"] as? [String: Any] ?? [:]
+        let errors = (object["errors"] as? [[String: Any]] ?? []).compactMap { $0["count"] as? Int }.reduce(0, +)
+        return Summary(operations: operations["tested"] as? Int ?? 0, requests: cases["generated"] as? Int ?? 0,
+                       failures: cases["unique_failures"] as? Int ?? 0, errors: errors)
+    }
+}
