@@ -86,7 +86,8 @@ enum DecodingErrorText {
         case .valueNotFound(_, let context): return "field '\(path(context.codingPath))' is null"
         case .keyNotFound(let key, let context):
             return "missing field '\((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))'"
-        case .dataCorrupted(let context): return "not valid JSON \(path(context.codingPath)): \(context.debugDescription)"
+        case .dataCorrupted(let context) where context.codingPath.isEmpty: return "not valid JSON: \(context.debugDescription)"
+        case .dataCorrupted(let context): return "field '\(path(context.codingPath))': \(context.debugDescription)"
         @unknown default: return "\(error)"
         }
     }

@@ -88,7 +88,11 @@ struct DeployAPIHandler: APIProtocol {
     func getRunEvents(_ input: Operations.GetRunEvents.Input) async throws -> Operations.GetRunEvents.Output {
         let stream = RunEventStream(inventory: deployer.inventory, runId: try runDetails(input.path.id).run.id!)
         let after = input.query.after ?? 0
-        if input.headers.accept.contains(where: { $0.contentType == .textEventStream }) {
+        // The form the caller prefers; no Accept header means every form in the document's order, JSON first.
+        let preferred = input.headers.accept.sortedByQuality().first {
+            $0.contentType == .json || $0.contentType == .textEventStream
+        }
+        if preferred?.contentType == .textEventStream {
             return .ok(.init(headers: .init(cacheControl: "no-cache"), body: .textEventStream(stream.serverSentEvents(after: after))))
         }
         return .ok(.init(body: .json(try await stream.poll(after: after, wait: input.query.wait ?? 0))))
