@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import OpenAPIHummingbird
 import OpenAPIRuntime
 
 /// The deployer's HTTP API, described by `openapi.yaml` beside this file, whose routes and types the build
@@ -21,15 +20,18 @@ public struct DeployAPI: Sendable {
     }
 
     public func router() throws -> Router<BasicRequestContext> {
+        let operations = GeneratedOperations()
+        // Compact JSON, as before the API was generated (the runtime's default is pretty-printed).
+        try DeployAPIHandler(deployer: deployer).registerHandlers(
+            on: operations, configuration: Configuration(jsonEncodingOptions: [.sortedKeys]),
+            middlewares: [RequestBodyMiddleware()])
         let router = Router()
         // Outermost first: every failure below, the access checks' included, gets ZStack's error body.
         router.add(middleware: DeployerErrorMiddleware())
+        router.add(middleware: MethodNotAllowedMiddleware(methodsByPath: operations.methodsByPath))
         router.add(middleware: APIAccessMiddleware(access: access))
         router.add(middleware: BodyLimitMiddleware(limit: bodyLimit))
-        // Compact JSON, as before the API was generated (the runtime's default is pretty-printed).
-        try DeployAPIHandler(deployer: deployer).registerHandlers(
-            on: router, configuration: Configuration(jsonEncodingOptions: [.sortedKeys]),
-            middlewares: [EmptyBodyMiddleware()])
+        operations.add(to: router)
         return router
     }
 }
@@ -72,9 +74,14 @@ struct DeployAPIHandler: APIProtocol {
         case .json(let body): body
         case nil: Components.Schemas.UpgradeBody()
         }
-        let batchSize = body.params?.batchSize ?? body.batchSize
-        let maxFailPercent = body.params?.maxFailPercent ?? body.maxFailPercent
-        return .accepted(try await start(.upgrade(batchSize: batchSize, maxFailPercent: maxFailPercent)))
+        if let params = body.params {
+            // Values on both levels would leave one of them ignored.
+            guard body.batchSize == nil, body.maxFailPercent == nil else {
+                throw APIError(.badRequest, "give batchSize and maxFailPercent inside params or at the top level, not both")
+            }
+            return .accepted(try await start(.upgrade(batchSize: params.batchSize, maxFailPercent: params.maxFailPercent)))
+        }
+        return .accepted(try await start(.upgrade(batchSize: body.batchSize, maxFailPercent: body.maxFailPercent)))
     }
 
     func listRuns(_ input: Operations.ListRuns.Input) async throws -> Operations.ListRuns.Output {
@@ -87,7 +94,11 @@ struct DeployAPIHandler: APIProtocol {
 
     func getRunEvents(_ input: Operations.GetRunEvents.Input) async throws -> Operations.GetRunEvents.Output {
         let stream = RunEventStream(inventory: deployer.inventory, runId: try runDetails(input.path.id).run.id!)
-        let after = input.query.after ?? 0
+        let after = input.query.after ?? 0, wait = input.query.wait ?? 0
+        guard after >= 0 else { throw APIError(.badRequest, "after must be an event id (0 or more), got \(after)") }
+        guard (0...RunEventStream.longestWait).contains(wait) else {
+            throw APIError(.badRequest, "wait must be within 0...\(RunEventStream.longestWait) seconds, got \(wait)")
+        }
         // The form the caller prefers; no Accept header means every form in the document's order, JSON first.
         let preferred = input.headers.accept.sortedByQuality().first {
             $0.contentType == .json || $0.contentType == .textEventStream
@@ -95,7 +106,7 @@ struct DeployAPIHandler: APIProtocol {
         if preferred?.contentType == .textEventStream {
             return .ok(.init(headers: .init(cacheControl: "no-cache"), body: .textEventStream(stream.serverSentEvents(after: after))))
         }
-        return .ok(.init(body: .json(try await stream.poll(after: after, wait: input.query.wait ?? 0))))
+        return .ok(.init(body: .json(try await stream.poll(after: after, wait: wait))))
     }
 
     func listSettings(_ input: Operations.ListSettings.Input) async throws -> Operations.ListSettings.Output {

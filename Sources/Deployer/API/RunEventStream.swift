@@ -7,12 +7,12 @@ struct RunEventStream: Sendable {
     let inventory: Inventory
     let runId: Int64
     static let pollInterval: Duration = .milliseconds(200)
-    /// The longest a long poll waits, whatever `wait` asks.
+    /// The longest `wait` a long poll may ask for (the document's maximum).
     static let longestWait = 300
 
     /// The events after `after`, once there is one, the run has ended, or `wait` seconds have passed.
     func poll(after: Int64, wait seconds: Int) async throws -> Components.Schemas.RunEvents {
-        let deadline = ContinuousClock.now + .seconds(min(max(seconds, 0), Self.longestWait))
+        let deadline = ContinuousClock.now + .seconds(seconds)
         while true {
             let events = try inventory.events(of: runId, after: after)
             let run = try inventory.run(runId)
