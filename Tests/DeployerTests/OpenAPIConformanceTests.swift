@@ -61,7 +61,16 @@ struct OpenAPIConformanceTests {
             #expect(summary.requests > 0)
             #expect(result.status == 0 && summary.failures == 0 && summary.errors == 0, "\(result.output)\(result.errorOutput)")
         }
-        // No made-up host was added: every address schemathesis could have used was sent to a closed loopback port.
+        // The runs it started end by themselves (no made-up host leaves one waiting), without a single SSH
+        // session: every address schemathesis could have used was sent to a closed loopback port, and no
+        // made-up host was added.
+        let runs = try deployer.inventory.runs(limit: 100_000)
+        print("schemathesis started \(runs.count) runs: " + Dictionary(grouping: runs, by: \.kind.rawValue)
+            .map { "\($0.value.count) \($0.key)" }.sorted().joined(separator: ", "))
+        #expect(try await eventually(within: .seconds(60)) {
+            try deployer.inventory.runs(limit: 100_000).allSatisfy { $0.status != .running }
+        })
+        #expect(deployer.sshSessionsOpened == 0)
         #expect(try deployer.inventory.hosts().allSatisfy { $0.uuid == seeded.uuid })
     }
 
