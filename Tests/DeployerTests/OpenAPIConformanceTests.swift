@@ -1,6 +1,7 @@
 @testable import Deployer
 import TestSupport
 import Foundation
+import NIOHTTP1
 import Testing
 
 /// Issue 19: schemathesis (PyPI) against the live API, with the document the server is generated from:
@@ -72,6 +73,38 @@ struct OpenAPIConformanceTests {
         })
         #expect(deployer.sshSessionsOpened == 0)
         #expect(try deployer.inventory.hosts().allSatisfy { $0.uuid == seeded.uuid })
+    }
+
+    /// What the generated server alone would have answered otherwise (a 500, a 404, or a request read as
+    /// something the caller did not write) is a 4xx with ZStack's body.
+    @Test func undocumentedRequestsGetZStackErrors() async throws {
+        let (deployer, directory) = try await APISecurityTests.bareDeployer("openapi-errors")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await withAPI(deployer) { api in
+            let (started, run) = try await api.send(.POST, "/v1/upgrade", Data())
+            #expect(started == 202, "an empty body is no body: the settings apply")
+            let location = try #require(run["location"] as? String)
+            for (method, path, body, status, expected) in [
+                (HTTPMethod.PATCH, "/v1/hosts", nil, 405, "it takes GET, POST"),
+                (.PUT, "/v1/runs/1", nil, 405, "it takes GET"),
+                (.GET, "/v1/runs/abc", nil, 400, "malformed request"),
+                (.GET, location + "/events?wait=301", nil, 400, "wait must be within 0...300"),
+                (.GET, location + "/events?after=-1", nil, 400, "after must be an event id"),
+                (.POST, "/v1/upgrade", #"{"params":null,"batchSize":5}"#, 400, "field 'params' is null"),
+                (.POST, "/v1/upgrade", #"{"params":{"batchSize":5},"batchSize":7}"#, 400, "not both"),
+                (.POST, "/v1/hosts", #"{"params":{"address":"127.0.0.1","password":"x","sshport":22}}"#, 400, "sshport"),
+                (.PUT, "/v1/settings/upgrade.batchSize", "", 400, "Missing required request body"),
+                (.GET, "/v1/nothing", nil, 404, "Not Found"),
+            ] as [(HTTPMethod, String, String?, Int, String)] {
+                let reply = try await api.exchange(method, path, body.map { Data($0.utf8) },
+                                                   headers: body == "" ? ["Content-Type": "application/json"] : [:])
+                let text = String(decoding: reply.body, as: UTF8.self)
+                #expect(reply.status == status && text.contains(#""code":"\#(status)""#) && text.contains(expected),
+                        "\(method) \(path): \(reply.status) \(text)")
+                if status == 405 { #expect(reply.headers["Allow"].first.map { expected.hasSuffix($0) } == true) }
+            }
+        }
+        #expect(try deployer.inventory.runs().count == 1, "only the first upgrade started")
     }
 
     struct Summary {

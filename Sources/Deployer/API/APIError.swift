@@ -83,6 +83,9 @@ enum DecodingErrorText {
         }
         switch error {
         case .typeMismatch(let type, let context): return "field '\(path(context.codingPath))': expected \(type)"
+        case .valueNotFound(_, let context) where context.underlyingError != nil:
+            // The generated oneOf decoding (`params`: a host or a list of hosts) fails so, with each form's error.
+            return "field '\(path(context.codingPath))': \(context.debugDescription) \(context.underlyingError!)"
         case .valueNotFound(_, let context): return "field '\(path(context.codingPath))' is null"
         case .keyNotFound(let key, let context):
             return "missing field '\((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))'"
