@@ -31,7 +31,7 @@ struct ServeCommand: AsyncParsableCommand {
         let access = try APIAccess(token: token, listenAddress: listen, allowedHosts: allowedHost)
         let printer = ProgressPrinter()
         let app = Application(
-            router: DeployAPI(deployer: deployer, access: access).router(),
+            router: try DeployAPI(deployer: deployer, access: access).router(),
             configuration: .init(address: .hostname(listen, port: port), serverName: "zstack-deploy"),
             onServerRunning: { channel in
                 logger.info(

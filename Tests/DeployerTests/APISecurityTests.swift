@@ -165,18 +165,21 @@ struct APISecurityTests {
         #expect(try await deployer.inventory.hosts().isEmpty)
     }
 
-    /// A Deployer with no hosts and an empty package directory, in a directory of its own.
-    static func bareDeployer(_ label: String) async throws -> (Deployer, URL) {
+    /// A Deployer with no hosts and an empty package directory, in a directory of its own; `configure` may
+    /// change its configuration (timeouts) before it is made.
+    static func bareDeployer(_ label: String, configure: (inout DeployerConfiguration) -> Void = { _ in }) async throws
+        -> (Deployer, URL) {
         let directory = try Repository.temporaryDirectory("dsec-\(label)")
         for name in ["packages", "extensions"] {
             try FileManager.default.createDirectory(at: directory.appendingPathComponent(name), withIntermediateDirectories: true)
         }
         let data = directory.appendingPathComponent("data")
-        let deployer = try await Deployer(DeployerConfiguration(
+        var configuration = DeployerConfiguration(
             dataDirectory: data.path, database: try await TestStore.location("dsec-\(label)", directory: data),
             sources: ReleaseSources(packageDirectory: directory.appendingPathComponent("packages").path,
                                     playbookDirectory: Repository.root.appendingPathComponent("Playbooks").path,
-                                    extensionsDirectory: directory.appendingPathComponent("extensions").path)))
-        return (deployer, directory)
+                                    extensionsDirectory: directory.appendingPathComponent("extensions").path))
+        configure(&configuration)
+        return (try await Deployer(configuration), directory)
     }
 }

@@ -76,15 +76,16 @@ struct APITests {
     }
 }
 
-/// Runs the API on an ephemeral loopback port for the duration of `body`, with the deployer's token; the
-/// client sends it unless told otherwise.
-func withAPI(_ deployer: Deployer, allowedHosts: [String] = [], _ body: (APIClient) async throws -> Void) async throws {
+/// Runs the API on a loopback port (ephemeral unless given) for the duration of `body`, with the deployer's
+/// token; the client sends it unless told otherwise.
+func withAPI(_ deployer: Deployer, allowedHosts: [String] = [], port requested: Int = 0,
+             _ body: (APIClient) async throws -> Void) async throws {
     let token = try deployer.apiToken()
     let access = try APIAccess(token: token, listenAddress: "127.0.0.1", allowedHosts: allowedHosts)
     let port = AsyncStream<Int>.makeStream()
     let app = Application(
-        router: DeployAPI(deployer: deployer, access: access).router(),
-        configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+        router: try DeployAPI(deployer: deployer, access: access).router(),
+        configuration: .init(address: .hostname("127.0.0.1", port: requested)),
         onServerRunning: { channel in
             port.continuation.yield(channel.localAddress?.port ?? 0)
             port.continuation.finish()
