@@ -8,15 +8,19 @@ public struct DeployerConfiguration: Sendable {
     public var databasePath: String
     /// The deployer's key, staged releases and ansible workspaces.
     public var dataDirectory: String
+    /// The key that seals the secrets instances share through the store (``SecretBox``): the same file on
+    /// every instance of one store, never in the store. Default `<data-dir>/secret.key`.
+    public var secretKeyPath: String
     public var sources: ReleaseSources
     public var ansiblePlaybook = "ansible-playbook"
     public var sshTimeout: Duration = .seconds(15)
     public var portProbeTimeout: Duration = .seconds(5)
     public var ansibleTimeout: Duration = .seconds(1800)
 
-    public init(dataDirectory: String, databasePath: String? = nil, sources: ReleaseSources) {
+    public init(dataDirectory: String, databasePath: String? = nil, secretKeyPath: String? = nil, sources: ReleaseSources) {
         self.dataDirectory = dataDirectory
         self.databasePath = databasePath ?? dataDirectory + "/inventory.sqlite"
+        self.secretKeyPath = secretKeyPath ?? dataDirectory + "/secret.key"
         self.sources = sources
     }
 

@@ -20,6 +20,11 @@ struct DeployOptions: ParsableArguments {
     @Option(help: "Inventory database file (default <data-dir>/inventory.sqlite).")
     var db: String?
 
+    @Option(help: ArgumentHelp(
+        "Key file sealing the secrets shared through the store (env ZSTACK_DEPLOY_SECRET_KEY_FILE; default <data-dir>/secret.key).",
+        discussion: "Made by the first instance of a store; copy it (mode 0600) to every other instance of the same store."))
+    var secretKeyFile: String?
+
     @Option(help: "Directory of agent tarballs <agent>-<version>.tar.gz (env ZSTACK_DEPLOY_PACKAGES; default ./dist).")
     var packages: String?
 
@@ -34,12 +39,16 @@ struct DeployOptions: ParsableArguments {
 
     func configuration() -> DeployerConfiguration {
         let environment = ProcessInfo.processInfo.environment
+        func given(_ flag: String?, _ variable: String) -> String? {
+            (flag ?? environment[variable].flatMap { $0.isEmpty ? nil : $0 }).map(absolute)
+        }
         func pick(_ flag: String?, _ variable: String, _ fallback: String) -> String {
-            absolute(flag ?? environment[variable].flatMap { $0.isEmpty ? nil : $0 } ?? fallback)
+            given(flag, variable) ?? absolute(fallback)
         }
         var configuration = DeployerConfiguration(
             dataDirectory: pick(dataDir, "ZSTACK_DEPLOY_DATA", DeployerConfiguration.defaultDataDirectory),
             databasePath: db.map(absolute),
+            secretKeyPath: given(secretKeyFile, "ZSTACK_DEPLOY_SECRET_KEY_FILE"),
             sources: ReleaseSources(
                 packageDirectory: pick(packages, "ZSTACK_DEPLOY_PACKAGES", "dist"),
                 playbookDirectory: pick(playbooks, "ZSTACK_DEPLOY_PLAYBOOKS", "Playbooks"),
