@@ -158,3 +158,47 @@ struct SharedStoreScratch {
         }
     }
 }
+
+/// Host passwords in the store: sealed under their host, never in the clear in the file.
+@Suite struct HostPasswordColumnTests {
+    static func insertHost(_ uuid: String, password: SQLValue, into backend: any SQLBackend) async throws {
+        _ = try await backend.transaction(SQLStatement(
+            "INSERT INTO host (uuid, name, address, sshPort, user, kind, agentPort, password, become, hostKeyFingerprint, "
+                + "hostKey, variables, addedAt) VALUES (?, ?, ?, 22, 'root', 'kvm', 7070, ?, ?, 'SHA256:x', 'ssh-ed25519 AAAA', '{}', ?)",
+            [.text(uuid), .text(uuid), .text("10.0.0.\(uuid.count)"), password, .boolean(false), .date(Date())]))
+    }
+
+    @Test func aSealedPasswordOpensOnlyOnItsHostAndTheFileHoldsNoPlaintext() async throws {
+        try await SharedStoreScratch.with("passwords") { scratch in
+            let secrets = try await scratch.instance(0)
+            let password = "correct horse battery staple"
+            try await Self.insertHost("h1", password: HostPasswordColumn.value(password, hostUuid: "h1", box: secrets.box),
+                                      into: scratch.backend)
+            let row = try #require(try await scratch.backend.read(SQLStatement("SELECT password FROM host WHERE uuid = 'h1'")).first)
+            #expect(try HostPasswordColumn.password(in: row, hostUuid: "h1", box: secrets.box) == password)
+            #expect(throws: DeployerError.self) { try HostPasswordColumn.password(in: row, hostUuid: "h2", box: secrets.box) }
+            #expect(try HostPasswordColumn.value(nil, hostUuid: "h1", box: secrets.box) == .null)
+
+            await scratch.backend.close()
+            for file in [scratch.storePath, scratch.storePath + "-wal"] where Files.exists(file) {
+                #expect(Data(try Files.read(file)).range(of: Data(password.utf8)) == nil, "\(file)")
+            }
+        }
+    }
+
+    @Test func plaintextFromAnOlderReleaseIsSealedOnce() async throws {
+        try await SharedStoreScratch.with("legacy") { scratch in
+            let secrets = try await scratch.instance(0)
+            try await Self.insertHost("old", password: .text("SEALED:looks-sealed"), into: scratch.backend)
+            try await Self.insertHost("none", password: .null, into: scratch.backend)
+            try await HostPasswordColumn.sealPlaintext(in: scratch.backend, box: secrets.box)
+            try await HostPasswordColumn.sealPlaintext(in: scratch.backend, box: secrets.box)
+            let rows = try await scratch.backend.read(SQLStatement("SELECT uuid, password FROM host ORDER BY uuid"))
+            #expect(try rows.map { try $0.text("uuid") } == ["none", "old"])
+            #expect(try HostPasswordColumn.password(in: rows[0], hostUuid: "none", box: secrets.box) == nil)
+            let stored = try rows[1].text("password")
+            #expect(stored.hasPrefix("sealed:") && !stored.contains("looks-sealed"))
+            #expect(try HostPasswordColumn.password(in: rows[1], hostUuid: "old", box: secrets.box) == "SEALED:looks-sealed")
+        }
+    }
+}

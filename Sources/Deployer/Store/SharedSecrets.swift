@@ -91,7 +91,11 @@ final class SharedSecrets: Sendable {
         var changed: [(group: SecretGroup, sealed: [UInt8])] = []
         for group in groups {
             let files = try localFiles(of: group)
-            if let previous = base[group.name], try openFiles(previous, of: group) == files { continue }
+            if let previous = base[group.name] {
+                if try openFiles(previous, of: group) == files { continue }
+            } else if files.isEmpty {
+                continue  // nothing here, nothing in the store: no row for a host that got no certificate
+            }
             changed.append((group, try seal(files, as: group)))
         }
         guard !changed.isEmpty else { return }

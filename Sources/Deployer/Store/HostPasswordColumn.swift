@@ -1,0 +1,36 @@
+/// A host's stored password (`--store-password`) in the `host.password` column: sealed text
+/// (``SecretBox/sealText(_:name:)``) under the host's uuid, so the store holds no password in the clear
+/// and a sealed password moved onto another host's row does not open there.
+enum HostPasswordColumn {
+    static let name = "password"
+
+    /// What the row mapping writes for `password`.
+    static func value(_ password: String?, hostUuid: String, box: SecretBox) throws -> SQLValue {
+        guard let password else { return .null }
+        return .text(try box.sealText(password, name: SecretBox.hostPasswordName(hostUuid)))
+    }
+
+    /// What the row mapping reads.
+    /// - Throws: `DeployerError` `.environment` for a value that does not open (another key, altered,
+    ///   another host's).
+    static func password(in row: SQLRow, hostUuid: String, box: SecretBox) throws -> String? {
+        try row.optionalText(name).map { try box.openText($0, name: SecretBox.hostPasswordName(hostUuid)) }
+    }
+
+    /// Seals the passwords an older release stored in the clear, once the store is opened with its key.
+    /// Each is replaced only if it is still the plaintext read, so an instance sealing at the same moment
+    /// does not get its value sealed twice.
+    static func sealPlaintext(in backend: any SQLBackend, box: SecretBox) async throws {
+        // substr, not LIKE: SQLite's LIKE ignores case, and a plaintext "SEALED:..." must be sealed too.
+        let prefix = SecretBox.textPrefix
+        let rows = try await backend.read(SQLStatement(
+            "SELECT uuid, password FROM host WHERE password IS NOT NULL AND substr(password, 1, ?) <> ?",
+            [.integer(Int64(prefix.utf8.count)), .text(prefix)]))
+        guard !rows.isEmpty else { return }
+        _ = try await backend.transaction(try rows.map { row in
+            let uuid = try row.text("uuid"), plaintext = try row.text(name)
+            return SQLStatement("UPDATE host SET password = ? WHERE uuid = ? AND password = ?",
+                                [try value(plaintext, hostUuid: uuid, box: box), .text(uuid), .text(plaintext)])
+        })
+    }
+}
