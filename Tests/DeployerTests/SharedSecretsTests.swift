@@ -202,3 +202,18 @@ struct SharedStoreScratch {
         }
     }
 }
+
+extension HostPasswordColumnTests {
+    @Test func aStoreHoldingOnlySealedPasswordsGetsNoNewKey() async throws {
+        try await SharedStoreScratch.with("passwords-only") { scratch in
+            let first = try await scratch.instance(0)
+            try await Self.insertHost("h1", password: HostPasswordColumn.value("pw", hostUuid: "h1", box: first.box),
+                                      into: scratch.backend)
+            let error = try await #require(throws: DeployerError.self) {
+                try await scratch.instance(1, keyPath: scratch.dataDirectory(1) + "/secret.key")
+            }
+            #expect(error.message.contains("key id \(first.box.keyIdentifierHex)"), "\(error.message)")
+            #expect(!Files.exists(scratch.dataDirectory(1) + "/secret.key"))
+        }
+    }
+}

@@ -21,16 +21,30 @@ enum HostPasswordColumn {
     /// Each is replaced only if it is still the plaintext read, so an instance sealing at the same moment
     /// does not get its value sealed twice.
     static func sealPlaintext(in backend: any SQLBackend, box: SecretBox) async throws {
-        // substr, not LIKE: SQLite's LIKE ignores case, and a plaintext "SEALED:..." must be sealed too.
-        let prefix = SecretBox.textPrefix
-        let rows = try await backend.read(SQLStatement(
-            "SELECT uuid, password FROM host WHERE password IS NOT NULL AND substr(password, 1, ?) <> ?",
-            [.integer(Int64(prefix.utf8.count)), .text(prefix)]))
+        let rows = try await backend.read(select(sealed: false))
         guard !rows.isEmpty else { return }
         _ = try await backend.transaction(try rows.map { row in
             let uuid = try row.text("uuid"), plaintext = try row.text(name)
             return SQLStatement("UPDATE host SET password = ? WHERE uuid = ? AND password = ?",
                                 [try value(plaintext, hostUuid: uuid, box: box), .text(uuid), .text(plaintext)])
         })
+    }
+
+    /// The key id of a sealed password in the store, nil when there is none.
+    static func keyIdentifier(in backend: any SQLBackend) async throws -> [UInt8]? {
+        guard let row = try await backend.read(select(sealed: true, limit: 1)).first else { return nil }
+        guard let identifier = SecretBox.sealedBytes(ofText: try row.text(name)).flatMap(SecretBox.keyIdentifier(of:)) else {
+            throw DeployerError(.environment, "the password of host \(try row.text("uuid")) in the store is not sealed text: it is corrupt")
+        }
+        return identifier
+    }
+
+    /// The hosts whose password is sealed, or is plaintext. substr, not LIKE: SQLite's LIKE ignores case,
+    /// and a plaintext "SEALED:..." is plaintext.
+    private static func select(sealed: Bool, limit: Int? = nil) -> SQLStatement {
+        let prefix = SecretBox.textPrefix
+        return SQLStatement("SELECT uuid, password FROM host WHERE password IS NOT NULL AND substr(password, 1, ?) "
+            + (sealed ? "=" : "<>") + " ? ORDER BY uuid" + (limit.map { " LIMIT \($0)" } ?? ""),
+            [.integer(Int64(prefix.utf8.count)), .text(prefix)])
     }
 }

@@ -19,16 +19,19 @@ extension SecretBox {
     /// - Throws: `DeployerError` `.environment` for a value that is not sealed text, does not open (see
     ///   ``open(_:name:)``) or is not UTF-8.
     public func openText(_ stored: String, name: String) throws -> String {
-        guard Self.isSealedText(stored), let sealed = Data(base64Encoded: String(stored.dropFirst(Self.textPrefix.count))) else {
+        guard let sealed = Self.sealedBytes(ofText: stored) else {
             throw DeployerError(.environment, "the secret \(name) in the store is not sealed text: it is corrupt")
         }
-        guard let text = String(validating: try open(Array(sealed), name: name), as: UTF8.self) else {
+        guard let text = String(validating: try open(sealed, name: name), as: UTF8.self) else {
             throw DeployerError(.environment, "the secret \(name) in the store is not text: it is corrupt")
         }
         return text
     }
 
-    static func isSealedText(_ stored: String) -> Bool {
-        stored.hasPrefix(textPrefix)
+    static func sealedBytes(ofText stored: String) -> [UInt8]? {
+        guard stored.hasPrefix(textPrefix), let bytes = Data(base64Encoded: String(stored.dropFirst(textPrefix.count))) else {
+            return nil
+        }
+        return Array(bytes)
     }
 }

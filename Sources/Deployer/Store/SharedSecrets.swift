@@ -44,10 +44,12 @@ final class SharedSecrets: Sendable {
         return SharedSecrets(dataDirectory: dataDirectory, box: box, backend: backend)
     }
 
-    /// The key id the store's secrets were sealed with, nil when it holds none.
+    /// The key id the store's secrets were sealed with, nil when it holds none: a shared group's, else a
+    /// host password's (a store whose `secret` rows were deleted still holds those).
     static func storeKeyIdentifier(_ backend: any SQLBackend) async throws -> [UInt8]? {
-        let rows = try await backend.read(SQLStatement("SELECT name, sealed FROM secret ORDER BY name LIMIT 1"))
-        guard let row = rows.first else { return nil }
+        guard let row = try await backend.read(SQLStatement("SELECT name, sealed FROM secret ORDER BY name LIMIT 1")).first else {
+            return try await HostPasswordColumn.keyIdentifier(in: backend)
+        }
         guard let identifier = SecretBox.keyIdentifier(of: try row.blob("sealed")) else {
             throw DeployerError(.environment, "the secret \(try row.text("name")) in the store is not a sealed value: it is corrupt")
         }
