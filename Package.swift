@@ -319,7 +319,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "FleetBenchmark",
-            dependencies: ["BenchSupport", "Deployer", "AgentTrust", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["BenchSupport", "Deployer", "AgentTrust"],
             path: "Benchmarks/FleetBenchmark",
             swiftSettings: swiftSettings
         ),
@@ -387,7 +387,7 @@ let package = Package(
         .testTarget(
             name: "DeployerTests",
             dependencies: [
-                "Deployer", "AgentClient", "AgentTrust", "AgentWire", "TestSupport", "SSH",
+                "Deployer", "AgentClient", "AgentTrust", "AgentWire", "HostSystem", "TestSupport", "SSH",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -99,7 +99,7 @@ func main() async throws {
             sources: ReleaseSources(packageDirectory: bench + "/packages", playbookDirectory: repository + "/Playbooks")))
         for (key, value) in ["ansible.var.skip_packages": "true", "ansible.var.libvirt_uri": "test:///default",
                              "agent.echoTimeoutSeconds": "120"] {
-            try deployer.inventory.setSetting(key, value)
+            try await deployer.inventory.setSetting(key, value)
         }
         _ = try await deployer.loadReleases()  // staged once, outside the measurements
         for (name, value) in environment { setenv(name, value, 1) }
@@ -139,7 +139,7 @@ func main() async throws {
     }
     // The transfer floor: OpenSSH's scp of the same tarball to every host, as many at a time as the push.
     try resetHosts()
-    let pushConcurrency = deployer.inventory.integer(Setting.pushConcurrency)
+    let pushConcurrency = await deployer.inventory.integer(Setting.pushConcurrency)
     let scp = try await measured {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 1...count {

@@ -18,7 +18,6 @@ import AgentTrust
 import BenchSupport
 import Deployer
 import Foundation
-import GRDB
 
 let environment = ProcessInfo.processInfo.environment
 let sizes = Array(Set((environment["BENCH_FLEET_SIZES"] ?? "100,1000,10000").split(separator: ",")
@@ -96,23 +95,18 @@ struct RootTemplate {
 /// The replicated part of the fleet: install roots, inventory rows, and the slice agents serving them.
 final class Replicas {
     let template: HostRecord
-    let files: [(name: String, md5: String)]
+    let files: [String: String]
     let tree: RootTemplate
-    let database: DatabaseQueue
+    let inventory: Inventory
     let authority: CertificateAuthority
     var agents: [Process] = []
     private(set) var count = realCount
 
-    init(template: HostRecord) throws {
+    init(template: HostRecord, inventory: Inventory) async throws {
         self.template = template
+        self.inventory = inventory
         tree = try RootTemplate(root(0))
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
-        database = try DatabaseQueue(path: data + "/inventory.sqlite", configuration: configuration)
-        files = try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT name, md5 FROM deployedFile WHERE hostUuid = ?", arguments: [template.uuid])
-                .map { ($0["name"] as String, $0["md5"] as String) }
-        }
+        files = try await inventory.deployedFiles(of: template.uuid)
         authority = try CertificateAuthority.load(from: data + "/ca")
     }
 
@@ -123,24 +117,18 @@ final class Replicas {
         // Hard links: the files are the first host's, owned by the test user already.
         for index in range { try tree.replicate(to: root(index)) }
         for index in range where (index - realCount) % sliceSize == 0 { try await startSliceAgent(first: index) }
-        let template = template, files = files
-        try await database.write { db in
-            for index in range {
-                var host = template
-                host.uuid = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-                host.name = address(index)
-                host.address = address(index)
-                host.agentPort = slicePort(index)
-                host.variables = template.variables.mapValues { $0.replacingOccurrences(of: root(0) + "/", with: root(index) + "/") }
-                host.variables["agent_listen"] = "0.0.0.0"
-                host.addedAt = Date()
-                try host.insert(db)
-                for file in files {
-                    try db.execute(sql: "INSERT INTO deployedFile(hostUuid, name, md5) VALUES (?, ?, ?)",
-                                   arguments: [host.uuid, file.name, file.md5])
-                }
-            }
+        let hosts = range.map { index in
+            var host = template
+            host.uuid = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+            host.name = address(index)
+            host.address = address(index)
+            host.agentPort = slicePort(index)
+            host.variables = template.variables.mapValues { $0.replacingOccurrences(of: root(0) + "/", with: root(index) + "/") }
+            host.variables["agent_listen"] = "0.0.0.0"
+            host.addedAt = Date()
+            return (host: host, files: files)
         }
+        try await inventory.importHosts(hosts)
         count = total
     }
 
@@ -204,7 +192,7 @@ struct Pass {
 }
 
 func pass(_ deployer: Deployer, _ replicas: Replicas, manifest: Bool) async throws -> Pass {
-    try deployer.inventory.setSetting("check.agentManifest", manifest ? nil : "ignore")
+    try await deployer.inventory.setSetting("check.agentManifest", manifest ? nil : "ignore")
     let (sessions, cpu, agents) = (deployer.sshSessionsOpened, cpuSeconds(), agentsCPU(replicas))
     var details: RunDetails?
     let seconds = try await wallSeconds {
@@ -284,7 +272,7 @@ func main() async throws {
     try deployer.trust.initialize()  // agent.auth auto: mutual TLS, as for any fleet with a CA
     for (key, value) in ["ansible.var.skip_packages": "true", "ansible.var.libvirt_uri": "test:///default",
                          "agent.echoTimeoutSeconds": "120"] {
-        try deployer.inventory.setSetting(key, value)
+        try await deployer.inventory.setSetting(key, value)
     }
     _ = try await deployer.loadReleases()
     progress("deploying \(realCount) real hosts (127.90.0.1-\(address(realCount - 1)), sshd on port \(sshPort))")
@@ -292,12 +280,12 @@ func main() async throws {
     guard added.run.status == .succeeded else {
         throw BenchmarkFailure("deploy failed: \(added.run.message ?? "?") \(added.hosts.compactMap(\.error).prefix(3))")
     }
-    guard let template = try deployer.inventory.host(matching: address(0)) else {
+    guard let template = try await deployer.inventory.host(matching: address(0)) else {
         throw BenchmarkFailure("the first host is not in the inventory")
     }
     let ansible = try await ansibleBaseline(workspace: "\(data)/work/run-\(added.run.id!)-batch-1-kvm", deployer: deployer)
     progress(String(format: "plain ansible-playbook, %d hosts: %.1f s", realCount, ansible))
-    let grown = try Replicas(template: template)
+    let grown = try await Replicas(template: template, inventory: deployer.inventory)
     replicas = grown
 
     var passes: [Pass] = [], sshPasses: [Int: Pass] = [:]

@@ -4,8 +4,12 @@ import SSH
 
 /// Where the deployer keeps its state and finds releases, and how patient it is.
 public struct DeployerConfiguration: Sendable {
-    /// The SQLite inventory.
-    public var databasePath: String
+    /// The inventory: a SQLite file (the default, `<data-dir>/inventory.sqlite`), or a `postgres://` URL of
+    /// a database several instances share.
+    public var database: String
+    /// How long this instance's registration in the store lasts unless renewed (it renews every third of it):
+    /// how long a dead instance on another machine holds its runs and hosts before another takes them over.
+    public var instanceLease: Duration = StoreInstance.defaultLease
     /// The deployer's key, staged releases and ansible workspaces.
     public var dataDirectory: String
     /// The key that seals the secrets instances share through the store (``SecretBox``): the same file on
@@ -17,9 +21,9 @@ public struct DeployerConfiguration: Sendable {
     public var portProbeTimeout: Duration = .seconds(5)
     public var ansibleTimeout: Duration = .seconds(1800)
 
-    public init(dataDirectory: String, databasePath: String? = nil, secretKeyPath: String? = nil, sources: ReleaseSources) {
+    public init(dataDirectory: String, database: String? = nil, secretKeyPath: String? = nil, sources: ReleaseSources) {
         self.dataDirectory = dataDirectory
-        self.databasePath = databasePath ?? dataDirectory + "/inventory.sqlite"
+        self.database = database ?? dataDirectory + "/inventory.sqlite"
         self.secretKeyPath = secretKeyPath ?? dataDirectory + "/secret.key"
         self.sources = sources
     }
@@ -80,7 +84,7 @@ public final class Deployer: Sendable {
 
     public init(_ configuration: DeployerConfiguration) async throws {
         self.configuration = configuration
-        inventory = try Inventory(path: configuration.databasePath)
+        inventory = try await Inventory(location: configuration.database, instanceLease: configuration.instanceLease)
         key = try await DeployerKey.load(in: configuration.dataDirectory)
         ssh = SSHClient(connectTimeout: configuration.sshTimeout)
     }
@@ -126,9 +130,9 @@ public final class Deployer: Sendable {
     /// The dry run: what each host needs and why, without deploying anything.
     public func check() async throws -> [(host: HostSummary, decision: HostDecision)] {
         let catalog = try await loadReleases()
-        let hosts = try inventory.hosts()
+        let hosts = try await inventory.hosts()
         let sessions = HostSessions(connector: connector)
-        let auth = try agentAuthPlan()
+        let auth = try await agentAuthPlan()
         let deployment = try await AgentConnections.with(auth) { agents in
             await self.plan(hosts, forced: nil, catalog: catalog, auth: auth, sessions: sessions, agents: agents)
         }
@@ -139,25 +143,25 @@ public final class Deployer: Sendable {
     /// Every host's decision (`DeploymentPlan.make`) with the settings' concurrencies.
     func plan(_ hosts: [HostRecord], forced: ForcedReason?, catalog: ReleaseCatalog, auth: AgentAuthPlan,
               sessions: HostSessions, agents: AgentConnections, firstBatchNumber: Int = 1) async -> DeploymentPlan {
-        await DeploymentPlan.make(
+        let asksAgents = (try? await inventory.setting(Setting.agentManifest.key)) != "ignore"
+        return await DeploymentPlan.make(
             hosts, forced: forced, catalog: catalog, authFiles: auth.files,
-            check: HostCheck(inventory: inventory, sessions: sessions, agents: agents,
-                             asksAgents: (try? inventory.setting(Setting.agentManifest.key)) != "ignore",
+            check: HostCheck(inventory: inventory, sessions: sessions, agents: agents, asksAgents: asksAgents,
                              probeTimeout: configuration.portProbeTimeout),
-            concurrency: inventory.integer(Setting.checkConcurrency),
-            manifestConcurrency: inventory.integer(Setting.manifestConcurrency), firstBatchNumber: firstBatchNumber)
+            concurrency: await inventory.integer(Setting.checkConcurrency),
+            manifestConcurrency: await inventory.integer(Setting.manifestConcurrency), firstBatchNumber: firstBatchNumber)
     }
 
-    public func status() throws -> [HostSummary] {
-        try inventory.hosts().map(HostSummary.init)
+    public func status() async throws -> [HostSummary] {
+        try await inventory.hosts().map(HostSummary.init)
     }
 
     /// Forgets a host. Its agent keeps running; nothing is removed from it.
-    public func removeHost(_ reference: String) throws -> HostSummary {
-        guard let host = try inventory.host(matching: reference) else {
+    public func removeHost(_ reference: String) async throws -> HostSummary {
+        guard let host = try await inventory.host(matching: reference) else {
             throw DeployerError(.notFound, "no host \(reference)")
         }
-        try inventory.removeHost(host.uuid)
+        try await inventory.removeHost(host.uuid)
         return HostSummary(host)
     }
 }

@@ -99,16 +99,16 @@ public enum Setting: Sendable {
 
 extension Inventory {
     /// A numeric setting's current value (its default when unset or unreadable).
-    public func integer(_ definition: Setting.Definition) -> Int {
-        let stored = (try? setting(definition.key)) ?? nil
+    public func integer(_ definition: Setting.Definition) async -> Int {
+        let stored = (try? await setting(definition.key)) ?? nil
         return stored.flatMap(Int.init) ?? Int(definition.defaultValue)!
     }
 
     /// The `ansible.var.*` settings as extra-vars; only allowed ones, should the store hold others from
     /// before the allow-list.
-    func ansibleVariables() throws -> [String: String] {
+    func ansibleVariables() async throws -> [String: String] {
         var variables: [String: String] = [:]
-        for (key, value) in try settings() where key.hasPrefix(Setting.ansibleVariablePrefix) {
+        for (key, value) in try await settings() where key.hasPrefix(Setting.ansibleVariablePrefix) {
             variables[String(key.dropFirst(Setting.ansibleVariablePrefix.count))] = value
         }
         return PlaybookVariables.filtered(variables)

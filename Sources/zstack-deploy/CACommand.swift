@@ -19,7 +19,7 @@ struct CACommand: AsyncParsableCommand {
             try deployer.trust.initialize()
             print("CA created; deployments from now on push certificates and --auth mtls (setting agent.auth).")
             print("Run `zstack-deploy upgrade --all` to switch deployed agents to mutual TLS.\n")
-            printSummary(try deployer.trustSummary())
+            printSummary(try await deployer.trustSummary())
         }
     }
 
@@ -43,7 +43,7 @@ struct CACommand: AsyncParsableCommand {
             let outcome = try await deployer.rotateCA(observer: printer.observer)
             printer.finish()
             print(outcome.message + (outcome.runs.isEmpty ? "" : " (runs \(outcome.runs.map(String.init).joined(separator: ", ")))"))
-            printSummary(try deployer.trustSummary())
+            printSummary(try await deployer.trustSummary())
             if !outcome.finished { throw ExitCodeError.failed }
         }
     }

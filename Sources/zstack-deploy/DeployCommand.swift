@@ -17,8 +17,10 @@ struct DeployOptions: ParsableArguments {
     @Option(help: "Data directory: key, inventory, staged releases (env ZSTACK_DEPLOY_DATA; default ~/.local/share/zstack-deploy).")
     var dataDir: String?
 
-    @Option(help: "Inventory database file (default <data-dir>/inventory.sqlite).")
-    var db: String?
+    @Option(name: [.customLong("database"), .customLong("db")], help: ArgumentHelp(
+        "The inventory: a SQLite file, or postgres://user:password@host:port/database for a store several "
+            + "instances share (env ZSTACK_DEPLOY_DATABASE; default <data-dir>/inventory.sqlite).", valueName: "path-or-url"))
+    var database: String?
 
     @Option(help: ArgumentHelp(
         "Key file sealing the secrets shared through the store (env ZSTACK_DEPLOY_SECRET_KEY_FILE; default <data-dir>/secret.key).",
@@ -40,15 +42,15 @@ struct DeployOptions: ParsableArguments {
     func configuration() -> DeployerConfiguration {
         let environment = ProcessInfo.processInfo.environment
         func given(_ flag: String?, _ variable: String) -> String? {
-            (flag ?? environment[variable].flatMap { $0.isEmpty ? nil : $0 }).map(absolute)
+            flag ?? environment[variable].flatMap { $0.isEmpty ? nil : $0 }
         }
         func pick(_ flag: String?, _ variable: String, _ fallback: String) -> String {
-            given(flag, variable) ?? absolute(fallback)
+            absolute(given(flag, variable) ?? fallback)
         }
         var configuration = DeployerConfiguration(
             dataDirectory: pick(dataDir, "ZSTACK_DEPLOY_DATA", DeployerConfiguration.defaultDataDirectory),
-            databasePath: db.map(absolute),
-            secretKeyPath: given(secretKeyFile, "ZSTACK_DEPLOY_SECRET_KEY_FILE"),
+            database: given(database, "ZSTACK_DEPLOY_DATABASE").map { StoreLocation.isPostgres($0) ? $0 : absolute($0) },
+            secretKeyPath: given(secretKeyFile, "ZSTACK_DEPLOY_SECRET_KEY_FILE").map(absolute),
             sources: ReleaseSources(
                 packageDirectory: pick(packages, "ZSTACK_DEPLOY_PACKAGES", "dist"),
                 playbookDirectory: pick(playbooks, "ZSTACK_DEPLOY_PLAYBOOKS", "Playbooks"),

@@ -15,7 +15,7 @@ struct ReconnectCommand: AsyncParsableCommand {
 
     func run() async throws {
         let deployer = try await options.deployer()
-        let targets = all ? try deployer.status().map(\.uuid) : hosts
+        let targets = all ? try await deployer.status().map(\.uuid) : hosts
         try await runWithProgress(deployer, .reconnect(targets), json: json)
     }
 }

@@ -21,7 +21,7 @@ struct RunsCommand: AsyncParsableCommand {
     func run() async throws {
         let deployer = try await options.deployer()
         if let id {
-            guard let details = try deployer.inventory.runDetails(id) else { throw ValidationError("no run \(id)") }
+            guard let details = try await deployer.inventory.runDetails(id) else { throw ValidationError("no run \(id)") }
             if json { print(try encodeJSON(details)); return }
             print("run \(id) \(details.run.kind.rawValue) (\(details.run.trigger)) \(details.run.status.rawValue): \(details.run.message ?? "")")
             printTable(["ADDRESS", "KIND", "BATCH", "OUTCOME", "REASON / ERROR"], details.hosts.map {
@@ -29,7 +29,7 @@ struct RunsCommand: AsyncParsableCommand {
             })
             return
         }
-        let runs = try deployer.inventory.runs()
+        let runs = try await deployer.inventory.runs()
         if json { print(try encodeJSON(runs)); return }
         printTable(["ID", "KIND", "TRIGGER", "STATUS", "STARTED", "RELEASES", "MESSAGE"], runs.map {
             ["\($0.id!)", $0.kind.rawValue, $0.trigger, $0.status.rawValue, "\($0.startedAt)", $0.releases ?? "", $0.message ?? ""]

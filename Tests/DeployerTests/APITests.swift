@@ -30,7 +30,7 @@ struct APITests {
 
             let member = fleet.members[0]
             let before = try #require(fleet.agentPid(member))
-            let uuid = try fleet.uuid(of: member)
+            let uuid = try await fleet.uuid(of: member)
             let (accepted, action) = try await api.send(.PUT, "/v1/hosts/\(uuid)/actions", Data(#"{"reconnectHost":{}}"#.utf8))
             #expect(accepted == 202)
             let runLocation = try #require(action["location"] as? String)
@@ -52,7 +52,7 @@ struct APITests {
             #expect(stream.contains("event: end\ndata: succeeded"))
 
             // Bad input: 4xx with ZStack's error body, nothing started.
-            let runsBefore = try fleet.deployer.inventory.runs().count
+            let runsBefore = try await fleet.deployer.inventory.runs().count
             for (method, path, body, expected) in [
                 (HTTPMethod.PUT, "/v1/hosts/\(uuid)/actions", #"{"destroyHost":{}}"#, 400),
                 (.PUT, "/v1/hosts/\(uuid)/actions", #"{"reconnectHost":"#, 400),
@@ -70,7 +70,7 @@ struct APITests {
             }
             let (tooLarge, _) = try await api.send(.POST, "/v1/hosts", Data(repeating: UInt8(ascii: " "), count: 2 << 20))
             #expect(tooLarge == 413)
-            #expect(try fleet.deployer.inventory.runs().count == runsBefore)
+            #expect(try await fleet.deployer.inventory.runs().count == runsBefore)
             #expect(fleet.agentPid(member) == after)
         }
     }

@@ -14,10 +14,10 @@ import Testing
         let scratch = try await TrustScratch("echo")
         defer { scratch.remove() }
         try scratch.trust.initialize()
-        let plan = try scratch.deployer.agentAuthPlan()
+        let plan = try await scratch.deployer.agentAuthPlan()
         let workspace = scratch.directory.appendingPathComponent("work").path
-        let host = try scratch.addHost(Self.address)
-        let other = try scratch.addHost("127.0.66.51")
+        let host = try await scratch.addHost(Self.address)
+        let other = try await scratch.addHost("127.0.66.51")
 
         let staged = try plan.stage(host, workspace: workspace, reissue: false)
         let agent = try await Self.start(staged)
@@ -41,8 +41,8 @@ import Testing
         let outcome = try await scratch.deployer.rotateCA()
         #expect(outcome.finished)
 
-        let host = try scratch.addHost(Self.address)
-        let plan = try scratch.deployer.agentAuthPlan()
+        let host = try await scratch.addHost(Self.address)
+        let plan = try await scratch.deployer.agentAuthPlan()
         guard case .mutualTLS(let tls) = plan.mode else { Issue.record("not mtls"); return }
         let agent = try await Self.start(try plan.stage(host, workspace: scratch.directory.appendingPathComponent("work").path,
                                                         reissue: false))

@@ -27,7 +27,7 @@ struct AutoUpgradeTests {
 
         // Stopped; v2 dropped in; batch size 2; started again: upgraded in batches of two, nobody calling upgrade.
         try await fleet.publish(version: "2.0.0")
-        try inventory.setSetting("upgrade.batchSize", "2")
+        try await inventory.setSetting("upgrade.batchSize", "2")
         service = ServiceUnderTest(fleet.deployer)
         // The package directory vanishes during the first batch: the run goes on from its staged copy.
         let away = fleet.packages.deletingLastPathComponent().appendingPathComponent("packages-away")
@@ -47,11 +47,11 @@ struct AutoUpgradeTests {
         let pids = fleet.members.map(fleet.agentPid)
 
         // A user extension: every host runs it once, in batches that follow a change made mid-run (1, then 5).
-        try inventory.setSetting("upgrade.batchSize", "1")
+        try await inventory.setSetting("upgrade.batchSize", "1")
         let kvmExtensions = fleet.extensions.appendingPathComponent("kvm")
         try FileManager.default.createDirectory(at: kvmExtensions, withIntermediateDirectories: true)
         service.whenBatch(1, startsIn: missing.run.id! + 1) {
-            try inventory.setSetting("upgrade.batchSize", "5")
+            try await inventory.setSetting("upgrade.batchSize", "5")
         }
         try Data("""
             - name: Count the runs of this extension
@@ -122,14 +122,15 @@ struct ServiceUnderTest {
     func nextRun(after id: Int64) async throws -> RunDetails {
         let deadline = ContinuousClock.now + .seconds(300)
         while ContinuousClock.now < deadline {
-            if let run = try deployer.inventory.runs().last(where: { $0.id! > id }), run.status != .running,
-               let details = try deployer.inventory.runDetails(run.id!) {
+            if let run = try await deployer.inventory.runs().last(where: { $0.id! > id }), run.status != .running,
+               let details = try await deployer.inventory.runDetails(run.id!) {
                 return details
             }
             try await Task.sleep(for: .milliseconds(200))
         }
         // What the run still going was doing, so that a timeout says which host held it up and why.
-        let latest = try deployer.inventory.runs().last(where: { $0.id! > id }).flatMap { try deployer.inventory.runDetails($0.id!) }
+        let newest = try await deployer.inventory.runs().last(where: { $0.id! > id })
+        let latest = if let newest { try await deployer.inventory.runDetails(newest.id!) } else { RunDetails?.none }
         let hosts = latest?.hosts.map { "\($0.address) \($0.outcome.rawValue) \($0.error ?? "")" } ?? []
         throw ProgramError(description: "no run after \(id) ended within 300 s; latest: \(latest?.run.status.rawValue ?? "none") "
             + hosts.joined(separator: "; "))
@@ -137,13 +138,13 @@ struct ServiceUnderTest {
 
     /// Runs `action` while batch `number` of run `runId` is being deployed: the batch after it is the first
     /// that can see what the action did.
-    func whenBatch(_ number: Int, startsIn runId: Int64, _ action: @escaping @Sendable () throws -> Void) {
+    func whenBatch(_ number: Int, startsIn runId: Int64, _ action: @escaping @Sendable () async throws -> Void) {
         let inventory = deployer.inventory
         Task {
             while true {
-                if let details = try inventory.runDetails(runId),
+                if let details = try await inventory.runDetails(runId),
                    details.hosts.contains(where: { $0.batch == number && $0.outcome == .deploying }) {
-                    try action()
+                    try await action()
                     return
                 }
                 try await Task.sleep(for: .milliseconds(50))

@@ -18,7 +18,7 @@ import Testing
         #expect(try permissions(scratch.caDirectory + "/ca.key") == 0o600)
         #expect(try permissions(scratch.caDirectory + "/client.key") == 0o600)
 
-        let summary = try scratch.deployer.trustSummary()
+        let summary = try await scratch.deployer.trustSummary()
         #expect(summary.authority.subject.hasPrefix("CN=zstack-deploy CA "))
         #expect(summary.bundle.map(\.fingerprint) == [summary.authority.fingerprint])
         #expect(summary.client.issuer == summary.authority.subject)
@@ -31,35 +31,35 @@ import Testing
 
         let again = #expect(throws: DeployerError.self) { try scratch.trust.initialize() }
         #expect(again?.message.contains("ca rotate") == true)
-        #expect(try scratch.deployer.trustSummary().authority.fingerprint == summary.authority.fingerprint)
+        #expect(try await scratch.deployer.trustSummary().authority.fingerprint == summary.authority.fingerprint)
     }
 
     @Test func authPlanFollowsTheSettingAndTheCA() async throws {
         let scratch = try await TrustScratch("auth")
         defer { scratch.remove() }
-        let host = try scratch.addHost("127.0.66.9")
+        let host = try await scratch.addHost("127.0.66.9")
         let workspace = scratch.directory.appendingPathComponent("work").path
         let inventory = scratch.deployer.inventory
 
         // No CA, no setting: nothing is pushed and nothing is recorded (hosts deployed before auth existed
         // are not redeployed for it).
-        var plan = try scratch.deployer.agentAuthPlan()
+        var plan = try await scratch.deployer.agentAuthPlan()
         #expect(plan.files.isEmpty)
         #expect(try plan.stage(host, workspace: workspace, reissue: false).isEmpty)
 
-        try inventory.setSetting(Setting.agentAuth.key, "mtls")
-        let missing = #expect(throws: DeployerError.self) { try scratch.deployer.agentAuthPlan() }
+        try await inventory.setSetting(Setting.agentAuth.key, "mtls")
+        let missing = await #expect(throws: DeployerError.self) { try await scratch.deployer.agentAuthPlan() }
         #expect(missing?.message.contains("zstack-deploy ca init") == true)
 
-        try inventory.setSetting(Setting.agentAuth.key, "none")
-        plan = try scratch.deployer.agentAuthPlan()
+        try await inventory.setSetting(Setting.agentAuth.key, "none")
+        plan = try await scratch.deployer.agentAuthPlan()
         #expect(plan.files == ["tls/auth": "none"])
         #expect(try plan.stage(host, workspace: workspace, reissue: false) == ["agent_auth": "none"])
 
         try scratch.trust.initialize()
-        #expect(try scratch.deployer.agentAuthPlan().files == ["tls/auth": "none"], "an explicit none wins over the CA")
-        try inventory.setSetting(Setting.agentAuth.key, nil)
-        plan = try scratch.deployer.agentAuthPlan()
+        #expect(try await scratch.deployer.agentAuthPlan().files == ["tls/auth": "none"], "an explicit none wins over the CA")
+        try await inventory.setSetting(Setting.agentAuth.key, nil)
+        plan = try await scratch.deployer.agentAuthPlan()
         let bundle = try String(contentsOfFile: scratch.trust.bundlePath, encoding: .utf8)
         #expect(plan.files == ["tls/auth": "mtls", "tls/ca-bundle.pem": FileDigest.md5(of: Array(bundle.utf8))])
         #expect(Setting.problem(key: "agent.auth", value: "token") != nil)
@@ -69,7 +69,7 @@ import Testing
 
         // An unusable client certificate refuses the run up front, not host by host after ansible.
         try FileManager.default.removeItem(atPath: scratch.trust.clientKeyPath)
-        let unusable = #expect(throws: DeployerError.self) { try scratch.deployer.agentAuthPlan() }
+        let unusable = await #expect(throws: DeployerError.self) { try await scratch.deployer.agentAuthPlan() }
         #expect(unusable?.kind == .environment)
         #expect(unusable?.message.contains("client.crt") == true)
     }
@@ -78,9 +78,9 @@ import Testing
         let scratch = try await TrustScratch("stage")
         defer { scratch.remove() }
         try scratch.trust.initialize()
-        let host = try scratch.addHost("127.0.66.9")
+        let host = try await scratch.addHost("127.0.66.9")
         let workspace = scratch.directory.appendingPathComponent("work/run-1-batch-1-kvm").path
-        let plan = try scratch.deployer.agentAuthPlan()
+        let plan = try await scratch.deployer.agentAuthPlan()
 
         let variables = try plan.stage(host, workspace: workspace, reissue: false)
         let folder = "\(workspace)/tls/\(host.uuid)"
@@ -123,10 +123,11 @@ import Testing
         let scratch = try await TrustScratch("rotate")
         defer { scratch.remove() }
         try scratch.trust.initialize()
-        let hosts = try ["127.0.66.21", "127.0.66.22"].map { try scratch.addHost($0) }
-        for host in hosts { try scratch.markReceivedCurrentBundle(host) }
-        #expect(try scratch.deployer.hostsWithoutCurrentBundle().isEmpty)
-        let old = try scratch.deployer.trustSummary()
+        var hosts: [HostRecord] = []
+        for address in ["127.0.66.21", "127.0.66.22"] { hosts.append(try await scratch.addHost(address)) }
+        for host in hosts { try await scratch.markReceivedCurrentBundle(host) }
+        #expect(try await scratch.deployer.hostsWithoutCurrentBundle().isEmpty)
+        let old = try await scratch.deployer.trustSummary()
         let oldClient = try derChain(ofFile: old.clientCertificatePath)
         let oldOnly = try TrustStore(pemBundle: scratch.trust.currentAuthority().certificatePEM)
 
@@ -134,42 +135,42 @@ import Testing
         // host, done or not, trusts.
         let spreading = try scratch.trust.beginRotation()
         #expect(spreading.phase == .spreading)
-        var summary = try scratch.deployer.trustSummary()
+        var summary = try await scratch.deployer.trustSummary()
         #expect(summary.authority.fingerprint != old.authority.fingerprint)
         #expect(summary.bundle.map(\.fingerprint) == [old.authority.fingerprint, summary.authority.fingerprint])
         #expect(summary.client.fingerprint == old.client.fingerprint)
         #expect(summary.rotation?.phase == .spreading)
         #expect(summary.rotation?.previousAuthority.fingerprint == old.authority.fingerprint)
         #expect(summary.rotation?.hostsDone == 0 && summary.rotation?.hosts == 2)
-        #expect(try scratch.deployer.hostsWithoutCurrentBundle().count == 2, "a new bundle: every host is to be redeployed")
+        #expect(try await scratch.deployer.hostsWithoutCurrentBundle().count == 2, "a new bundle: every host is to be redeployed")
         #expect(abs(try scratch.trust.beginRotation().startedAt.timeIntervalSince(spreading.startedAt)) < 1, "begin again resumes")
         // Server certificates now come from the new CA.
         let host = hosts[0]
         let workspace = scratch.directory.appendingPathComponent("work/w1").path
-        _ = try scratch.deployer.agentAuthPlan().stage(host, workspace: workspace, reissue: false)
+        _ = try await scratch.deployer.agentAuthPlan().stage(host, workspace: workspace, reissue: false)
         let newOnly = try TrustStore(pemBundle: scratch.trust.issuingAuthority().certificatePEM)
         let serverChain = try derChain(ofFile: "\(workspace)/tls/\(host.uuid)/agent.crt")
         #expect(await newOnly.verify(chain: serverChain, usage: .server) == .trusted(subject: "CN=\(host.uuid)"))
 
-        for host in hosts { try scratch.markReceivedCurrentBundle(host) }
-        #expect(try scratch.deployer.trustSummary().rotation?.hostsDone == 2)
+        for host in hosts { try await scratch.markReceivedCurrentBundle(host) }
+        #expect(try await scratch.deployer.trustSummary().rotation?.hostsDone == 2)
 
         // Phase 2: the client becomes the new CA's; the bundle drops the old CA.
         let dropping = try scratch.trust.switchClient(spreading)
         #expect(dropping.phase == .dropping)
-        summary = try scratch.deployer.trustSummary()
+        summary = try await scratch.deployer.trustSummary()
         #expect(summary.client.issuer == summary.authority.subject)
         #expect(summary.bundle.map(\.fingerprint) == [summary.authority.fingerprint])
-        #expect(try scratch.deployer.hostsWithoutCurrentBundle().count == 2)
+        #expect(try await scratch.deployer.hostsWithoutCurrentBundle().count == 2)
         let newClient = try derChain(ofFile: summary.clientCertificatePath)
         let spreadBundle = try TrustStore(pemBundle: try scratch.trust.currentAuthority().certificatePEM
             + scratch.trust.issuingAuthority().certificatePEM)
         #expect(await spreadBundle.verify(chain: newClient, usage: .client) == .trusted(subject: summary.client.subject),
                 "hosts still holding old+new accept the new client")
 
-        for host in hosts { try scratch.markReceivedCurrentBundle(host) }
+        for host in hosts { try await scratch.markReceivedCurrentBundle(host) }
         try scratch.trust.finishRotation()
-        summary = try scratch.deployer.trustSummary()
+        summary = try await scratch.deployer.trustSummary()
         #expect(summary.rotation == nil)
         #expect(try scratch.trust.currentAuthority().fingerprint == summary.authority.fingerprint)
         #expect(!FileManager.default.fileExists(atPath: scratch.caDirectory + "/next"))
@@ -186,11 +187,11 @@ import Testing
         #expect(refused?.message.contains("mutual TLS") == true)
 
         try scratch.trust.initialize()
-        let before = try scratch.deployer.trustSummary()
+        let before = try await scratch.deployer.trustSummary()
         let outcome = try await scratch.deployer.rotateCA()
         #expect(outcome.finished, "\(outcome.message)")
         #expect(outcome.runs.isEmpty)
-        let after = try scratch.deployer.trustSummary()
+        let after = try await scratch.deployer.trustSummary()
         #expect(after.authority.fingerprint != before.authority.fingerprint)
         #expect(after.client.issuer == after.authority.subject)
         #expect(after.bundle.count == 1 && after.rotation == nil)

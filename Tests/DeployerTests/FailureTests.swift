@@ -30,7 +30,7 @@ struct FailureTests {
         let denied = try #require(run.entry(wrongPassword.host.address))
         #expect(denied.outcome == .failed)
         #expect(denied.error?.contains("authenticationFailed") == true, "\(denied.error ?? "")")
-        #expect(try fleet.deployer.inventory.host(matching: wrongPassword.host.address) == nil, "not added")
+        #expect(try await fleet.deployer.inventory.host(matching: wrongPassword.host.address) == nil, "not added")
 
         let gone = try #require(run.entry("127.0.62.99"))
         #expect(gone.outcome == .failed)
@@ -44,7 +44,7 @@ struct FailureTests {
         #expect(failed.ansibleTail?.isEmpty == false)
         let tarball = broken.install.agentHome.appendingPathComponent("package/kvmagent-1.0.0.tar.gz")
         #expect(!FileManager.default.fileExists(atPath: tarball.path), "a failed host's remote tarball is removed")
-        #expect(try fleet.deployer.status().first { $0.address == broken.host.address }?.lastOutcome == .failed)
+        #expect(try await fleet.deployer.status().first { $0.address == broken.host.address }?.lastOutcome == .failed)
 
         // The failed host is deployed again on the next pass, the others are left alone.
         let decisions = try await fleet.deployer.check()
@@ -60,7 +60,7 @@ struct FailureTests {
                 "\(stopped.run.message ?? "")")
         #expect(good.allSatisfy { fleet.currentRelease($0) == "kvmagent-1.0.0" })
         // ...and, once the broken host is dealt with (here: removed), the next upgrade resumes the same run.
-        _ = try fleet.deployer.removeHost(try fleet.uuid(of: broken))
+        _ = try await fleet.deployer.removeHost(try await fleet.uuid(of: broken))
         let resumed = try await fleet.deployer.run(.upgrade(batchSize: 1, maxFailPercent: 0), trigger: "test")
         #expect(resumed.run.id == stopped.run.id)
         // The run keeps its history: batch 1 failed, 2 and 3 deployed.

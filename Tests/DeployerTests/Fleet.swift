@@ -17,6 +17,8 @@ final class Fleet: Sendable {
     let directory: URL
     let packages: URL
     let extensions: URL
+    /// The store: a SQLite file in the data directory, or a PostgreSQL database (`ZSTACK_TEST_DATABASE`).
+    let database: String
     let deployer: Deployer
 
     /// Starts `count` hosts named `<prefix>1...` on 127.0.<subnet>.1... with ssh ports `basePort + i` and
@@ -42,15 +44,16 @@ final class Fleet: Sendable {
         self.members = members
         let data = directory.appendingPathComponent("data")
         try await Self.installSharedKey(into: data)
+        database = try await TestStore.location(prefix, directory: data)
         var configuration = DeployerConfiguration(
-            dataDirectory: data.path,
+            dataDirectory: data.path, database: database,
             sources: ReleaseSources(packageDirectory: packages.path,
                                     playbookDirectory: Repository.root.appendingPathComponent("Playbooks").path,
                                     extensionsDirectory: extensions.path))
         configuration.portProbeTimeout = .seconds(2)
         deployer = try await Deployer(configuration)
-        try deployer.inventory.setSetting("ansible.var.skip_packages", "true")
-        try deployer.inventory.setSetting("ansible.var.libvirt_uri", "test:///default")
+        try await deployer.inventory.setSetting("ansible.var.skip_packages", "true")
+        try await deployer.inventory.setSetting("ansible.var.libvirt_uri", "test:///default")
     }
 
     /// What `host add` gets for a member.
@@ -75,8 +78,8 @@ final class Fleet: Sendable {
         }
     }
 
-    func uuid(of member: Member) throws -> String {
-        guard let host = try deployer.inventory.host(matching: member.host.address) else {
+    func uuid(of member: Member) async throws -> String {
+        guard let host = try await deployer.inventory.host(matching: member.host.address) else {
             throw ProgramError(description: "\(member.host.address) is not in the inventory")
         }
         return host.uuid
@@ -117,7 +120,7 @@ final class Fleet: Sendable {
 
     /// Every fleet uses the same deployer key, so the test user's authorized_keys (shared by all loopback
     /// hosts) holds one line however many times the tests run.
-    private static func installSharedKey(into data: URL) async throws {
+    static func installSharedKey(into data: URL) async throws {
         try await sharedKeyQueue.run {
             let shared = URL(fileURLWithPath: "/tmp/zstack-deployer-tests/key")
             let key = shared.appendingPathComponent("id_ed25519")

@@ -69,6 +69,6 @@ struct FleetLifecycleTests {
             #expect(fleet.currentRelease(member) == "kvmagent-2.0.0")
             #expect(upgraded.entry(member.host.address)?.reason?.contains("kvmagent-2.0.0.tar.gz") == true)
         }
-        #expect(try fleet.deployer.status().allSatisfy { $0.deployedVersion == "2.0.0" })
+        #expect(try await fleet.deployer.status().allSatisfy { $0.deployedVersion == "2.0.0" })
     }
 }

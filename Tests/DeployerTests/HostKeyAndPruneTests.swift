@@ -26,32 +26,32 @@ struct HostKeyAndPruneTests {
             let error = refused.entry(member.host.address)?.error ?? ""
             #expect(error.contains("host key fingerprint mismatch: expected \(wrong), the host offered \(right); "
                 + "no password was sent"), "\(error)")
-            #expect(try fleet.deployer.inventory.hosts().isEmpty, "a refused host is not added")
+            #expect(try await fleet.deployer.inventory.hosts().isEmpty, "a refused host is not added")
         }
 
         var input = fleet.input(member)
         input.hostKeyFingerprint = right
         let added = try await fleet.deployer.run(.add([input], deploy: false), trigger: "test")
         #expect(added.run.status == .succeeded, "\(added.hosts.map { $0.error ?? "" })")
-        #expect(try fleet.deployer.inventory.host(matching: member.host.address)?.hostKeyFingerprint == right)
+        #expect(try await fleet.deployer.inventory.host(matching: member.host.address)?.hostKeyFingerprint == right)
     }
 
     @Test func oldRunsAndWorkspacesArePrunedAfterEachRun() async throws {
         let (deployer, directory) = try await APISecurityTests.bareDeployer("prune")
         defer { try? FileManager.default.removeItem(at: directory) }
         let inventory = deployer.inventory
-        try inventory.setSetting(Setting.runsKeep.key, "2")
-        func oldRun(_ kind: RunKind, _ status: RunStatus) throws -> Int64 {
-            let run = try inventory.createRun(RunRecord(kind: kind, trigger: "test", status: status, ownerPid: getpid(),
+        try await inventory.setSetting(Setting.runsKeep.key, "2")
+        func oldRun(_ kind: RunKind, _ status: RunStatus) async throws -> Int64 {
+            let run = try await inventory.createRun(RunRecord(kind: kind, trigger: "test", status: status, ownerPid: getpid(),
                                                         startedAt: Date(timeIntervalSinceNow: -86400)))
-            try inventory.appendEvent(run.id!, "old")
+            try await inventory.appendEvent(run.id!, "old")
             return run.id!
         }
-        let finished = try oldRun(.add, .succeeded)
-        let refused = try oldRun(.reconnect, .refused)
-        let stopped = try oldRun(.add, .stopped)
-        let interrupted = try oldRun(.reconnect, .interrupted)
-        let running = try oldRun(.add, .running)
+        let finished = try await oldRun(.add, .succeeded)
+        let refused = try await oldRun(.reconnect, .refused)
+        let stopped = try await oldRun(.add, .stopped)
+        let interrupted = try await oldRun(.reconnect, .interrupted)
+        let running = try await oldRun(.add, .running)
         let work = deployer.configuration.workDirectory
         func workspace(_ id: Int64) -> String { "\(work)/run-\(id)-batch-1-kvm" }
         let future: Int64 = 1_000_000
@@ -64,9 +64,9 @@ struct HostKeyAndPruneTests {
         for _ in 0..<3 {
             newRuns.append(try await deployer.run(.upgrade(batchSize: nil, maxFailPercent: nil), trigger: "test").run.id!)
         }
-        let remaining = Set(try inventory.runs(limit: 100).map { $0.id! })
+        let remaining = await Set(try inventory.runs(limit: 100).map { $0.id! })
         #expect(remaining == [stopped, interrupted, running, newRuns[1], newRuns[2]])
-        #expect(try inventory.events(of: finished).isEmpty, "a pruned run's events go with it")
+        #expect(try await inventory.events(of: finished).isEmpty, "a pruned run's events go with it")
         for id in [finished, refused] { #expect(!FileManager.default.fileExists(atPath: workspace(id)), "run \(id)'s workspace") }
         for id in [stopped, interrupted, running, future] { #expect(FileManager.default.fileExists(atPath: workspace(id)), "run \(id)'s workspace") }
     }

@@ -155,16 +155,16 @@ struct InputAndOutputTests {
                          "/etc/init.d/zstack-kvmagent": "fedcba9876543210fedcba9876543210"])
     }
 
-    @Test func inventoryFilesAreReadableByTheirOwnerOnly() throws {
+    @Test func inventoryFilesAreReadableByTheirOwnerOnly() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("inventory-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("inventory.sqlite").path
-        let inventory = try Inventory(path: path)
-        try inventory.setSetting("upgrade.batchSize", "5")
+        let inventory = try await Inventory(location: path)
+        try await inventory.setSetting("upgrade.batchSize", "5")
         for file in [path, path + "-wal"] {
             let mode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
             #expect(mode == 0o600, "\(file)")
         }
-        #expect(inventory.integer(Setting.batchSize) == 5)
+        #expect(await inventory.integer(Setting.batchSize) == 5)
     }
 }

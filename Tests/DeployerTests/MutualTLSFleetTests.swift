@@ -20,7 +20,8 @@ struct MutualTLSFleetTests {
 
         let added = try await deployer.run(.add(fleet.members.map { fleet.input($0) }, deploy: true), trigger: "test")
         #expect(added.run.status == .succeeded, "\(added.run.message ?? ""): \(added.hosts.map { $0.error ?? "" })")
-        let hosts = try fleet.members.map { try #require(try deployer.inventory.host(matching: $0.host.address)) }
+        var hosts: [HostRecord] = []
+        for member in fleet.members { hosts.append(try #require(try await deployer.inventory.host(matching: member.host.address))) }
         for (member, host) in zip(fleet.members, hosts) {
             let tls = member.install.agentHome.appendingPathComponent("tls").path
             #expect(try permissions(tls + "/agent.key") == 0o600)
@@ -47,11 +48,11 @@ struct MutualTLSFleetTests {
 
         // Rotation: the old client certificate is kept aside to try it afterwards.
         let oldClient = try copyTrust(deployer.trust, to: fleet.directory.appendingPathComponent("old-client"))
-        let oldAuthority = try deployer.trustSummary().authority
+        let oldAuthority = try await deployer.trustSummary().authority
         let outcome = try await deployer.rotateCA()
         #expect(outcome.finished, "\(outcome.message)")
         #expect(outcome.runs.count == 2, "one upgrade run per phase")
-        let summary = try deployer.trustSummary()
+        let summary = try await deployer.trustSummary()
         #expect(summary.authority.fingerprint != oldAuthority.fingerprint)
         #expect(summary.bundle.count == 1 && summary.rotation == nil)
         for (member, host) in zip(fleet.members, hosts) {

@@ -23,7 +23,8 @@ struct RepairInOnePassTests {
         let added = try await fleet.deployer.run(.add(inputs, deploy: true), trigger: "test")
         try #require(added.run.status == .succeeded, "\(added.run.message ?? "")")
         let pids = fleet.members.map(fleet.agentPid)
-        let uuids = try fleet.members.map(fleet.uuid)
+        var uuids: [String] = []
+        for member in fleet.members { uuids.append(try await fleet.uuid(of: member)) }
         let counter = fleet.deployer.sessionsOpened
         #expect(uuids.map(counter.count) == [2, 2, 1],
                 "a password login, then the key's, reused by the check; a key file's login, reused likewise")
@@ -77,7 +78,7 @@ struct RepairInOnePassTests {
         }
         // The check, the tarball's removal and the diagnostics shared one session per host.
         #expect(uuids.map(counter.count) == [4, 4, 3])
-        #expect(try fleet.deployer.status().allSatisfy { $0.lastOutcome == .failed && $0.deployedVersion == "1.0.0" })
+        #expect(try await fleet.deployer.status().allSatisfy { $0.lastOutcome == .failed && $0.deployedVersion == "1.0.0" })
     }
 
     /// A tarball `<agent>-<version>.tar.gz`, consistent in itself (MD5SUMS matches), whose VERSION file says

@@ -20,8 +20,8 @@ struct ResumeTests {
         var upgradeId: Int64?
         let deadline = Date().addingTimeInterval(180)
         while Date() < deadline, process.isRunning {
-            if let run = try fleet.deployer.inventory.runs().first(where: { $0.kind == .upgrade }),
-               let details = try fleet.deployer.inventory.runDetails(run.id!),
+            if let run = try await fleet.deployer.inventory.runs().first(where: { $0.kind == .upgrade }),
+               let details = try await fleet.deployer.inventory.runDetails(run.id!),
                details.hosts.contains(where: { $0.batch == 2 && $0.outcome == .deploying }) {
                 upgradeId = run.id
                 break
@@ -31,17 +31,17 @@ struct ResumeTests {
         let id = try #require(upgradeId, "the upgrade reached its second batch")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        let killed = try #require(try fleet.deployer.inventory.runDetails(id))
+        let killed = try await #require(try fleet.deployer.inventory.runDetails(id))
         #expect(killed.hosts.count { $0.outcome == .deployed } == 1)
 
         let resumed = try await fleet.runCommand(["upgrade", "--all", "--batch-size", "1"])
         #expect(resumed.status == 0, "\(resumed.transcript)")
         #expect(resumed.output.contains("resuming upgrade run \(id)"))
-        let details = try #require(try fleet.deployer.inventory.runDetails(id))
+        let details = try await #require(try fleet.deployer.inventory.runDetails(id))
         #expect(details.run.status == .succeeded, "\(details.run.message ?? "")")
         #expect(details.batches.map(\.number) == [1, 2, 3, 4])
         #expect(details.batches.allSatisfy { $0.hosts.count == 1 && $0.deployed == 1 })
-        #expect(try fleet.deployer.inventory.runs().filter { $0.kind == .upgrade }.count == 1, "no second upgrade run")
+        #expect(try await fleet.deployer.inventory.runs().filter { $0.kind == .upgrade }.count == 1, "no second upgrade run")
         for member in fleet.members {
             #expect(fleet.currentRelease(member) == "kvmagent-2.0.0")
             #expect(fleet.agentPid(member) != nil)
@@ -53,7 +53,7 @@ extension Fleet {
     /// `zstack-deploy` with this fleet's data, packages, playbooks and extensions.
     func commandLine(_ arguments: [String]) -> [String] {
         [Repository.binaryDirectory.appendingPathComponent("zstack-deploy").path] + arguments + [
-            "--data-dir", directory.appendingPathComponent("data").path, "--packages", packages.path,
+            "--data-dir", directory.appendingPathComponent("data").path, "--database", database, "--packages", packages.path,
             "--playbooks", Repository.root.appendingPathComponent("Playbooks").path, "--extensions", extensions.path,
         ]
     }

@@ -1,6 +1,5 @@
 @testable import Deployer
 import Foundation
-import GRDB
 import Testing
 
 /// The typed plan: decisions in, batches out in a fixed order, forced hosts restarted; decisions stored
@@ -34,47 +33,46 @@ struct RunPlanningTests {
         #expect(unforced.restarts.isEmpty, "an upgrade restarts only what changed")
     }
 
-    @Test func batchSizeAndFailureLimitFollowTheSettingsWhenNotFixed() throws {
+    @Test func batchSizeAndFailureLimitFollowTheSettingsWhenNotFixed() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("plan-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let inventory = try Inventory(path: directory.appendingPathComponent("inventory.sqlite").path)
-        try inventory.setSetting(Setting.batchSize.key, "7")
-        try inventory.setSetting(Setting.maxFailPercent.key, "30")
-        #expect(BatchSize.setting.resolve(inventory, remaining: 100) == 7)
-        #expect(BatchSize.fixed(2).resolve(inventory, remaining: 100) == 2)
-        #expect(BatchSize.all.resolve(inventory, remaining: 100) == 100)
-        #expect(FailureLimit.setting.percent(inventory) == 30)
-        #expect(FailureLimit.fixed(0).percent(inventory) == 0)
-        #expect(FailureLimit.never.percent(inventory) == nil)
+        let inventory = try await Inventory(location: directory.appendingPathComponent("inventory.sqlite").path)
+        try await inventory.setSetting(Setting.batchSize.key, "7")
+        try await inventory.setSetting(Setting.maxFailPercent.key, "30")
+        #expect(await BatchSize.setting.resolve(inventory, remaining: 100) == 7)
+        #expect(await BatchSize.fixed(2).resolve(inventory, remaining: 100) == 2)
+        #expect(await BatchSize.all.resolve(inventory, remaining: 100) == 100)
+        #expect(await FailureLimit.setting.percent(inventory) == 30)
+        #expect(await FailureLimit.fixed(0).percent(inventory) == 0)
+        #expect(await FailureLimit.never.percent(inventory) == nil)
     }
 
     /// A store written before decisions were typed holds the same strings; anything else there is dropped
     /// by the migration instead of making the run unreadable.
-    @Test func decisionsAreStoredTypedAndOlderStoresStayReadable() throws {
+    @Test func decisionsAreStoredTypedAndOlderStoresStayReadable() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("decisions-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("inventory.sqlite").path
-        var inventory: Inventory? = try Inventory(path: path)
-        let run = try inventory!.createRun(RunRecord(kind: .upgrade, trigger: "test", status: .failed, ownerPid: 1,
-                                                     startedAt: Date()))
-        try inventory!.saveRunHost(RunHostRecord(runId: run.id!, hostUuid: "h1", address: "10.0.0.1", kind: .kvm,
-                                                 decision: .deploy, reason: "new host", outcome: .deployed))
+        let inventory = try await Inventory(location: path)
+        let run = try await inventory.createRun(RunRecord(kind: .upgrade, trigger: "test", status: .failed, ownerPid: 1,
+                                                          startedAt: Date()))
+        try await inventory.saveRunHost(RunHostRecord(runId: run.id!, hostUuid: "h1", address: "10.0.0.1", kind: .kvm,
+                                                      decision: .deploy, reason: "new host", outcome: .deployed))
         // As the v1 schema left it: plain text, written by hand, the second one not a verdict.
-        try inventory!.database.write { db in
-            try db.execute(sql: """
+        _ = try await inventory.backend.transaction([
+            SQLStatement("""
                 INSERT INTO runHost(runId, hostUuid, address, kind, decision, reason, outcome)
                 VALUES (?, 'h2', '10.0.0.2', 'kvm', 'skip', 'port open, md5 match', 'skipped'),
                        (?, 'h3', '10.0.0.3', 'kvm', 'maybe', 'written by something else', 'failed')
-                """, arguments: [run.id, run.id])
-            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v2-typed-decisions'")
-        }
-        inventory = nil
-        let reopened = try Inventory(path: path)
-        let stored = try reopened.database.read { db in
-            try String.fetchAll(db, sql: "SELECT decision FROM runHost WHERE decision IS NOT NULL ORDER BY hostUuid")
-        }
+                """, [.integer(run.id!), .integer(run.id!)]),
+            SQLStatement("DELETE FROM grdb_migrations WHERE identifier = 'v2-typed-decisions'"),
+        ])
+        await inventory.close()
+        let reopened = try await Inventory(location: path)
+        let stored = try await reopened.backend.read(SQLStatement(
+            "SELECT decision FROM runHost WHERE decision IS NOT NULL ORDER BY hostUuid")).map { try $0.text("decision") }
         #expect(stored == ["deploy", "skip"], "the column holds the raw values")
-        let hosts = try #require(try reopened.runDetails(run.id!)).hosts
+        let hosts = try #require(try await reopened.runDetails(run.id!)).hosts
         #expect(hosts.map(\.hostDecision) == [.deploy("new host"), .skip("port open, md5 match"), nil])
     }
 }

@@ -13,8 +13,9 @@ struct TrustScratch {
         directory = try Repository.temporaryDirectory("dca-\(name)")
         let empty = directory.appendingPathComponent("empty").path
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        let data = directory.appendingPathComponent("data")
         deployer = try await Deployer(DeployerConfiguration(
-            dataDirectory: directory.appendingPathComponent("data").path,
+            dataDirectory: data.path, database: try await TestStore.location("dca-\(name)", directory: data),
             sources: ReleaseSources(packageDirectory: empty, playbookDirectory: empty, extensionsDirectory: empty)))
     }
 
@@ -22,18 +23,18 @@ struct TrustScratch {
     var caDirectory: String { directory.appendingPathComponent("data/ca").path }
 
     /// A host record as `host add` would have made it, without contacting anything.
-    func addHost(_ address: String, uuid: String = UUID().uuidString.lowercased()) throws -> HostRecord {
+    func addHost(_ address: String, uuid: String = UUID().uuidString.lowercased()) async throws -> HostRecord {
         let host = HostRecord(uuid: uuid, name: address, address: address, sshPort: 22, user: "root", kind: .kvm,
                               agentPort: 7070, become: false, hostKeyFingerprint: "SHA256:test", hostKey: "ssh-ed25519 AAAA",
                               variables: [:], addedAt: Date())
-        try deployer.inventory.insert(host)
+        try await deployer.inventory.insert(host)
         return host
     }
 
     /// Records that `host` received the bundle now current, as a successful deployment does.
-    func markReceivedCurrentBundle(_ host: HostRecord) throws {
-        let plan = try deployer.agentAuthPlan()
-        try deployer.inventory.recordDeployed(host.uuid, files: plan.files)
+    func markReceivedCurrentBundle(_ host: HostRecord) async throws {
+        let plan = try await deployer.agentAuthPlan()
+        try await deployer.inventory.recordDeployed(host.uuid, files: plan.files)
     }
 
     func remove() {

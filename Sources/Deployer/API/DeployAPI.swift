@@ -21,9 +21,9 @@ public struct DeployAPI: Sendable {
         let router = Router()
         router.add(middleware: DeployerErrorMiddleware())
         router.add(middleware: APIAccessMiddleware(access: access))
-        router.get("/v1/hosts") { _, _ in try json(["inventories": deployer.status()]) }
+        router.get("/v1/hosts") { _, _ in try json(["inventories": await deployer.status()]) }
         router.get("/v1/hosts/:uuid") { _, context in
-            try json(["inventory": HostSummary(try host(context))])
+            try json(["inventory": HostSummary(try await host(context))])
         }
         router.post("/v1/hosts") { request, _ in
             let body = try await decode(HostsBody.self, request)
@@ -31,10 +31,10 @@ public struct DeployAPI: Sendable {
             return try accepted(handle.id)
         }
         router.delete("/v1/hosts/:uuid") { _, context in
-            try json(["inventory": deployer.removeHost(try host(context).uuid)])
+            try json(["inventory": await deployer.removeHost(try await host(context).uuid)])
         }
         router.put("/v1/hosts/:uuid/actions") { request, context in
-            let target = try host(context)
+            let target = try await host(context)
             let action = try await decode(HostAction.self, request)
             guard action.reconnectHost != nil else {
                 throw APIError(.badRequest, "unknown action: this API supports {\"reconnectHost\":{}}")
@@ -48,32 +48,32 @@ public struct DeployAPI: Sendable {
                 .upgrade(batchSize: params.batchSize, maxFailPercent: params.maxFailPercent), trigger: "api")
             return try accepted(handle.id)
         }
-        router.get("/v1/runs") { _, _ in try json(["runs": deployer.inventory.runs(limit: 100)]) }
-        router.get("/v1/runs/:id") { _, context in try json(try runDetails(context)) }
+        router.get("/v1/runs") { _, _ in try json(["runs": await deployer.inventory.runs(limit: 100)]) }
+        router.get("/v1/runs/:id") { _, context in try json(try await runDetails(context)) }
         router.get("/v1/runs/:id/events") { request, context in
-            try await RunEventStream(inventory: deployer.inventory, runId: try runDetails(context).run.id!)
+            try await RunEventStream(inventory: deployer.inventory, runId: try await runDetails(context).run.id!)
                 .response(to: request)
         }
-        router.get("/v1/settings") { _, _ in try json(["settings": Setting.shown(deployer.inventory.settings())]) }
+        router.get("/v1/settings") { _, _ in try json(["settings": Setting.shown(await deployer.inventory.settings())]) }
         router.put("/v1/settings/:key") { request, context in
             let key = try context.parameters.require("key")
             let body = try await decode(SettingBody.self, request)
             if let problem = Setting.problem(key: key, value: body.value) { throw APIError(.badRequest, problem) }
-            try deployer.inventory.setSetting(key, body.value)
+            try await deployer.inventory.setSetting(key, body.value)
             return try json(["key": key, "value": Setting.shown(key: key, value: body.value)])
         }
         return router
     }
 
-    private func host(_ context: BasicRequestContext) throws -> HostRecord {
+    private func host(_ context: BasicRequestContext) async throws -> HostRecord {
         let uuid = try context.parameters.require("uuid")
-        guard let host = try deployer.inventory.host(uuid) else { throw APIError(.notFound, "no host \(uuid)") }
+        guard let host = try await deployer.inventory.host(uuid) else { throw APIError(.notFound, "no host \(uuid)") }
         return host
     }
 
-    private func runDetails(_ context: BasicRequestContext) throws -> RunDetails {
+    private func runDetails(_ context: BasicRequestContext) async throws -> RunDetails {
         let text = try context.parameters.require("id")
-        guard let id = Int64(text), let details = try deployer.inventory.runDetails(id) else {
+        guard let id = Int64(text), let details = try await deployer.inventory.runDetails(id) else {
             throw APIError(.notFound, "no run \(text)")
         }
         return details

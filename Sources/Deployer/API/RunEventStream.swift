@@ -17,8 +17,8 @@ struct RunEventStream: Sendable {
         let wait = Duration.seconds(min(request.uri.queryParameters.get("wait", as: Int.self) ?? 0, 300))
         let deadline = ContinuousClock.now + wait
         while true {
-            let events = try inventory.events(of: runId, after: after)
-            let run = try inventory.run(runId)
+            let events = try await inventory.events(of: runId, after: after)
+            let run = try await inventory.run(runId)
             if !events.isEmpty || run?.status != .running || ContinuousClock.now >= deadline {
                 return try json(EventsReply(status: run?.status, events: events))
             }
@@ -36,15 +36,16 @@ struct RunEventStream: Sendable {
         let body = ResponseBody { writer in
             var last = after
             while true {
-                let events = (try? inventory.events(of: runId, after: last)) ?? []
+                let events = (try? await inventory.events(of: runId, after: last)) ?? []
                 for event in events {
                     let data = event.message.split(separator: "\n", omittingEmptySubsequences: false)
                         .map { "data: \($0)" }.joined(separator: "\n")
                     try await writer.write(ByteBuffer(string: "id: \(event.id!)\nevent: progress\n\(data)\n\n"))
                     last = event.id!
                 }
-                let status = (try? inventory.run(runId))?.status
-                if status != .running, (try? inventory.events(of: runId, after: last))?.isEmpty ?? true {
+                let status = (try? await inventory.run(runId))?.status
+                let drained = (try? await inventory.events(of: runId, after: last))?.isEmpty ?? true
+                if status != .running, drained {
                     try await writer.write(ByteBuffer(string: "event: end\ndata: \(status?.rawValue ?? "gone")\n\n"))
                     break
                 }

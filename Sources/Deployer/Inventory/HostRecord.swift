@@ -1,10 +1,7 @@
 import Foundation
-import GRDB
 
 /// A managed host: where it is, how to log in, which agent it runs, and what it last became.
-public struct HostRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "host"
-
+public struct HostRecord: Codable, Sendable, Equatable {
     public var uuid: String
     public var name: String
     public var address: String
@@ -75,9 +72,58 @@ public struct HostSummary: Encodable, Sendable, Equatable {
 }
 
 /// The MD5 of one agent file (package, playbook, extension) as last deployed successfully to a host.
-struct DeployedFileRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "deployedFile"
+struct DeployedFileRecord: Sendable, StoredRecord {
+    static let table = "deployedFile"
+    static let columns = ["hostUuid", "name", "md5"]
     var hostUuid: String
     var name: String
     var md5: String
+
+    init(hostUuid: String, name: String, md5: String) {
+        self.hostUuid = hostUuid
+        self.name = name
+        self.md5 = md5
+    }
+
+    init(row: SQLRow) throws {
+        self.init(hostUuid: try row.text("hostUuid"), name: try row.text("name"), md5: try row.text("md5"))
+    }
+
+    var values: [SQLValue] { [.text(hostUuid), .text(name), .text(md5)] }
+}
+
+extension HostRecord: StoredRecord {
+    static let table = "host"
+    static let columns = [
+        "uuid", "name", "address", "sshPort", "user", "kind", "agentPort", "privateKeyPath", "password", "become",
+        "hostKeyFingerprint", "hostKey", "variables", "addedAt", "deployedVersion", "lastOutcome", "lastReason",
+        "lastRunId", "lastChangeAt",
+    ]
+
+    init(row: SQLRow) throws {
+        let variables = try row.text("variables")
+        guard let decoded = try? JSONDecoder().decode([String: String].self, from: Data(variables.utf8)) else {
+            throw StoreError.engine("column variables does not hold a JSON object of strings")
+        }
+        self.init(uuid: try row.text("uuid"), name: try row.text("name"), address: try row.text("address"),
+                  sshPort: try row.int("sshPort"), user: try row.text("user"), kind: try row.value("kind"),
+                  agentPort: try row.int("agentPort"), privateKeyPath: try row.optionalText("privateKeyPath"),
+                  password: try row.optionalText("password"), become: try row.bool("become"),
+                  hostKeyFingerprint: try row.text("hostKeyFingerprint"), hostKey: try row.text("hostKey"),
+                  variables: decoded, addedAt: try row.date("addedAt"),
+                  deployedVersion: try row.optionalText("deployedVersion"), lastOutcome: try row.optionalValue("lastOutcome"),
+                  lastReason: try row.optionalText("lastReason"), lastRunId: try row.optionalInteger("lastRunId"),
+                  lastChangeAt: try row.optionalDate("lastChangeAt"))
+    }
+
+    var values: [SQLValue] {
+        // Sorted keys: the same variables are the same text, whichever instance wrote them.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let variablesText = (try? encoder.encode(variables)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return [.text(uuid), .text(name), .text(address), SQLValue(sshPort), .text(user), SQLValue(kind), SQLValue(agentPort),
+                SQLValue(privateKeyPath), SQLValue(password), .boolean(become), .text(hostKeyFingerprint), .text(hostKey),
+                .text(variablesText), .date(addedAt), SQLValue(deployedVersion), SQLValue(lastOutcome), SQLValue(lastReason),
+                SQLValue(lastRunId), SQLValue(lastChangeAt)]
+    }
 }

@@ -36,7 +36,7 @@ struct DeploymentPlan: Sendable {
                      check: HostCheck, concurrency: Int, manifestConcurrency: Int, firstBatchNumber: Int = 1)
         async -> DeploymentPlan
     {
-        let recorded = (try? check.inventory.deployedFiles()) ?? [:]
+        let recorded = (try? await check.inventory.deployedFiles()) ?? [:]
         let looks = await eachHost(hosts, concurrency: manifestConcurrency) { host in
             await check.firstLook(host, release: catalog.releases[host.kind], forced: forced?.rawValue,
                                   recorded: recorded[host.uuid] ?? [:], authFiles: authFiles)

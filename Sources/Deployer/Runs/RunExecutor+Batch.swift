@@ -8,23 +8,36 @@ extension RunExecutor {
     /// host ansible succeeded on, and records each outcome. Returns how many hosts failed.
     func deployBatch(_ planned: DeploymentPlan.Batch, catalog: ReleaseCatalog, restarts: Set<String>,
                      auth: AgentAuthPlan) async throws -> Int {
+        let uuids = planned.hosts.map(\.uuid)
+        let leases = try await inventory.acquireLeases(uuids, runId: runId)
+        if leases.runLost { throw RunTakenOver(runId: runId) }
+        do {
+            let failed = try await deployLeased(planned, busy: leases.busy, catalog: catalog, restarts: restarts, auth: auth)
+            try? await inventory.releaseLeases(uuids, runId: runId)
+            return failed
+        } catch {
+            try? await inventory.releaseLeases(uuids, runId: runId)
+            throw error
+        }
+    }
+
+    private func deployLeased(_ planned: DeploymentPlan.Batch, busy: [String: Int64], catalog: ReleaseCatalog,
+                              restarts: Set<String>, auth: AgentAuthPlan) async throws -> Int {
         let (batch, number) = (planned.hosts, planned.number)
-        let busy = try inventory.acquireLeases(batch.map(\.uuid), runId: runId)
-        defer { try? inventory.releaseLeases(batch.map(\.uuid), runId: runId) }
         var failed = 0
         var members: [HostRecord] = []
         for host in batch {
             if let holder = busy[host.uuid] {
                 let reason = "being deployed by run \(holder); not deployed twice at once"
-                try recordOutcome(host, batch: number, outcome: .failed, decision: nil, reason: nil, error: reason)
+                try await recordOutcome(host, batch: number, outcome: .failed, decision: nil, reason: nil, error: reason)
                 failed += 1
             } else {
-                try recordOutcome(host, batch: number, outcome: .deploying, decision: nil, reason: nil, error: nil,
+                try await recordOutcome(host, batch: number, outcome: .deploying, decision: nil, reason: nil, error: nil,
                                   startedAt: Date())
                 members.append(host)
             }
         }
-        report("batch \(number): deploying \(members.count) hosts: \(members.map(\.label).joined(separator: ", "))")
+        await report("batch \(number): deploying \(members.count) hosts: \(members.map(\.label).joined(separator: ", "))")
         let byKind = Dictionary(grouping: members, by: \.kind)
         let results = await withTaskGroup(of: [String: AnsibleBatch.Result].self) { group in
             for (kind, hosts) in byKind {
@@ -50,17 +63,17 @@ extension RunExecutor {
         for (host, result) in outcomes {
             if result.succeeded {
                 let release = catalog.releases[host.kind]!
-                try inventory.recordDeployed(host.uuid, files: release.files.merging(auth.files) { release, _ in release })
-                try recordOutcome(host, batch: number, outcome: .deployed, decision: nil, reason: nil, error: nil,
+                try await inventory.recordDeployed(host.uuid, files: release.files.merging(auth.files) { release, _ in release })
+                try await recordOutcome(host, batch: number, outcome: .deployed, decision: nil, reason: nil, error: nil,
                                   tail: result.tail)
-                try inventory.updateHostStatus(host.uuid, outcome: .deployed, reason: "deployed \(release.releaseName)",
+                try await inventory.updateHostStatus(host.uuid, outcome: .deployed, reason: "deployed \(release.releaseName)",
                                                runId: runId, deployedVersion: release.version)
-                report("\(host.label): deployed \(release.releaseName)")
+                await report("\(host.label): deployed \(release.releaseName)")
             } else {
                 failed += 1
-                try recordOutcome(host, batch: number, outcome: .failed, decision: nil, reason: nil, error: result.error,
+                try await recordOutcome(host, batch: number, outcome: .failed, decision: nil, reason: nil, error: result.error,
                                   tail: result.tail)
-                report("\(host.label): FAILED — \(result.error ?? "unknown")")
+                await report("\(host.label): FAILED — \(result.error ?? "unknown")")
             }
         }
         return failed
@@ -72,8 +85,8 @@ extension RunExecutor {
         let configuration = deployer.configuration
         let runner = AnsibleBatch(
             ansiblePlaybook: configuration.ansiblePlaybook, key: deployer.key,
-            forks: min(hosts.count, inventory.integer(Setting.forks)), timeout: configuration.ansibleTimeout)
-        let extra = (try? inventory.ansibleVariables()) ?? [:]
+            forks: min(hosts.count, await inventory.integer(Setting.forks)), timeout: configuration.ansibleTimeout)
+        let extra = (try? await inventory.ansibleVariables()) ?? [:]
         let workspace = "\(configuration.workDirectory)/run-\(runId)-batch-\(batch)-\(kind.rawValue)"
         var members: [AnsibleBatch.Member] = []
         var results: [String: AnsibleBatch.Result] = [:]
@@ -88,10 +101,10 @@ extension RunExecutor {
         guard !members.isEmpty else { return results }
         defer { auth.removeStagedKeys(workspace: workspace) }
         let release = catalog.releases[kind]!
-        let push = TarballPush(sessions: sessions, concurrency: inventory.integer(Setting.pushConcurrency))
+        let push = TarballPush(sessions: sessions, concurrency: await inventory.integer(Setting.pushConcurrency))
         var started = ContinuousClock.now
         let pushed = await push.push(release, to: members.map(\.host))
-        report("batch \(batch): \(kind.rawValue) tarballs pushed to \(pushed.transferred) of \(members.count) hosts "
+        await report("batch \(batch): \(kind.rawValue) tarballs pushed to \(pushed.transferred) of \(members.count) hosts "
             + "in \(Self.seconds(since: started)) s (\(push.concurrency) at a time)")
         for (uuid, error) in pushed.failures {
             results[uuid] = AnsibleBatch.Result(succeeded: false, error: error, tail: "")
@@ -107,7 +120,7 @@ extension RunExecutor {
         started = ContinuousClock.now
         let ran = await runner.run(members, release: release, catalog: catalog, extraVariables: extra,
                                    workspace: workspace)
-        report("batch \(batch): \(kind.rawValue) ansible-playbook on \(members.count) hosts took \(Self.seconds(since: started)) s")
+        await report("batch \(batch): \(kind.rawValue) ansible-playbook on \(members.count) hosts took \(Self.seconds(since: started)) s")
         return results.merging(ran) { $1 }
     }
 
@@ -125,7 +138,7 @@ extension RunExecutor {
                         agents: AgentConnections) async -> AnsibleBatch.Result {
         var result = result
         if result.succeeded {
-            let timeout = Duration.seconds(inventory.integer(Setting.echoTimeout))
+            let timeout = Duration.seconds(await inventory.integer(Setting.echoTimeout))
             do {
                 try await agents.client(for: host).waitForEcho(host.kind.echoPath, timeout: timeout)
                 let running = try await agents.client(for: host).version()
@@ -139,7 +152,7 @@ extension RunExecutor {
                 result.error = "ansible succeeded but the agent does not answer: \(error)\(await diagnostics(host))"
             }
         }
-        try? inventory.forgetDeployed(host.uuid)
+        try? await inventory.forgetDeployed(host.uuid)
         _ = try? await sessions.exec(["rm", "-f", "--", release.remoteTarball(on: host)], on: host)
         return result
     }

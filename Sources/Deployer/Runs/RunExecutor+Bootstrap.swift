@@ -57,14 +57,14 @@ extension RunExecutor {
             guard result.succeeded else {
                 throw DeployerError(.environment, "logged in with the key, but `true` failed: \(result.stderrText.prefix(300))")
             }
-            try inventory.insert(host)
-            report("\(host.label): added as \(host.uuid), host key \(host.hostKeyFingerprint)")
+            try await inventory.insert(host)
+            await report("\(host.label): added as \(host.uuid), host key \(host.hostKeyFingerprint)")
             return host
         } catch {
             let reason = "bootstrap over ssh \(user)@\(host.address):\(host.sshPort) failed: \(error)"
             await sessions.finish(host.uuid)
-            try? recordOutcome(host, batch: nil, outcome: .failed, decision: .fail, reason: reason, error: reason)
-            report("\(host.label): \(reason)")
+            try? await recordOutcome(host, batch: nil, outcome: .failed, decision: .fail, reason: reason, error: reason)
+            await report("\(host.label): \(reason)")
             return nil
         }
     }

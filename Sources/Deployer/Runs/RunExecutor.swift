@@ -34,22 +34,27 @@ final class RunExecutor: Sendable {
             (status, message) = (.refused, "refused before any host was touched: \(error.message)")
         } catch is CancellationError {
             (status, message) = (.interrupted, "cancelled")
+        } catch let lost as RunTakenOver {
+            // The run is another instance's now: its status is that instance's to write, not this one's.
+            await sessions.closeAll()
+            notify("\(lost)")
+            return try? await inventory.runDetails(runId)
         } catch {
             (status, message) = (.failed, "\(error)")
         }
         await sessions.closeAll()
-        report(message)
-        try? inventory.finishRun(runId, status: status, message: message)
-        let details = try? inventory.runDetails(runId)
-        pruneOldRuns()
+        await report(message)
+        try? await inventory.finishRun(runId, status: status, message: message)
+        let details = try? await inventory.runDetails(runId)
+        await pruneOldRuns()
         return details
     }
 
     /// Keeps the newest `runs.keep` runs and their workspaces (and every running or resumable run), so that
     /// a service upgrading by itself for months does not fill the disk. A workspace whose run is gone is
     /// removed, unless its run is newer than any this pass saw (another process may have just started it).
-    private func pruneOldRuns() {
-        guard let remaining = try? inventory.pruneRuns(keep: inventory.integer(Setting.runsKeep)),
+    private func pruneOldRuns() async {
+        guard let remaining = try? await inventory.pruneRuns(keep: await inventory.integer(Setting.runsKeep)),
               let newest = remaining.max() else { return }
         let work = deployer.configuration.workDirectory
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: work)) ?? [] {
@@ -60,49 +65,49 @@ final class RunExecutor: Sendable {
     }
 
     private func executeChecked() async throws -> (RunStatus, String) {
-        report(plan.resumed ? "resuming upgrade run \(runId)" : "\(plan.run.kind.rawValue) run \(runId) started")
+        await report(plan.resumed ? "resuming upgrade run \(runId)" : "\(plan.run.kind.rawValue) run \(runId) started")
         let catalog = try await deployer.loadReleases()
-        try? inventory.setReleases(catalog.summary, of: runId)
-        report("releases: \(catalog.summary)")
-        let auth = try deployer.agentAuthPlan()
-        killLeftoverAnsible()
+        try? await inventory.setReleases(catalog.summary, of: runId)
+        await report("releases: \(catalog.summary)")
+        let auth = try await deployer.agentAuthPlan()
+        await killLeftoverAnsible()
 
         let added = await bootstrap(plan.newHosts)
         guard plan.deploys else {
             for host in added {
-                try recordOutcome(host, batch: nil, outcome: .skipped, decision: .skip, reason: "added without deploying", error: nil)
+                try await recordOutcome(host, batch: nil, outcome: .skipped, decision: .skip, reason: "added without deploying", error: nil)
                 await sessions.finish(host.uuid)
             }
-            return try finalStatus()
+            return try await finalStatus()
         }
-        let known = Dictionary(try inventory.hosts().map { ($0.uuid, $0) }) { first, _ in first }
+        let known = Dictionary(try await inventory.hosts().map { ($0.uuid, $0) }) { first, _ in first }
         let hosts = plan.hostUuids.compactMap { known[$0] } + added
         counts.add(total: hosts.count)
 
         // A resumed run goes on after its last finished batch.
-        let finished = try inventory.runHosts(runId).filter { $0.outcome == .deployed || $0.outcome == .failed }
+        let finished = try await inventory.runHosts(runId).filter { $0.outcome == .deployed || $0.outcome == .failed }
         var deployment = try await AgentConnections.with(auth) { agents in
             await deployer.plan(hosts, forced: plan.forced, catalog: catalog, auth: auth, sessions: sessions, agents: agents,
                                 firstBatchNumber: (finished.compactMap(\.batch).max() ?? 0) + 1)
         }
         try await record(deployment)
 
-        while let batch = deployment.nextBatch(size: plan.batchSize.resolve(inventory, remaining: deployment.queue.count)) {
+        while let batch = deployment.nextBatch(size: await plan.batchSize.resolve(inventory, remaining: deployment.queue.count)) {
             try Task.checkCancellation()
             let failed = try await deployBatch(batch, catalog: catalog, restarts: deployment.restarts, auth: auth)
-            report("batch \(batch.number): \(batch.hosts.count - failed) deployed, \(failed) failed")
+            await report("batch \(batch.number): \(batch.hosts.count - failed) deployed, \(failed) failed")
             let percent = failed * 100 / batch.hosts.count
-            if let threshold = plan.failureLimit.percent(inventory), failed > 0, percent > threshold, !deployment.queue.isEmpty {
+            if let threshold = await plan.failureLimit.percent(inventory), failed > 0, percent > threshold, !deployment.queue.isEmpty {
                 return (.stopped, "stopped after batch \(batch.number): \(percent)% of its hosts failed (limit \(threshold)%); "
                     + "\(deployment.queue.count) hosts not touched; run upgrade again to resume")
             }
         }
-        return try finalStatus()
+        return try await finalStatus()
     }
 
     /// Records every decision before the first batch, in one transaction; a host skipped or failed is done with.
     private func record(_ deployment: DeploymentPlan) async throws {
-        let previous = Dictionary(try inventory.runHosts(runId).map { ($0.hostUuid, $0) }) { first, _ in first }
+        let previous = Dictionary(try await inventory.runHosts(runId).map { ($0.hostUuid, $0) }) { first, _ in first }
         let now = Date()
         var entries: [RunHostRecord] = []
         var events: [String] = []
@@ -121,7 +126,7 @@ final class RunExecutor: Sendable {
                 finishedAt: outcome == .pending ? nil : now))
             events.append("\(host.label): \(decision.verdict.rawValue) — \(decision.reason)")
         }
-        try inventory.recordDecisions(entries, events: events)
+        try await inventory.recordDecisions(entries, events: events)
         for (entry, event) in zip(entries, events) {
             counts.record(entry.outcome)
             if entry.outcome != .pending { await sessions.finish(entry.hostUuid) }
@@ -129,8 +134,8 @@ final class RunExecutor: Sendable {
         }
     }
 
-    private func finalStatus() throws -> (RunStatus, String) {
-        let entries = try inventory.runHosts(runId)
+    private func finalStatus() async throws -> (RunStatus, String) {
+        let entries = try await inventory.runHosts(runId)
         let deployed = entries.count { $0.outcome == .deployed }
         let skipped = entries.count { $0.outcome == .skipped }
         let failed = entries.count { $0.outcome == .failed }
@@ -139,21 +144,21 @@ final class RunExecutor: Sendable {
     }
 
     func recordOutcome(_ host: HostRecord, batch: Int?, outcome: HostOutcome, decision: HostDecision.Verdict?, reason: String?,
-                       error: String?, tail: String? = nil, startedAt: Date? = nil) throws {
-        let previous = try inventory.runHost(runId, host.uuid)
-        try inventory.saveRunHost(RunHostRecord(
+                       error: String?, tail: String? = nil, startedAt: Date? = nil) async throws {
+        let previous = try await inventory.runHost(runId, host.uuid)
+        try await inventory.saveRunHost(RunHostRecord(
             runId: runId, hostUuid: host.uuid, address: host.address, kind: host.kind, batch: batch ?? previous?.batch,
             decision: decision ?? previous?.decision, reason: reason ?? previous?.reason, outcome: outcome,
             error: error, ansibleTail: tail, startedAt: startedAt ?? previous?.startedAt,
             finishedAt: outcome == .deploying || outcome == .pending ? nil : Date()))
         counts.record(outcome)
         if outcome != .deploying && outcome != .pending {
-            try? inventory.updateHostStatus(host.uuid, outcome: outcome, reason: error ?? reason, runId: runId)
+            try? await inventory.updateHostStatus(host.uuid, outcome: outcome, reason: error ?? reason, runId: runId)
         }
     }
 
-    func report(_ message: String) {
-        try? inventory.appendEvent(runId, message)
+    func report(_ message: String) async {
+        try? await inventory.appendEvent(runId, message)
         notify(message)
     }
 
@@ -166,14 +171,21 @@ final class RunExecutor: Sendable {
 
     /// An ansible-playbook left behind by this run's previous process (killed mid-batch) would go on
     /// deploying beside the resumed run; it is stopped first. Its command line names the run's workspace.
-    private func killLeftoverAnsible() {
+    private func killLeftoverAnsible() async {
         guard plan.resumed else { return }
         let marker = "\(deployer.configuration.workDirectory)/run-\(runId)-"
         for pid in ProcessTable.pids(commandLineContaining: marker) {
             kill(pid, SIGKILL)
-            report("stopped ansible-playbook (pid \(pid)) left by the interrupted run")
+            await report("stopped ansible-playbook (pid \(pid)) left by the interrupted run")
         }
     }
+}
+
+/// This instance could not renew its lease long enough for another instance to interrupt its run and take
+/// it over; the batch it was about to deploy is left to the new owner.
+struct RunTakenOver: Error, CustomStringConvertible {
+    let runId: Int64
+    var description: String { "run \(runId) was taken over by another instance; this one stops" }
 }
 
 /// The run's running totals, for progress lines.

@@ -5,7 +5,9 @@ import ServiceLifecycle
 /// What makes upgrades transparent: at start, and whenever the release sources change while it runs, it
 /// validates the releases and, if any host received something else, rolls them out with an upgrade run
 /// (batch size and failure threshold from the settings, read batch by batch). An interrupted or stopped
-/// upgrade is resumed at start. Nobody calls `upgrade`.
+/// upgrade is resumed at start, and an upgrade another instance sharing the store left interrupted is
+/// taken over as soon as it is seen. Several instances run this side by side: the store lets one upgrade
+/// run at a time, and the others find nothing left to do when it ends. Nobody calls `upgrade`.
 public struct AutoUpgradeService: Service {
     let deployer: Deployer
     let interval: Duration
@@ -34,7 +36,9 @@ public struct AutoUpgradeService: Service {
                     pendingSince = now
                 }
             }
-            if needsLook, (try? deployer.inventory.activeUpgrade()) == nil {
+            // Another instance died mid-upgrade (its lease expired, or its process is gone): take the run over.
+            if !needsLook, (try? await deployer.inventory.interruptedUpgrade()) != nil { needsLook = true }
+            if needsLook, (try? await deployer.inventory.activeUpgrade()) == nil {
                 needsLook = false
                 await lookAndRoll()
             }
@@ -48,12 +52,12 @@ public struct AutoUpgradeService: Service {
         let inventory = deployer.inventory
         do {
             let reason: String?
-            if (try inventory.resumableUpgrade()) != nil {
+            if (try await inventory.resumableUpgrade()) != nil {
                 reason = "resuming an unfinished upgrade"
             } else {
                 do {
                     let catalog = try await deployer.loadReleases()
-                    reason = try outdatedHosts(catalog).map { "\($0) hosts did not receive \(catalog.summary)" }
+                    reason = try await outdatedHosts(catalog).map { "\($0) hosts did not receive \(catalog.summary)" }
                 } catch let error as DeployerError where error.kind == .badPackages {
                     logger.error("releases refused: \(error.message)")
                     reason = "releases changed"  // the run records the refusal and touches nothing
@@ -71,11 +75,12 @@ public struct AutoUpgradeService: Service {
     }
 
     /// How many hosts last received something other than the current release of their kind (nil: none).
-    private func outdatedHosts(_ catalog: ReleaseCatalog) throws -> Int? {
+    private func outdatedHosts(_ catalog: ReleaseCatalog) async throws -> Int? {
         var outdated = 0
-        for host in try deployer.inventory.hosts() {
+        let received = try await deployer.inventory.deployedFiles()
+        for host in try await deployer.inventory.hosts() {
             guard let release = catalog.releases[host.kind] else { continue }
-            if try deployer.inventory.deployedFiles(of: host.uuid) != release.files { outdated += 1 }
+            if (received[host.uuid] ?? [:]) != release.files { outdated += 1 }
         }
         return outdated == 0 ? nil : outdated
     }

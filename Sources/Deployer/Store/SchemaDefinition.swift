@@ -71,7 +71,7 @@ extension SQLDialect {
     var nowPlusSeconds: String {
         switch self {
         case .sqlite: "strftime('%Y-%m-%d %H:%M:%f', 'now', ? || ' seconds')"
-        case .postgres: "now() + make_interval(secs => ?)"
+        case .postgres: "now() + ?::double precision * interval '1 second'"
         }
     }
 

@@ -22,11 +22,11 @@ extension Deployer {
     /// The runs are ordinary upgrade runs (batches, `upgrade.maxFailPercent`, resumable). A step that leaves
     /// hosts behind stops the rotation where it is; running it again resumes.
     public func rotateCA(observer: RunObserver? = nil) async throws -> RotationOutcome {
-        guard case .mutualTLS = try agentAuthPlan().mode else {
+        guard case .mutualTLS = try await agentAuthPlan().mode else {
             throw DeployerError(.invalidInput, "agents do not use mutual TLS (agent.auth): nothing to rotate")
         }
-        if let active = try inventory.activeUpgrade() {
-            throw DeployerError(.busy, "upgrade run \(active.id!) is in progress (pid \(active.ownerPid)); rotate after it")
+        if let active = try await inventory.activeUpgrade() {
+            throw DeployerError(.busy, "upgrade run \(active.id!) is in progress (\(active.ownerDescription)); rotate after it")
         }
         var state = try trust.beginRotation()
         var runs: [Int64] = []
@@ -54,11 +54,11 @@ extension Deployer {
     /// only when the first succeeded and hosts are still missing (it resumed an older stopped upgrade).
     private func spreadCurrentBundle(runs: inout [Int64], observer: RunObserver?) async throws -> [HostRecord] {
         for _ in 0..<2 {
-            if try hostsWithoutCurrentBundle().isEmpty { return [] }
+            if try await hostsWithoutCurrentBundle().isEmpty { return [] }
             let details = try await run(.upgrade(batchSize: nil, maxFailPercent: nil), trigger: "ca-rotate", observer: observer)
             runs.append(details.run.id!)
             if details.run.status != .succeeded { break }
         }
-        return try hostsWithoutCurrentBundle()
+        return try await hostsWithoutCurrentBundle()
     }
 }

@@ -6,25 +6,26 @@ extension Deployer {
     public var trust: DeployerTrust { DeployerTrust(dataDirectory: configuration.dataDirectory) }
 
     /// The `agent.auth` setting resolved against the CA, for one run.
-    func agentAuthPlan() throws -> AgentAuthPlan {
-        try AgentAuthPlan.resolve(setting: inventory.setting(Setting.agentAuth.key), trust: trust)
+    func agentAuthPlan() async throws -> AgentAuthPlan {
+        try AgentAuthPlan.resolve(setting: await inventory.setting(Setting.agentAuth.key), trust: trust)
     }
 
     /// `ca show`: the CA, bundle, client certificate and, during a rotation, how many hosts are done.
-    public func trustSummary() throws -> TrustSummary {
+    public func trustSummary() async throws -> TrustSummary {
         var summary = try trust.summary()
         if summary.rotation != nil {
-            let hosts = try inventory.hosts().count
+            let hosts = try await inventory.hosts().count
             summary.rotation?.hosts = hosts
-            summary.rotation?.hostsDone = hosts - (try hostsWithoutCurrentBundle().count)
+            summary.rotation?.hostsDone = hosts - (try await hostsWithoutCurrentBundle().count)
         }
         return summary
     }
 
     /// The hosts that have not received the current bundle: it is recorded for a host only when its
     /// deployment succeeded and its agent answered the echo over TLS.
-    func hostsWithoutCurrentBundle() throws -> [HostRecord] {
+    func hostsWithoutCurrentBundle() async throws -> [HostRecord] {
         let bundle = FileDigest.md5(of: Array(try trust.bundle().utf8))
-        return try inventory.hosts().filter { try inventory.deployedFiles(of: $0.uuid)[AgentAuthPlan.bundleFile] != bundle }
+        let received = try await inventory.deployedFiles()
+        return try await inventory.hosts().filter { received[$0.uuid]?[AgentAuthPlan.bundleFile] != bundle }
     }
 }
