@@ -4,17 +4,29 @@
 enum HostPasswordColumn {
     static let name = "password"
 
-    /// What the row mapping writes for `password`.
-    static func value(_ password: String?, hostUuid: String, box: SecretBox) throws -> SQLValue {
-        guard let password else { return .null }
-        return .text(try box.sealText(password, name: SecretBox.hostPasswordName(hostUuid)))
+    /// `host` as its row holds it: its password sealed.
+    static func sealed(_ host: HostRecord, box: SecretBox?) throws -> HostRecord {
+        guard let password = host.password else { return host }
+        var sealed = host
+        sealed.password = try usable(box).sealText(password, name: SecretBox.hostPasswordName(host.uuid))
+        return sealed
     }
 
-    /// What the row mapping reads.
-    /// - Throws: `DeployerError` `.environment` for a value that does not open (another key, altered,
+    /// `host` as read from its row, its password opened.
+    /// - Throws: `DeployerError` `.environment` for a password that does not open (another key, altered,
     ///   another host's).
-    static func password(in row: SQLRow, hostUuid: String, box: SecretBox) throws -> String? {
-        try row.optionalText(name).map { try box.openText($0, name: SecretBox.hostPasswordName(hostUuid)) }
+    static func opened(_ host: HostRecord, box: SecretBox?) throws -> HostRecord {
+        guard let stored = host.password else { return host }
+        var opened = host
+        opened.password = try usable(box).openText(stored, name: SecretBox.hostPasswordName(host.uuid))
+        return opened
+    }
+
+    private static func usable(_ box: SecretBox?) throws -> SecretBox {
+        guard let box else {
+            throw DeployerError(.environment, "the inventory was opened without a key file: it cannot store or read host passwords")
+        }
+        return box
     }
 
     /// Seals the passwords an older release stored in the clear, once the store is opened with its key.
@@ -26,7 +38,8 @@ enum HostPasswordColumn {
         _ = try await backend.transaction(try rows.map { row in
             let uuid = try row.text("uuid"), plaintext = try row.text(name)
             return SQLStatement("UPDATE host SET password = ? WHERE uuid = ? AND password = ?",
-                                [try value(plaintext, hostUuid: uuid, box: box), .text(uuid), .text(plaintext)])
+                                [.text(try box.sealText(plaintext, name: SecretBox.hostPasswordName(uuid))), .text(uuid),
+                                 .text(plaintext)])
         })
     }
 

@@ -2,6 +2,13 @@ import Foundation
 import HostSystem
 
 extension SecretBox {
+    /// The key file at `keyPath` for the store `backend`: made if the store holds no sealed secret yet,
+    /// refused if the store's secrets were sealed with another key.
+    static func forStore(_ backend: any SQLBackend, keyPath: String) async throws -> SecretBox {
+        try loadKeyFile(keyPath, storeKeyIdentifier: try await SharedSecrets.storeKeyIdentifier(backend),
+                        storeLocation: backend.location)
+    }
+
     /// Opens the instance's key file (`DeployerConfiguration.secretKeyPath`), making it only when there is
     /// none and the store holds no sealed secret yet: a new key for a store whose secrets were sealed with
     /// another would lock this instance out of them, and it would then seal its own over them.

@@ -36,14 +36,6 @@ final class SharedSecrets: Sendable {
         self.backend = backend
     }
 
-    /// The shared secrets of `dataDirectory` in `backend`, sealed with the key file at `keyPath` (made if
-    /// the store holds no secret yet; see ``SecretBox/loadKeyFile(_:storeKeyIdentifier:storeLocation:)``).
-    static func open(backend: any SQLBackend, dataDirectory: String, keyPath: String) async throws -> SharedSecrets {
-        let box = try SecretBox.loadKeyFile(keyPath, storeKeyIdentifier: try await storeKeyIdentifier(backend),
-                                            storeLocation: backend.location)
-        return SharedSecrets(dataDirectory: dataDirectory, box: box, backend: backend)
-    }
-
     /// The key id the store's secrets were sealed with, nil when it holds none: a shared group's, else a
     /// host password's (a store whose `secret` rows were deleted still holds those).
     static func storeKeyIdentifier(_ backend: any SQLBackend) async throws -> [UInt8]? {
