@@ -75,6 +75,9 @@ public struct RunHandle: Sendable {
 public final class Deployer: Sendable {
     public let configuration: DeployerConfiguration
     public let inventory: Inventory
+    /// The secrets this instance shares with the others of its store: its SSH key, CA, API token and
+    /// host certificates are the store's (``SharedSecrets``).
+    let secrets: SharedSecrets
     let key: DeployerKey
     let ssh: SSHClient
     /// Every SSH session this deployer opened, per host (tests check that a run opens one per host).
@@ -84,14 +87,18 @@ public final class Deployer: Sendable {
 
     public init(_ configuration: DeployerConfiguration) async throws {
         self.configuration = configuration
-        inventory = try await Inventory(location: configuration.database, instanceLease: configuration.instanceLease)
-        key = try await DeployerKey.load(in: configuration.dataDirectory)
+        inventory = try await Inventory(location: configuration.database, instanceLease: configuration.instanceLease,
+                                        secretKeyPath: configuration.secretKeyPath)
+        // The inventory was opened with a key file, so it has a box.
+        secrets = SharedSecrets(dataDirectory: configuration.dataDirectory, box: inventory.secretBox!, backend: inventory.backend)
+        key = try await secrets.start()
         ssh = SSHClient(connectTimeout: configuration.sshTimeout)
     }
 
     public var publicKey: String { key.publicKey }
 
-    /// The API's bearer token, made in the data directory the first time it is asked for.
+    /// The API's bearer token, in the data directory: the one the instances of the store share, made by
+    /// the first of them.
     public func apiToken() throws -> APIToken {
         try APIToken.loadOrCreate(in: configuration.dataDirectory)
     }
@@ -129,6 +136,7 @@ public final class Deployer: Sendable {
 
     /// The dry run: what each host needs and why, without deploying anything.
     public func check() async throws -> [(host: HostSummary, decision: HostDecision)] {
+        try await secrets.pull()
         let catalog = try await loadReleases()
         let hosts = try await inventory.hosts()
         let sessions = HostSessions(connector: connector)

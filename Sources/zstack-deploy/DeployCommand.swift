@@ -63,11 +63,6 @@ struct DeployOptions: ParsableArguments {
         try await Deployer(configuration())
     }
 
-    /// Without opening the inventory: the token is all `api-token` needs.
-    func apiToken() throws -> APIToken {
-        try APIToken.loadOrCreate(in: configuration().dataDirectory)
-    }
-
     private func absolute(_ path: String) -> String {
         path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     }
