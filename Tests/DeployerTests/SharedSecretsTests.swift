@@ -91,10 +91,7 @@ import Testing
     }
 
     @Test func caInitOnOneInstanceReachesTheOtherAtItsNextRun() async throws {
-        try await Instances.with("ca-run") { instances in
-            let first = try await instances.deployer(0)
-            try instances.copyKeyFile(from: 0, to: 1)
-            let second = try await instances.deployer(1)
+        try await Instances.withTwo("ca-run") { instances, first, second in
             try await first.initializeCA()
             #expect(!second.trust.exists, "not before its next pull")
             // A run with nothing to deploy: it takes the store's secrets before anything else.
@@ -102,16 +99,11 @@ import Testing
             #expect(second.trust.exists)
             try instances.expectSameFiles(of: SecretGroup.authority(in: instances.dataDirectory(0)))
             #expect(try Files.permissions(instances.dataDirectory(1) + "/ca/ca.key") == 0o600)
-            await first.inventory.close()
-            await second.inventory.close()
         }
     }
 
     @Test func eachRotationStepReachesTheOtherInstance() async throws {
-        try await Instances.with("rotation") { instances in
-            let first = try await instances.deployer(0)
-            try instances.copyKeyFile(from: 0, to: 1)
-            let second = try await instances.deployer(1)
+        try await Instances.withTwo("rotation") { instances, first, second in
             try await first.initializeCA()
             let trust = first.trust
             let state = try await first.secrets.change([first.caGroup]) { try trust.beginRotation() }
@@ -131,16 +123,11 @@ import Testing
             try instances.expectSameFiles(of: first.caGroup)
             #expect(try second.trust.rotation() == nil, "the finished rotation's state is gone")
             #expect(!Files.exists(instances.dataDirectory(1) + "/ca/next/ca.key"))
-            await first.inventory.close()
-            await second.inventory.close()
         }
     }
 
     @Test func aChangeFromAStaleCopyIsRefusedAndTheOthersIsTaken() async throws {
-        try await Instances.with("stale") { instances in
-            let first = try await instances.deployer(0)
-            try instances.copyKeyFile(from: 0, to: 1)
-            let second = try await instances.deployer(1)
+        try await Instances.withTwo("stale") { instances, first, second in
             try await first.initializeCA()
             // The second instance has not pulled since: a CA it makes now must not replace the first one's.
             let trust = second.trust
@@ -150,16 +137,11 @@ import Testing
             #expect(error.kind == .busy)
             #expect(error.message.contains("another instance changed the shared ca"), "\(error.message)")
             try instances.expectSameFiles(of: first.caGroup)
-            await first.inventory.close()
-            await second.inventory.close()
         }
     }
 
     @Test func aHostCertificateIssuedByOneInstanceIsReusedByTheOther() async throws {
-        try await Instances.with("host-cert") { instances in
-            let first = try await instances.deployer(0)
-            try instances.copyKeyFile(from: 0, to: 1)
-            let second = try await instances.deployer(1)
+        try await Instances.withTwo("host-cert") { instances, first, second in
             try await first.initializeCA()
             let host = Instances.host("h1", address: "192.0.2.10")
             let firstTrust = first.trust, secondTrust = second.trust
@@ -172,8 +154,6 @@ import Testing
                 .certificate(for: host, issuer: secondTrust.issuingAuthority(), reissue: false)
             #expect(reused.fingerprint == issued.fingerprint, "the other instance's certificate, not a new one")
             #expect(try Files.permissions(secondTrust.directory.hostKeyPath(host.uuid)) == 0o600)
-            await first.inventory.close()
-            await second.inventory.close()
         }
     }
 
@@ -236,6 +216,25 @@ struct Instances {
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         try await body(Instances(directory: directory,
                                  location: try await TestStore.location("dshare-\(label)", directory: directory)))
+    }
+
+    /// Two instances of one store, the second with the first one's key file; both closed afterwards.
+    static func withTwo(_ label: String, _ body: (Instances, Deployer, Deployer) async throws -> Void) async throws {
+        try await with(label) { instances in
+            let first = try await instances.deployer(0)
+            try instances.copyKeyFile(from: 0, to: 1)
+            let second = try await instances.deployer(1)
+            let failure: (any Error)?
+            do {
+                try await body(instances, first, second)
+                failure = nil
+            } catch {
+                failure = error
+            }
+            await first.inventory.close()
+            await second.inventory.close()
+            if let failure { throw failure }
+        }
     }
 
     func dataDirectory(_ index: Int) -> String { directory.path + "/data\(index)" }
