@@ -1,5 +1,6 @@
 @testable import Deployer
 import Foundation
+import TestSupport
 import Testing
 
 /// The store several deployer instances share: migrations safe to run at once, one upgrade at a time
@@ -120,6 +121,18 @@ struct StoreTests {
         #expect(error?.message.contains(file.path) == true, "\(error?.message ?? "")")
     }
 
+    /// A PostgreSQL URL whose server refuses its password: the message names the store, never the password.
+    @Test func aStoreURLsPasswordIsNeverShown() async throws {
+        let good = try await TestDatabase.freshDatabase(label: "password")
+        let wrong = good.replacingOccurrences(of: #"(://[^:]+:)[^@]+@"#, with: "$1not-the-password-4711@", options: .regularExpression)
+        #expect(wrong != good)
+        let error = await #expect(throws: DeployerError.self) { try await Inventory(location: wrong) }
+        #expect(error?.message.contains("not-the-password-4711") == false, "\(error?.message ?? "")")
+        #expect(error?.message.contains("127.0.0.1") == true, "\(error?.message ?? "")")
+        #expect(StoreLocation.shown("postgres://u:secret@h:5432/d?x").contains("secret") == false)
+        #expect(StoreLocation.shown("postgres://u:se@cret@h:bad").contains("se@cret") == false)
+    }
+
     static func run(_ kind: RunKind) -> RunRecord {
         RunRecord(kind: kind, trigger: "test", status: .running, ownerPid: getpid(), startedAt: Date())
     }
@@ -135,6 +148,6 @@ func withStore(_ label: String, _ body: (String) async throws -> Void) async thr
 enum TestStore {
     /// A PostgreSQL database when the suite runs on PostgreSQL, else a SQLite file in `directory`.
     static func location(_ label: String, directory: URL) async throws -> String {
-        directory.appendingPathComponent("inventory.sqlite").path
+        try await TestDatabase.url(label: label) ?? directory.appendingPathComponent("inventory.sqlite").path
     }
 }

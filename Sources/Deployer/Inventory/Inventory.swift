@@ -20,9 +20,9 @@ public final class Inventory: Sendable {
                             secretKeyPath: String? = nil) async throws {
         let backend: any SQLBackend
         do {
-            backend = try StoreLocation.backend(for: location)
+            backend = try await StoreLocation.backend(for: location)
         } catch {
-            throw Self.storeError(error, location)
+            throw Self.storeError(error, StoreLocation.shown(location))
         }
         try await self.init(backend: backend, instanceLease: instanceLease, secretKeyPath: secretKeyPath)
     }
