@@ -53,11 +53,11 @@ enum HostPasswordColumn {
     }
 
     /// The hosts whose password is sealed, or is plaintext. substr, not LIKE: SQLite's LIKE ignores case,
-    /// and a plaintext "SEALED:..." is plaintext.
+    /// and a plaintext "SEALED:..." is plaintext. The length is written into the statement: PostgreSQL
+    /// has no substr for a bound (bigint) length.
     private static func select(sealed: Bool, limit: Int? = nil) -> SQLStatement {
         let prefix = SecretBox.textPrefix
-        return SQLStatement("SELECT uuid, password FROM host WHERE password IS NOT NULL AND substr(password, 1, ?) "
-            + (sealed ? "=" : "<>") + " ? ORDER BY uuid" + (limit.map { " LIMIT \($0)" } ?? ""),
-            [.integer(Int64(prefix.utf8.count)), .text(prefix)])
+        return SQLStatement("SELECT uuid, password FROM host WHERE password IS NOT NULL AND substr(password, 1, \(prefix.count)) "
+            + (sealed ? "=" : "<>") + " ? ORDER BY uuid" + (limit.map { " LIMIT \($0)" } ?? ""), [.text(prefix)])
     }
 }
