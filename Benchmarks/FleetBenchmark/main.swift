@@ -269,7 +269,7 @@ func main() async throws {
     let deployer = try await Deployer(DeployerConfiguration(
         dataDirectory: data,
         sources: ReleaseSources(packageDirectory: bench + "/packages", playbookDirectory: repository + "/Playbooks")))
-    try deployer.trust.initialize()  // agent.auth auto: mutual TLS, as for any fleet with a CA
+    try await deployer.initializeCA()  // agent.auth auto: mutual TLS, as for any fleet with a CA
     for (key, value) in ["ansible.var.skip_packages": "true", "ansible.var.libvirt_uri": "test:///default",
                          "agent.echoTimeoutSeconds": "120"] {
         try await deployer.inventory.setSetting(key, value)

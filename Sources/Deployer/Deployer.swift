@@ -12,15 +12,19 @@ public struct DeployerConfiguration: Sendable {
     public var instanceLease: Duration = StoreInstance.defaultLease
     /// The deployer's key, staged releases and ansible workspaces.
     public var dataDirectory: String
+    /// The key that seals the secrets instances share through the store (``SecretBox``): the same file on
+    /// every instance of one store, never in the store. Default `<data-dir>/secret.key`.
+    public var secretKeyPath: String
     public var sources: ReleaseSources
     public var ansiblePlaybook = "ansible-playbook"
     public var sshTimeout: Duration = .seconds(15)
     public var portProbeTimeout: Duration = .seconds(5)
     public var ansibleTimeout: Duration = .seconds(1800)
 
-    public init(dataDirectory: String, database: String? = nil, sources: ReleaseSources) {
+    public init(dataDirectory: String, database: String? = nil, secretKeyPath: String? = nil, sources: ReleaseSources) {
         self.dataDirectory = dataDirectory
         self.database = database ?? dataDirectory + "/inventory.sqlite"
+        self.secretKeyPath = secretKeyPath ?? dataDirectory + "/secret.key"
         self.sources = sources
     }
 
@@ -71,6 +75,9 @@ public struct RunHandle: Sendable {
 public final class Deployer: Sendable {
     public let configuration: DeployerConfiguration
     public let inventory: Inventory
+    /// The secrets this instance shares with the others of its store: its SSH key, CA, API token and
+    /// host certificates are the store's (``SharedSecrets``).
+    let secrets: SharedSecrets
     let key: DeployerKey
     let ssh: SSHClient
     /// Every SSH session this deployer opened, per host (tests check that a run opens one per host).
@@ -80,14 +87,18 @@ public final class Deployer: Sendable {
 
     public init(_ configuration: DeployerConfiguration) async throws {
         self.configuration = configuration
-        inventory = try await Inventory(location: configuration.database, instanceLease: configuration.instanceLease)
-        key = try await DeployerKey.load(in: configuration.dataDirectory)
+        inventory = try await Inventory(location: configuration.database, instanceLease: configuration.instanceLease,
+                                        secretKeyPath: configuration.secretKeyPath)
+        // The inventory was opened with a key file, so it has a box.
+        secrets = SharedSecrets(dataDirectory: configuration.dataDirectory, box: inventory.secretBox!, backend: inventory.backend)
+        key = try await secrets.start()
         ssh = SSHClient(connectTimeout: configuration.sshTimeout)
     }
 
     public var publicKey: String { key.publicKey }
 
-    /// The API's bearer token, made in the data directory the first time it is asked for.
+    /// The API's bearer token, in the data directory: the one the instances of the store share, made by
+    /// the first of them.
     public func apiToken() throws -> APIToken {
         try APIToken.loadOrCreate(in: configuration.dataDirectory)
     }
@@ -125,6 +136,7 @@ public final class Deployer: Sendable {
 
     /// The dry run: what each host needs and why, without deploying anything.
     public func check() async throws -> [(host: HostSummary, decision: HostDecision)] {
+        try await secrets.pull()
         let catalog = try await loadReleases()
         let hosts = try await inventory.hosts()
         let sessions = HostSessions(connector: connector)

@@ -4,12 +4,14 @@ import HostSystem
 /// The deployer's own SSH key pair (Ed25519: short, fast, accepted by every OpenSSH since 6.5), made once with
 /// ssh-keygen and installed on hosts by the password bootstrap.
 public struct DeployerKey: Sendable {
+    static let fileName = "id_ed25519"
+
     public let privateKeyPath: String
     public let publicKey: String
 
     /// Loads the key under `directory`, generating it the first time.
     public static func load(in directory: String, runner: ProcessRunner = ProcessRunner()) async throws -> DeployerKey {
-        let path = (directory as NSString).appendingPathComponent("id_ed25519")
+        let path = (directory as NSString).appendingPathComponent(fileName)
         if !FileManager.default.fileExists(atPath: path) {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])

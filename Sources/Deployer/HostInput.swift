@@ -52,8 +52,8 @@ public struct HostInput: Codable, Sendable {
             || !user.unicodeScalars.allSatisfy({ Self.nameCharacters.contains($0) }) {
             return "user \(user.debugDescription) is not a valid user name"
         }
-        if let uuid, uuid.isEmpty || uuid.count > 64 || !uuid.unicodeScalars.allSatisfy({ Self.nameCharacters.contains($0) }) {
-            return "uuid \(uuid.debugDescription) may hold only letters, digits, '.', '_' and '-'"
+        if let uuid, !Self.isValidUuid(uuid) {
+            return "uuid \(uuid.debugDescription) may hold only letters, digits, '.', '_' and '-' (and is not '.' or '..')"
         }
         if let name, name.isEmpty || name.count > 255 || name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             return "name \(name.debugDescription) is empty, too long or holds control characters"
@@ -98,6 +98,13 @@ public struct HostInput: Codable, Sendable {
             return "\(shown) is accessible by group or others (mode \(String(mode & 0o777, radix: 8))); chmod 600 it"
         }
         return nil
+    }
+
+    /// A host's uuid names its certificate's directory (`ca/hosts/<uuid>`) and its shared secrets: '.' and
+    /// '..' would name another directory.
+    static func isValidUuid(_ uuid: String) -> Bool {
+        !uuid.isEmpty && uuid.count <= 64 && uuid != "." && uuid != ".."
+            && uuid.unicodeScalars.allSatisfy { nameCharacters.contains($0) }
     }
 
     private static let nameCharacters = CharacterSet(charactersIn:

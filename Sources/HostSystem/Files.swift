@@ -73,6 +73,28 @@ public enum Files {
     /// created private to this process and `fchmod`ed, so the umask cannot change it and the content is never
     /// readable by more than `mode` allows.
     public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(FileSystemError) {
+        let temporary = try writeTemporary(bytes, beside: path, mode: mode)
+        guard rename(temporary, path) == 0 else {
+            let failure = FileSystemError("rename into place", path)
+            unlink(temporary)
+            throw failure
+        }
+    }
+
+    /// `writeAtomically` that never replaces: the complete file appears at `path` only if nothing is there
+    /// (`link(2)` of the flushed temporary file, which fails on an existing name). Returns false, writing
+    /// nothing, when something already is: of two processes creating the same file at once, one wins and
+    /// the other reads the winner's.
+    public static func createAtomically(_ bytes: [UInt8], at path: String, mode: mode_t = 0o644) throws(FileSystemError) -> Bool {
+        let temporary = try writeTemporary(bytes, beside: path, mode: mode)
+        defer { unlink(temporary) }
+        if link(temporary, path) == 0 { return true }
+        if errno == EEXIST { return false }
+        throw FileSystemError("create", path)
+    }
+
+    /// A new file beside `path` holding `bytes`, flushed, with exactly `mode`; its path.
+    private static func writeTemporary(_ bytes: [UInt8], beside path: String, mode: mode_t) throws(FileSystemError) -> String {
         let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: .min ... .max))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw FileSystemError("create", temporary) }
@@ -86,11 +108,11 @@ public enum Files {
         }
         if failure == nil, fsync(fd) != 0 { failure = FileSystemError("flush", temporary) }
         close(fd)
-        if failure == nil, rename(temporary, path) != 0 { failure = FileSystemError("rename into place", path) }
         if let failure {
             unlink(temporary)
             throw failure
         }
+        return temporary
     }
 
     /// `writeAtomically` for text that is written only when it differs from what `path` holds, creating the

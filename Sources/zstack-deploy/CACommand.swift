@@ -16,7 +16,7 @@ struct CACommand: AsyncParsableCommand {
 
         func run() async throws {
             let deployer = try await options.deployer()
-            try deployer.trust.initialize()
+            try await deployer.initializeCA()
             print("CA created; deployments from now on push certificates and --auth mtls (setting agent.auth).")
             print("Run `zstack-deploy upgrade --all` to switch deployed agents to mutual TLS.\n")
             printSummary(try await deployer.trustSummary())

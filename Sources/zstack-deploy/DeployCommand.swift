@@ -22,6 +22,11 @@ struct DeployOptions: ParsableArguments {
             + "instances share (env ZSTACK_DEPLOY_DATABASE; default <data-dir>/inventory.sqlite).", valueName: "path-or-url"))
     var database: String?
 
+    @Option(help: ArgumentHelp(
+        "Key file sealing the secrets shared through the store (env ZSTACK_DEPLOY_SECRET_KEY_FILE; default <data-dir>/secret.key).",
+        discussion: "Made by the first instance of a store; copy it (mode 0600) to every other instance of the same store."))
+    var secretKeyFile: String?
+
     @Option(help: "Directory of agent tarballs <agent>-<version>.tar.gz (env ZSTACK_DEPLOY_PACKAGES; default ./dist).")
     var packages: String?
 
@@ -36,13 +41,16 @@ struct DeployOptions: ParsableArguments {
 
     func configuration() -> DeployerConfiguration {
         let environment = ProcessInfo.processInfo.environment
+        func given(_ flag: String?, _ variable: String) -> String? {
+            flag ?? environment[variable].flatMap { $0.isEmpty ? nil : $0 }
+        }
         func pick(_ flag: String?, _ variable: String, _ fallback: String) -> String {
-            absolute(flag ?? environment[variable].flatMap { $0.isEmpty ? nil : $0 } ?? fallback)
+            absolute(given(flag, variable) ?? fallback)
         }
         var configuration = DeployerConfiguration(
             dataDirectory: pick(dataDir, "ZSTACK_DEPLOY_DATA", DeployerConfiguration.defaultDataDirectory),
-            database: (database ?? environment["ZSTACK_DEPLOY_DATABASE"].flatMap { $0.isEmpty ? nil : $0 })
-                .map { StoreLocation.isPostgres($0) ? $0 : absolute($0) },
+            database: given(database, "ZSTACK_DEPLOY_DATABASE").map { StoreLocation.isPostgres($0) ? $0 : absolute($0) },
+            secretKeyPath: given(secretKeyFile, "ZSTACK_DEPLOY_SECRET_KEY_FILE").map(absolute),
             sources: ReleaseSources(
                 packageDirectory: pick(packages, "ZSTACK_DEPLOY_PACKAGES", "dist"),
                 playbookDirectory: pick(playbooks, "ZSTACK_DEPLOY_PLAYBOOKS", "Playbooks"),
@@ -53,11 +61,6 @@ struct DeployOptions: ParsableArguments {
 
     func deployer() async throws -> Deployer {
         try await Deployer(configuration())
-    }
-
-    /// Without opening the inventory: the token is all `api-token` needs.
-    func apiToken() throws -> APIToken {
-        try APIToken.loadOrCreate(in: configuration().dataDirectory)
     }
 
     private func absolute(_ path: String) -> String {

@@ -57,7 +57,8 @@ struct APITokenCommand: AsyncParsableCommand {
     @Flag(help: "Print the token itself instead of its path.") var value = false
 
     func run() async throws {
-        let token = try options.apiToken()
+        // Through the deployer: the token is the one the instances of its store share.
+        let token = try await options.deployer().apiToken()
         print(value ? token.text : token.path)
     }
 }

@@ -89,7 +89,8 @@ struct SharedStoreTests {
 }
 
 /// One `zstack-deploy serve` process on the fleet's store, with a data directory of its own holding the
-/// fleet's deployer key (the secrets every instance must share) and its own API token.
+/// fleet's deployer key and the key file of the store's sealed secrets, copied as an operator would; the
+/// API token is the one the instances share.
 final class ServeInstance: Sendable {
     let data: URL
     let fleet: Fleet
@@ -101,7 +102,8 @@ final class ServeInstance: Sendable {
         self.fleet = fleet
         data = fleet.directory.appendingPathComponent("instance-\(name)")
         try await Fleet.installSharedKey(into: data)
-        let token = try APIToken.loadOrCreate(in: data.path)
+        try FileManager.default.copyItem(atPath: fleet.deployer.configuration.secretKeyPath, toPath: data.path + "/secret.key")
+        let token = try fleet.deployer.apiToken()
         api = APIClient(base: "http://127.0.0.1:\(port)", token: token.text)
         let argv = Self.commandLine(fleet, data, ["serve", "--port", "\(port)", "--watch-interval", "1"])
         let log = fleet.directory.appendingPathComponent("instance-\(name).log")

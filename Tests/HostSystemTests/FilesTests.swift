@@ -67,6 +67,19 @@ import Glibc
         }
     }
 
+    @Test func createAtomicallyNeverReplacesAndLeavesNoTemporaryFile() async throws {
+        try await TemporaryDirectory.with("zstack-hostsystem") { directory in
+            let path = "\(directory)/key"
+            let created = try Files.createAtomically(Array("first".utf8), at: path, mode: 0o600)
+            let replaced = try Files.createAtomically(Array("second".utf8), at: path, mode: 0o600)
+            #expect(created && !replaced)
+            #expect(try Files.readText(path) == "first")
+            #expect(try Files.permissions(path) == 0o600)
+            #expect(try Files.linkCount(path) == 1, "the temporary name is gone")
+            #expect(try await ProcessRunner().run("ls", ["-A", directory]).text == "key\n")
+        }
+    }
+
     @Test func removeFileReportsWhetherSomethingWasThere() async throws {
         try await TemporaryDirectory.with("zstack-hostsystem") { directory in
             let path = "\(directory)/f"

@@ -6,26 +6,39 @@ import Foundation
 /// same SQL on both (see ``SQLBackend``).
 public final class Inventory: Sendable {
     let backend: any SQLBackend
+    /// Seals the hosts' stored passwords; nil when the store was opened without a key file (the store's own
+    /// tests), and then a host with a password can be neither stored nor read.
+    let secretBox: SecretBox?
     /// This process's registration in the store: its runs and leases name it, and it renews it while it lives.
     let instance: StoreInstance
     private let renewal: Task<Void, Never>
 
     /// Opens the store at `location` (a file path, or a `postgres://` URL), brings its schema up to date and
-    /// registers this process as an instance whose lease lasts `instanceLease` unless renewed.
-    public convenience init(location: String, instanceLease: Duration = StoreInstance.defaultLease) async throws {
+    /// registers this process as an instance whose lease lasts `instanceLease` unless renewed. Host passwords
+    /// are sealed with the key file at `secretKeyPath` (see ``SecretBox/forStore(_:keyPath:)``).
+    public convenience init(location: String, instanceLease: Duration = StoreInstance.defaultLease,
+                            secretKeyPath: String? = nil) async throws {
         let backend: any SQLBackend
         do {
             backend = try await StoreLocation.backend(for: location)
         } catch {
             throw Self.storeError(error, StoreLocation.shown(location))
         }
-        try await self.init(backend: backend, instanceLease: instanceLease)
+        try await self.init(backend: backend, instanceLease: instanceLease, secretKeyPath: secretKeyPath)
     }
 
-    public init(backend: any SQLBackend, instanceLease: Duration = StoreInstance.defaultLease) async throws {
+    public init(backend: any SQLBackend, instanceLease: Duration = StoreInstance.defaultLease,
+                secretKeyPath: String? = nil) async throws {
         self.backend = backend
         do {
             try await StoreMigrator.migrate(backend)
+            if let secretKeyPath {
+                let box = try await SecretBox.forStore(backend, keyPath: secretKeyPath)
+                try await HostPasswordColumn.sealPlaintext(in: backend, box: box)
+                secretBox = box
+            } else {
+                secretBox = nil
+            }
             instance = StoreInstance(lease: instanceLease)
             try await instance.register(in: backend)
         } catch {
@@ -85,11 +98,11 @@ public final class Inventory: Sendable {
     // MARK: Hosts
 
     public func hosts() async throws -> [HostRecord] {
-        try HostRecord.all(await read(SQLStatement(HostRecord.selectAll + " ORDER BY kind, address, sshPort")))
+        try hostRecords(await read(SQLStatement(HostRecord.selectAll + " ORDER BY kind, address, sshPort")))
     }
 
     public func host(_ uuid: String) async throws -> HostRecord? {
-        try HostRecord.all(await read(SQLStatement(HostRecord.selectAll + " WHERE uuid = ?", [.text(uuid)]))).first
+        try hostRecords(await read(SQLStatement(HostRecord.selectAll + " WHERE uuid = ?", [.text(uuid)]))).first
     }
 
     /// Finds a host by uuid, name or address (the CLI accepts any of them): the uuid first.
@@ -97,12 +110,17 @@ public final class Inventory: Sendable {
         let rows = try await read(SQLStatement(
             HostRecord.selectAll + " WHERE uuid = ? OR name = ? OR address = ? ORDER BY CASE WHEN uuid = ? THEN 0 ELSE 1 END, kind, address",
             [.text(reference), .text(reference), .text(reference), .text(reference)]))
-        return try HostRecord.all(rows).first
+        return try hostRecords(rows).first
+    }
+
+    /// Host rows with their passwords opened (``HostPasswordColumn``).
+    private func hostRecords(_ rows: [SQLRow]) throws -> [HostRecord] {
+        try HostRecord.all(rows).map { try HostPasswordColumn.opened($0, box: secretBox) }
     }
 
     func insert(_ host: HostRecord) async throws {
         do {
-            _ = try await backend.transaction(host.insert)
+            _ = try await backend.transaction(HostPasswordColumn.sealed(host, box: secretBox).insert)
         } catch StoreError.uniqueViolation {
             throw DeployerError(.invalidInput, "a \(host.kind) host at \(host.address):\(host.sshPort) is already managed")
         } catch {
@@ -116,7 +134,7 @@ public final class Inventory: Sendable {
     public func importHosts(_ hosts: [(host: HostRecord, files: [String: String])]) async throws {
         var statements: [SQLStatement] = []
         for (host, files) in hosts {
-            statements.append(host.insert)
+            statements.append(try HostPasswordColumn.sealed(host, box: secretBox).insert)
             statements += files.sorted { $0.key < $1.key }.map { DeployedFileRecord(hostUuid: host.uuid, name: $0.key, md5: $0.value).insert }
         }
         _ = try await write(statements)

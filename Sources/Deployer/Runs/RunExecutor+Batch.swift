@@ -88,16 +88,7 @@ extension RunExecutor {
             forks: min(hosts.count, await inventory.integer(Setting.forks)), timeout: configuration.ansibleTimeout)
         let extra = (try? await inventory.ansibleVariables()) ?? [:]
         let workspace = "\(configuration.workDirectory)/run-\(runId)-batch-\(batch)-\(kind.rawValue)"
-        var members: [AnsibleBatch.Member] = []
-        var results: [String: AnsibleBatch.Result] = [:]
-        for host in hosts {
-            do {
-                let variables = try auth.stage(host, workspace: workspace, reissue: plan.reissuesCertificates)
-                members.append(AnsibleBatch.Member(host: host, restart: restarts.contains(host.uuid), variables: variables))
-            } catch {
-                results[host.uuid] = AnsibleBatch.Result(succeeded: false, error: "\(error)", tail: "")
-            }
-        }
+        var (members, results) = await stage(hosts, workspace: workspace, restarts: restarts, auth: auth)
         guard !members.isEmpty else { return results }
         defer { auth.removeStagedKeys(workspace: workspace) }
         let release = catalog.releases[kind]!
@@ -122,6 +113,35 @@ extension RunExecutor {
                                    workspace: workspace)
         await report("batch \(batch): \(kind.rawValue) ansible-playbook on \(members.count) hosts took \(Self.seconds(since: started)) s")
         return results.merging(ran) { $1 }
+    }
+
+    /// Each host's TLS files in the workspace. The certificates issued for them are shared before any host
+    /// receives one, so that whichever instance deploys a host next reuses the certificate the host holds
+    /// (a new one would restart its agent); when they cannot be shared, the batch fails rather than leave
+    /// the other instances without them.
+    private func stage(_ hosts: [HostRecord], workspace: String, restarts: Set<String>, auth: AgentAuthPlan) async
+        -> (members: [AnsibleBatch.Member], failures: [String: AnsibleBatch.Result]) {
+        let reissue = plan.reissuesCertificates
+        let dataDirectory = deployer.configuration.dataDirectory
+        do {
+            return try await deployer.secrets.change(hosts.map { .hostCertificate($0.uuid, in: dataDirectory) }) {
+                var members: [AnsibleBatch.Member] = []
+                var failures: [String: AnsibleBatch.Result] = [:]
+                for host in hosts {
+                    do {
+                        let variables = try auth.stage(host, workspace: workspace, reissue: reissue)
+                        members.append(AnsibleBatch.Member(host: host, restart: restarts.contains(host.uuid), variables: variables))
+                    } catch {
+                        failures[host.uuid] = AnsibleBatch.Result(succeeded: false, error: "\(error)", tail: "")
+                    }
+                }
+                return (members, failures)
+            }
+        } catch {
+            auth.removeStagedKeys(workspace: workspace)
+            let failure = AnsibleBatch.Result(succeeded: false, error: "the host certificates cannot be shared: \(error)", tail: "")
+            return ([], Dictionary(uniqueKeysWithValues: hosts.map { ($0.uuid, failure) }))
+        }
     }
 
     /// After ansible: a host it succeeded on must answer its echo, with the release just deployed; a host

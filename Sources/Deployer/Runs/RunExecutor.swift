@@ -66,6 +66,8 @@ final class RunExecutor: Sendable {
 
     private func executeChecked() async throws -> (RunStatus, String) {
         await report(plan.resumed ? "resuming upgrade run \(runId)" : "\(plan.run.kind.rawValue) run \(runId) started")
+        // The CA, and the host certificates another instance issued, as the store has them now.
+        try await deployer.secrets.pull()
         let catalog = try await deployer.loadReleases()
         try? await inventory.setReleases(catalog.summary, of: runId)
         await report("releases: \(catalog.summary)")

@@ -20,15 +20,19 @@ extension Deployer {
     /// 3. once every host holds the new bundle: the new CA replaces the old in `ca/`.
     ///
     /// The runs are ordinary upgrade runs (batches, `upgrade.maxFailPercent`, resumable). A step that leaves
-    /// hosts behind stops the rotation where it is; running it again resumes.
+    /// hosts behind stops the rotation where it is; running it again resumes, on whichever instance of the
+    /// store: each step is shared as it is taken, and a step based on a state another instance moved on
+    /// from is refused (see ``SharedSecrets``).
     public func rotateCA(observer: RunObserver? = nil) async throws -> RotationOutcome {
+        try await secrets.pull()
         guard case .mutualTLS = try await agentAuthPlan().mode else {
             throw DeployerError(.invalidInput, "agents do not use mutual TLS (agent.auth): nothing to rotate")
         }
         if let active = try await inventory.activeUpgrade() {
             throw DeployerError(.busy, "upgrade run \(active.id!) is in progress (\(active.ownerDescription)); rotate after it")
         }
-        var state = try trust.beginRotation()
+        let trust = self.trust
+        var state = try await secrets.change([caGroup]) { try trust.beginRotation() }
         var runs: [Int64] = []
         while true {
             let pending = try await spreadCurrentBundle(runs: &runs, observer: observer)
@@ -42,9 +46,9 @@ extension Deployer {
             }
             switch state.phase {
             case .spreading:
-                state = try trust.switchClient(state)
+                state = try await secrets.change([caGroup]) { [state] in try trust.switchClient(state) }
             case .dropping:
-                try trust.finishRotation()
+                try await secrets.change([caGroup]) { try trust.finishRotation() }
                 return RotationOutcome(finished: true, message: "rotation finished: every host trusts only the new CA", runs: runs)
             }
         }

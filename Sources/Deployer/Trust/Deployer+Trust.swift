@@ -5,6 +5,17 @@ extension Deployer {
     /// The deployer's CA in `<data-dir>/ca/`.
     public var trust: DeployerTrust { DeployerTrust(dataDirectory: configuration.dataDirectory) }
 
+    /// `ca init`, shared with the other instances of the store: refused when one of them made a CA already
+    /// (pulled first), or makes one at the same moment (the change is based on no CA; see ``SharedSecrets``).
+    public func initializeCA() async throws {
+        try await secrets.pull()
+        let trust = self.trust
+        try await secrets.change([caGroup]) { try trust.initialize() }
+    }
+
+    /// The CA's files as the instances share them.
+    var caGroup: SecretGroup { .authority(in: configuration.dataDirectory) }
+
     /// The `agent.auth` setting resolved against the CA, for one run.
     func agentAuthPlan() async throws -> AgentAuthPlan {
         try AgentAuthPlan.resolve(setting: await inventory.setting(Setting.agentAuth.key), trust: trust)

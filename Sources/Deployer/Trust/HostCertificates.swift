@@ -19,7 +19,7 @@ struct HostCertificates: Sendable {
     /// `TrustValidity.renewBefore` more; else a new one (SAN: the host's address, CN: its uuid), stored.
     func certificate(for host: HostRecord, issuer: CertificateAuthority, reissue: Bool, now: Date = Date()) throws -> IssuedCertificate {
         let folder = directory.hostDirectory(host.uuid)
-        if !reissue, let stored = stored(in: folder), stored.record.address == host.address,
+        if !reissue, let stored = stored(host.uuid), stored.record.address == host.address,
            stored.record.issuerFingerprint == issuer.fingerprint, stored.record.notAfter > now + TrustValidity.renewBefore {
             return stored.certificate
         }
@@ -31,10 +31,12 @@ struct HostCertificates: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
-            try DeployerTrust.wrap { try issued.write(certificateTo: folder + "/agent.crt", keyTo: folder + "/agent.key") }
+            try DeployerTrust.wrap {
+                try issued.write(certificateTo: directory.hostCertificatePath(host.uuid), keyTo: directory.hostKeyPath(host.uuid))
+            }
             let encoder = JSONEncoder()
             encoder.dateEncodingStrategy = .iso8601
-            try Files.writeAtomically(Array(try encoder.encode(record)), to: folder + "/agent.json")
+            try Files.writeAtomically(Array(try encoder.encode(record)), to: directory.hostRecordPath(host.uuid))
         } catch let error as DeployerError {
             throw error
         } catch {
@@ -43,13 +45,13 @@ struct HostCertificates: Sendable {
         return issued
     }
 
-    private func stored(in folder: String) -> (record: Record, certificate: IssuedCertificate)? {
+    private func stored(_ uuid: String) -> (record: Record, certificate: IssuedCertificate)? {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
-        guard let data = FileManager.default.contents(atPath: folder + "/agent.json"),
+        guard let data = FileManager.default.contents(atPath: directory.hostRecordPath(uuid)),
               let record = try? decoder.decode(Record.self, from: data),
-              let certificate = try? String(contentsOfFile: folder + "/agent.crt", encoding: .utf8),
-              let key = try? String(contentsOfFile: folder + "/agent.key", encoding: .utf8),
+              let certificate = try? String(contentsOfFile: directory.hostCertificatePath(uuid), encoding: .utf8),
+              let key = try? String(contentsOfFile: directory.hostKeyPath(uuid), encoding: .utf8),
               let fingerprint = (try? TrustStore(pemBundle: certificate))?.summaries.first?.fingerprint
         else { return nil }
         return (record, IssuedCertificate(certificatePEM: certificate, privateKeyPEM: key, fingerprint: fingerprint))

@@ -5,7 +5,8 @@
 ///     rotation.json           present while a rotation is in progress: its phase
 ///     ca-bundle.pem           the CAs agents trust for clients, and the deployer trusts for agents
 ///     client.crt, client.key  the management side's client certificate (the deployer's echo, the MN, zstack-agentctl)
-///     hosts/<uuid>/           each host's current server certificate, reused until it needs renewing
+///     hosts/<uuid>/           each host's current server certificate, reused until it needs renewing:
+///                             agent.crt, agent.key, agent.json (what it was issued for)
 struct TrustDirectory: Sendable {
     let path: String
 
@@ -19,5 +20,10 @@ struct TrustDirectory: Sendable {
     var clientCertificatePath: String { path + "/client.crt" }
     var clientKeyPath: String { path + "/client.key" }
 
-    func hostDirectory(_ uuid: String) -> String { path + "/hosts/" + uuid }
+    var hostsDirectory: String { path + "/hosts" }
+
+    func hostDirectory(_ uuid: String) -> String { hostsDirectory + "/" + uuid }
+    func hostCertificatePath(_ uuid: String) -> String { hostDirectory(uuid) + "/agent.crt" }
+    func hostKeyPath(_ uuid: String) -> String { hostDirectory(uuid) + "/agent.key" }
+    func hostRecordPath(_ uuid: String) -> String { hostDirectory(uuid) + "/agent.json" }
 }
