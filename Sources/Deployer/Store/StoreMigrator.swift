@@ -9,13 +9,14 @@ enum StoreMigrator {
     static func migrate(_ backend: any SQLBackend, _ migrations: [SchemaMigration] = InventorySchema.migrations) async throws {
         let dialect = backend.dialect
         let table = dialect.migrationsTable
-        try await retryingCreation(backend, SQLStatement("CREATE TABLE IF NOT EXISTS \(table) (identifier TEXT NOT NULL PRIMARY KEY)"))
+        // PostgreSQL's `CREATE TABLE IF NOT EXISTS` is not safe against a concurrent one (the loser fails on
+        // the table's type name): the lock comes first there too.
+        _ = try await backend.transaction(lock(dialect) + [
+            SQLStatement("CREATE TABLE IF NOT EXISTS \(table) (identifier TEXT NOT NULL PRIMARY KEY)"),
+        ])
         let applied = Set(try await backend.read(SQLStatement("SELECT identifier FROM \(table)")).map { try $0.text("identifier") })
         for migration in migrations where !applied.contains(migration.identifier) {
-            var statements: [SQLStatement] = []
-            if dialect == .postgres {
-                statements.append(SQLStatement("SELECT pg_advisory_xact_lock(?)", [.integer(advisoryLockKey)]))
-            }
+            var statements = lock(dialect)
             statements.append(SQLStatement("INSERT INTO \(table) (identifier) VALUES (?)", [.text(migration.identifier)]))
             statements += migration.steps.flatMap(dialect.render).map { SQLStatement($0) }
             do {
@@ -26,13 +27,9 @@ enum StoreMigrator {
         }
     }
 
-    /// PostgreSQL's `CREATE TABLE IF NOT EXISTS` can still fail with a unique violation when two sessions
-    /// create the table at the same moment; the loser finds it there on a second try.
-    private static func retryingCreation(_ backend: any SQLBackend, _ statement: SQLStatement) async throws {
-        do {
-            _ = try await backend.transaction(statement)
-        } catch StoreError.uniqueViolation {
-            _ = try await backend.transaction(statement)
-        }
+    /// Serialises migrations between instances for the rest of the transaction (SQLite's single writer does
+    /// it there).
+    private static func lock(_ dialect: SQLDialect) -> [SQLStatement] {
+        dialect == .postgres ? [SQLStatement("SELECT pg_advisory_xact_lock(?)", [.integer(advisoryLockKey)])] : []
     }
 }
