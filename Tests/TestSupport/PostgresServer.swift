@@ -49,8 +49,7 @@ public struct PostgresServer: Sendable {
         do {
             try await server.create()
             if tls { try await server.makeCertificate() }
-            try await server.postgres(["pg_ctl", "start", "--wait", "--timeout=60", "-D", server.dataDirectory,
-                                       "-l", server.directory + "/server.log", "-o", server.serverOptions])
+            try await server.resume()
             try await server.psql("CREATE ROLE \(server.user) LOGIN PASSWORD '\(server.password)'")
             try await server.createDatabase(server.database)
         } catch {
@@ -81,6 +80,17 @@ public struct PostgresServer: Sendable {
     public func psql(_ sql: String, database: String = "postgres") async throws -> String {
         try await postgres(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", dataDirectory,
                             "-p", String(port), "-d", database, "-c", sql])
+    }
+
+    /// Stops the server but keeps its cluster, for a test of an outage; ``resume()`` starts it again.
+    public func pause() async throws {
+        try await postgres(["pg_ctl", "stop", "--wait", "-m", "fast", "-D", dataDirectory])
+    }
+
+    /// Starts the cluster and waits until it accepts connections.
+    public func resume() async throws {
+        try await postgres(["pg_ctl", "start", "--wait", "--timeout=60", "-D", dataDirectory,
+                            "-l", directory + "/server.log", "-o", serverOptions])
     }
 
     /// Stops the server (fast shutdown: sessions are ended, not waited for) and deletes its directory;
