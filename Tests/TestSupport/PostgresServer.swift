@@ -6,9 +6,9 @@ import Foundation
 /// authenticate with SCRAM; the socket trusts its only possible users (root and postgres: the directory is
 /// postgres's, mode 0700) and serves the set-up commands.
 ///
-/// The cluster lives in `/tmp/zstack-postgres-<port>`, one directory a port, so a start first stops and
-/// removes what a killed test process left there, as the next run would otherwise meet the old server on
-/// its port.
+/// The cluster lives in `/tmp/zstack-postgres-<port>`, one directory a port, with the pid of the test process
+/// that made it: a start first stops and removes what a killed test process left there (the next run would
+/// otherwise meet the old server on its port), but refuses, saying so, while that process still runs.
 public struct PostgresServer: Sendable {
     public static let binaries = "/usr/lib/postgresql/15/bin"
 
@@ -44,7 +44,7 @@ public struct PostgresServer: Sendable {
     /// Makes and starts a cluster on `port` and returns once it accepts connections; with `tls` it also
     /// offers TLS, with a certificate made for it (``certificate``).
     public static func start(port: Int, tls: Bool = false) async throws -> PostgresServer {
-        removeLeftover(port: port)
+        try removeLeftover(port: port)
         let server = PostgresServer(port: port, password: randomHex(bytes: 16), tls: tls)
         do {
             try await server.create()
@@ -101,8 +101,14 @@ public struct PostgresServer: Sendable {
         Self.stop(directory: directory)
     }
 
-    private static func removeLeftover(port: Int) {
-        stop(directory: directory(port: port))
+    private static func removeLeftover(port: Int) throws {
+        let directory = directory(port: port)
+        if let owner = Processes.pid(inFile: URL(fileURLWithPath: directory + "/owner.pid")), owner != getpid(),
+           Processes.isAlive(owner) {
+            throw ProgramError(description: "port \(port) belongs to the PostgreSQL server of test process \(owner), "
+                               + "which still runs: one test process at a time can use it")
+        }
+        stop(directory: directory)
     }
 
     private static func stop(directory: String) {
@@ -135,6 +141,7 @@ public struct PostgresServer: Sendable {
     private func create() async throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false,
                                                 attributes: [.posixPermissions: 0o700])
+        try "\(getpid())\n".write(toFile: directory + "/owner.pid", atomically: true, encoding: .utf8)
         try await Program.check(["chown", "postgres:postgres", directory])
         try await postgres(["initdb", "-D", dataDirectory, "-U", "postgres", "--auth-local=trust",
                             "--auth-host=scram-sha-256", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"])
