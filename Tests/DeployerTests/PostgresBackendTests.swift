@@ -219,6 +219,35 @@ import Testing
         }
     }
 
+    /// A server that goes away under a running backend: the pool retries for its 60 s, then the request
+    /// fails with why (the backend's own connection attempt), and the backend works again once the server is
+    /// back. Its own server, on port 3013.
+    @Test func aServerThatGoesAwayIsReportedAndABackendRecovers() async throws {
+        let server = try await PostgresServer.start(port: 3013)
+        defer { server.stop() }
+        let backend = try await PostgresBackend.connect(url: server.url)
+        try await withCleanUp({
+            _ = try await backend.transaction(SQLStatement("CREATE TABLE beats (n BIGINT)"))
+            try await server.pause()
+            do {
+                _ = try await backend.transaction(SQLStatement("INSERT INTO beats VALUES (1)"))
+                Issue.record("a statement ran with the server stopped")
+            } catch StoreError.engine(let message) {
+                #expect(message.hasPrefix("cannot connect to PostgreSQL at \(location(server.url)): the server cannot be reached"),
+                        "\(message)")
+                #expect(!message.contains(server.password))
+            }
+            try await server.resume()
+            // The pool retries on its own back-off (up to a minute apart); until it succeeds a request fails at
+            // once, saying that the server answers again.
+            let recovered = await eventually(within: .seconds(120)) {
+                (try? await backend.transaction(SQLStatement("INSERT INTO beats VALUES (2)"))) != nil
+            }
+            #expect(recovered)
+            #expect(try await backend.read(SQLStatement("SELECT n FROM beats")) == [SQLRow(["n": .integer(2)])])
+        }, cleanUp: { await backend.close() })
+    }
+
     @Test(arguments: [
         ("mysql://u:Secret-1@127.0.0.1:3011/db", "the scheme must be postgres or postgresql, not 'mysql'"),
         ("//u:Secret-1@127.0.0.1:3011/db", "the scheme must be postgres or postgresql, not missing"),

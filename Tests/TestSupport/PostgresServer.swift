@@ -6,9 +6,9 @@ import Foundation
 /// authenticate with SCRAM; the socket trusts its only possible users (root and postgres: the directory is
 /// postgres's, mode 0700) and serves the set-up commands.
 ///
-/// The cluster lives in `/tmp/zstack-postgres-<port>`, one directory a port, so a start first stops and
-/// removes what a killed test process left there, as the next run would otherwise meet the old server on
-/// its port.
+/// The cluster lives in `/tmp/zstack-postgres-<port>`, one directory a port, with the pid of the test process
+/// that made it: a start first stops and removes what a killed test process left there (the next run would
+/// otherwise meet the old server on its port), but refuses, saying so, while that process still runs.
 public struct PostgresServer: Sendable {
     public static let binaries = "/usr/lib/postgresql/15/bin"
 
@@ -44,13 +44,12 @@ public struct PostgresServer: Sendable {
     /// Makes and starts a cluster on `port` and returns once it accepts connections; with `tls` it also
     /// offers TLS, with a certificate made for it (``certificate``).
     public static func start(port: Int, tls: Bool = false) async throws -> PostgresServer {
-        removeLeftover(port: port)
+        try removeLeftover(port: port)
         let server = PostgresServer(port: port, password: randomHex(bytes: 16), tls: tls)
         do {
             try await server.create()
             if tls { try await server.makeCertificate() }
-            try await server.postgres(["pg_ctl", "start", "--wait", "--timeout=60", "-D", server.dataDirectory,
-                                       "-l", server.directory + "/server.log", "-o", server.serverOptions])
+            try await server.resume()
             try await server.psql("CREATE ROLE \(server.user) LOGIN PASSWORD '\(server.password)'")
             try await server.createDatabase(server.database)
         } catch {
@@ -83,6 +82,17 @@ public struct PostgresServer: Sendable {
                             "-p", String(port), "-d", database, "-c", sql])
     }
 
+    /// Stops the server but keeps its cluster, for a test of an outage; ``resume()`` starts it again.
+    public func pause() async throws {
+        try await postgres(["pg_ctl", "stop", "--wait", "-m", "fast", "-D", dataDirectory])
+    }
+
+    /// Starts the cluster and waits until it accepts connections.
+    public func resume() async throws {
+        try await postgres(["pg_ctl", "start", "--wait", "--timeout=60", "-D", dataDirectory,
+                            "-l", directory + "/server.log", "-o", serverOptions])
+    }
+
     /// Stops the server (fast shutdown: sessions are ended, not waited for) and deletes its directory;
     /// never throws, so it runs from `defer` and at process exit. Signals the postmaster (SIGINT is what
     /// `pg_ctl stop -m fast` sends) and waits for it rather than running pg_ctl: no subprocess, so it also
@@ -91,8 +101,14 @@ public struct PostgresServer: Sendable {
         Self.stop(directory: directory)
     }
 
-    private static func removeLeftover(port: Int) {
-        stop(directory: directory(port: port))
+    private static func removeLeftover(port: Int) throws {
+        let directory = directory(port: port)
+        if let owner = Processes.pid(inFile: URL(fileURLWithPath: directory + "/owner.pid")), owner != getpid(),
+           Processes.isAlive(owner) {
+            throw ProgramError(description: "port \(port) belongs to the PostgreSQL server of test process \(owner), "
+                               + "which still runs: one test process at a time can use it")
+        }
+        stop(directory: directory)
     }
 
     private static func stop(directory: String) {
@@ -125,6 +141,7 @@ public struct PostgresServer: Sendable {
     private func create() async throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false,
                                                 attributes: [.posixPermissions: 0o700])
+        try "\(getpid())\n".write(toFile: directory + "/owner.pid", atomically: true, encoding: .utf8)
         try await Program.check(["chown", "postgres:postgres", directory])
         try await postgres(["initdb", "-D", dataDirectory, "-U", "postgres", "--auth-local=trust",
                             "--auth-host=scram-sha-256", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"])

@@ -5,7 +5,9 @@ import Synchronization
 /// gets a fresh database on one PostgreSQL server that the test process starts on first use (port 3029) and
 /// stops when it exits; otherwise `url(label:)` is nil and the tests keep their SQLite files.
 public enum TestDatabase {
-    public static let port = 3029
+    /// 3029, or `ZSTACK_TEST_DATABASE_PORT` (one of 3010-3029) for a second test process run beside one that
+    /// has it.
+    public static let port = ProcessInfo.processInfo.environment["ZSTACK_TEST_DATABASE_PORT"].flatMap { Int($0) } ?? 3029
 
     public static var usesPostgres: Bool {
         ProcessInfo.processInfo.environment["ZSTACK_TEST_DATABASE"] == "postgres"
