@@ -23,14 +23,7 @@ extension Inventory {
         var run = run
         run.ownerPid = instance.pid
         run.ownerInstance = instance.id
-        do {
-            let rows = try await backend.transaction(run.insert)
-            run.id = try rows.first?.integer("id")
-        } catch StoreError.uniqueViolation {
-            throw try await upgradeBusy()
-        } catch {
-            throw Self.storeError(error, backend.location)
-        }
+        run.id = try await write(run.insert, duplicate: upgradeBusy).first?.integer("id")
         return run
     }
 
@@ -69,17 +62,11 @@ extension Inventory {
     /// Takes over a stopped or interrupted run in this instance. False when another instance took it first
     /// (its status is no longer one that can be resumed); the engine refuses it while another upgrade runs.
     func resumeRun(_ id: Int64) async throws -> Bool {
-        do {
-            let rows = try await backend.transaction(SQLStatement(
-                "UPDATE run SET status = ?, ownerPid = ?, ownerInstance = ?, finishedAt = NULL WHERE id = ? AND status IN (?, ?) RETURNING id",
-                [SQLValue(RunStatus.running), .integer(Int64(instance.pid)), .text(instance.id), .integer(id),
-                 SQLValue(RunStatus.stopped), SQLValue(RunStatus.interrupted)]))
-            return !rows.isEmpty
-        } catch StoreError.uniqueViolation {
-            throw try await upgradeBusy()
-        } catch {
-            throw Self.storeError(error, backend.location)
-        }
+        let rows = try await write(SQLStatement(
+            "UPDATE run SET status = ?, ownerPid = ?, ownerInstance = ?, finishedAt = NULL WHERE id = ? AND status IN (?, ?) RETURNING id",
+            [SQLValue(RunStatus.running), .integer(Int64(instance.pid)), .text(instance.id), .integer(id),
+             SQLValue(RunStatus.stopped), SQLValue(RunStatus.interrupted)]), duplicate: upgradeBusy)
+        return !rows.isEmpty
     }
 
     func saveRunHost(_ entry: RunHostRecord) async throws {

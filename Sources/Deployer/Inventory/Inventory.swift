@@ -65,22 +65,28 @@ public final class Inventory: Sendable {
 
     var dialect: SQLDialect { backend.dialect }
 
-    /// Runs statements in one transaction, the store's failures as the deployer's errors.
-    func write(_ statements: [SQLStatement]) async throws -> [[SQLRow]] {
-        do {
-            return try await backend.transaction(statements)
-        } catch {
-            throw Self.storeError(error, backend.location)
-        }
+    /// What a refused duplicate row means to the caller (a host already managed, an upgrade already running).
+    typealias DuplicateMeaning = () async throws -> any Error
+
+    /// Runs statements in one transaction, the store's failures as the deployer's errors; a unique
+    /// violation is `duplicate`'s error when the caller gives one.
+    func write(_ statements: [SQLStatement], duplicate: DuplicateMeaning? = nil) async throws -> [[SQLRow]] {
+        try await reportingFailures(duplicate: duplicate) { try await backend.transaction(statements) }
     }
 
-    func write(_ statement: SQLStatement) async throws -> [SQLRow] {
-        try await write([statement])[0]
+    func write(_ statement: SQLStatement, duplicate: DuplicateMeaning? = nil) async throws -> [SQLRow] {
+        try await write([statement], duplicate: duplicate)[0]
     }
 
     func read(_ statements: [SQLStatement]) async throws -> [[SQLRow]] {
+        try await reportingFailures { try await backend.read(statements) }
+    }
+
+    private func reportingFailures<T>(duplicate: DuplicateMeaning? = nil, _ body: () async throws -> T) async throws -> T {
         do {
-            return try await backend.read(statements)
+            return try await body()
+        } catch StoreError.uniqueViolation where duplicate != nil {
+            throw try await duplicate!()
         } catch {
             throw Self.storeError(error, backend.location)
         }
@@ -119,12 +125,8 @@ public final class Inventory: Sendable {
     }
 
     func insert(_ host: HostRecord) async throws {
-        do {
-            _ = try await backend.transaction(HostPasswordColumn.sealed(host, box: secretBox).insert)
-        } catch StoreError.uniqueViolation {
-            throw DeployerError(.invalidInput, "a \(host.kind) host at \(host.address):\(host.sshPort) is already managed")
-        } catch {
-            throw Self.storeError(error, backend.location)
+        _ = try await write(try HostPasswordColumn.sealed(host, box: secretBox).insert) {
+            DeployerError(.invalidInput, "a \(host.kind) host at \(host.address):\(host.sshPort) is already managed")
         }
     }
 

@@ -3,10 +3,7 @@ import Foundation
 /// Typed reads of a row's columns. A column holding something else than its type (a store edited by hand, a
 /// newer schema) is a `StoreError` naming the column, never a crash.
 extension SQLRow {
-    public func text(_ column: String) throws -> String {
-        guard let text = try optionalText(column) else { throw missing(column) }
-        return text
-    }
+    public func text(_ column: String) throws -> String { try required(column, optionalText) }
 
     public func optionalText(_ column: String) throws -> String? {
         switch self[column] {
@@ -16,10 +13,7 @@ extension SQLRow {
         }
     }
 
-    public func integer(_ column: String) throws -> Int64 {
-        guard let integer = try optionalInteger(column) else { throw missing(column) }
-        return integer
-    }
+    public func integer(_ column: String) throws -> Int64 { try required(column, optionalInteger) }
 
     public func optionalInteger(_ column: String) throws -> Int64? {
         switch self[column] {
@@ -29,10 +23,7 @@ extension SQLRow {
         }
     }
 
-    public func int(_ column: String) throws -> Int {
-        guard let int = try optionalInt(column) else { throw missing(column) }
-        return int
-    }
+    public func int(_ column: String) throws -> Int { try required(column, optionalInt) }
 
     public func optionalInt(_ column: String) throws -> Int? {
         guard let integer = try optionalInteger(column) else { return nil }
@@ -49,10 +40,7 @@ extension SQLRow {
         }
     }
 
-    public func date(_ column: String) throws -> Date {
-        guard let date = try optionalDate(column) else { throw missing(column) }
-        return date
-    }
+    public func date(_ column: String) throws -> Date { try required(column, optionalDate) }
 
     public func optionalDate(_ column: String) throws -> Date? {
         switch self[column] {
@@ -76,14 +64,19 @@ extension SQLRow {
     /// A column holding one of `Value`'s raw values.
     public func value<Value: RawRepresentable>(_ column: String, as type: Value.Type = Value.self) throws -> Value
     where Value.RawValue == String {
-        guard let value = try optionalValue(column, as: type) else { throw missing(column) }
-        return value
+        try required(column) { try optionalValue($0, as: type) }
     }
 
     public func optionalValue<Value: RawRepresentable>(_ column: String, as type: Value.Type = Value.self) throws -> Value?
     where Value.RawValue == String {
         guard let text = try optionalText(column) else { return nil }
         guard let value = Value(rawValue: text) else { throw mismatch(column, "one of \(Value.self)'s values") }
+        return value
+    }
+
+    /// A column that must hold a value: read as optional, refused when null.
+    private func required<Value>(_ column: String, _ read: (String) throws -> Value?) throws -> Value {
+        guard let value = try read(column) else { throw missing(column) }
         return value
     }
 
