@@ -1,15 +1,22 @@
 import AgentWire
 import Foundation
 import HostSystem
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// This process's `AgentManifest`: hashed once, in a task of its own started with the server (never on an
-/// event loop: the executable is tens of MiB), and awaited by the first request that asks.
+/// This process's `AgentManifest`: hashed once, in a task of its own (never on an event loop: the executable is
+/// tens of MiB) that the first request asking for it starts; every later one reads the same answer.
+///
+/// Not at start: hashing 60 MiB costs about 0.1 s of CPU, and the 50 agents of a fresh deploy all start on
+/// hosts that are busy unpacking (the deployer asks for manifests only in later passes). Hashing later says
+/// the same thing: the executable is read through `/proc/self/exe`, which is the running image even once its
+/// path names another file, and the init script and tarball are files on disk, which the deployer's SSH check
+/// would read as they are then too.
 struct ProcessManifest: Sendable {
-    private let hashed: Task<AgentManifest, Never>
+    private let hashing: Hashing
     /// The executable's path as the kernel resolved it at start, and the file (device, inode) it named.
     private let executable: String?
     private let running: FileIdentity?
@@ -21,7 +28,7 @@ struct ProcessManifest: Sendable {
          image: String = "/proc/self/exe") {
         self.executable = executable
         running = FileIdentity(of: image)
-        hashed = Task.detached(priority: .utility) {
+        hashing = Hashing {
             let version = AgentVersion.ofThisProcess(executable: executable)
             var initScript: String?, tarball: String?
             if let executable, version.version != AgentVersion.unknown {
@@ -39,9 +46,32 @@ struct ProcessManifest: Sendable {
     }
 
     func current() async -> AgentManifest {
-        var manifest = await hashed.value
+        var manifest = await hashing.value
         manifest.executableReplaced = executable.map { FileIdentity(of: $0) != running } ?? false
         return manifest
+    }
+}
+
+/// The hash, started by whoever asks first.
+private final class Hashing: Sendable {
+    private let work: @Sendable () async -> AgentManifest
+    private let task = Mutex<Task<AgentManifest, Never>?>(nil)
+
+    init(_ work: @escaping @Sendable () async -> AgentManifest) {
+        self.work = work
+    }
+
+    var value: AgentManifest {
+        get async {
+            let started = task.withLock { task in
+                if let task { return task }
+                let work = work
+                let started = Task.detached(priority: .utility) { await work() }
+                task = started
+                return started
+            }
+            return await started.value
+        }
     }
 }
 

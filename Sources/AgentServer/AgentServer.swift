@@ -20,7 +20,7 @@ public struct AgentServer: Sendable {
     private let tls: TLSServerIdentity?
     /// Read once at start: what the process runs cannot change while it runs.
     private let version = AgentVersion.ofThisProcess()
-    /// Hashed once, from the server's creation on: the MD5s of what runs.
+    /// Hashed once, when first asked: the MD5s of what runs.
     private let manifest = ProcessManifest()
     private let logger: Logger
     private var companions: [any Service] = []

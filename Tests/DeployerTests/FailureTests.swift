@@ -39,7 +39,7 @@ struct FailureTests {
         let failed = try #require(run.entry(broken.host.address))
         #expect(failed.outcome == .failed)
         // The failing task and the init script's words, with the agent's log lines, not "ret code: 2".
-        #expect(failed.error?.contains("task 'Restart the agent (new files, or init)' failed") == true, "\(failed.error ?? "")")
+        #expect(failed.error?.contains("task 'Install and start the release' failed") == true, "\(failed.error ?? "")")
         #expect(failed.error?.contains("zstack-kvmagent failed to start") == true)
         #expect(failed.ansibleTail?.isEmpty == false)
         let tarball = broken.install.agentHome.appendingPathComponent("package/kvmagent-1.0.0.tar.gz")

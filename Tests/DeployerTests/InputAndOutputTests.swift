@@ -168,3 +168,45 @@ struct InputAndOutputTests {
         #expect(await inventory.integer(Setting.batchSize) == 5)
     }
 }
+
+/// The playbook tasks a batch skips by tag: only those that would do nothing on every one of its hosts.
+struct SkippedTagsTests {
+    static let all = "zstack_packages,zstack_hostname,zstack_tarball_copy,zstack_credentials,zstack_extensions"
+    let pushed = ["agent_pushed_tarball": "/tmp/p/kvmagent-1.tar.gz", "skip_packages": "True"]
+
+    @Test func aBatchThatNeedsNoneOfThemSkipsThemAll() {
+        #expect(AnsibleBatch.skippedTags(hostVariables: [pushed, pushed], extraVariables: [:], hasExtensions: false)
+                == ["--skip-tags", Self.all])
+    }
+
+    @Test func oneHostThatNeedsATaskKeepsItForTheBatch() {
+        func skipped(_ other: [String: String], extra: [String: String] = [:], extensions: Bool = false) -> [String] {
+            AnsibleBatch.skippedTags(hostVariables: [pushed, pushed.merging(other) { $1 }], extraVariables: extra,
+                                     hasExtensions: extensions).last?.split(separator: ",").map(String.init) ?? []
+        }
+        #expect(!skipped(["skip_packages": "false"]).contains("zstack_packages"))
+        #expect(!skipped(["skip_packages": "y"]).contains("zstack_packages"), "ansible's bool filter: 'y' is false")
+        #expect(skipped(["skip_packages": "false"], extra: ["skip_packages": "yes"]).contains("zstack_packages"),
+                "extra-vars beat the inventory")
+        #expect(!skipped(["hostname": "kvm-1"]).contains("zstack_hostname"))
+        var unpushed = pushed
+        unpushed["agent_pushed_tarball"] = nil
+        #expect(!AnsibleBatch.skippedTags(hostVariables: [pushed, unpushed], extraVariables: [:], hasExtensions: false)
+            .joined().contains("zstack_tarball_copy"))
+        #expect(!skipped(["agent_auth": "mtls"]).contains("zstack_credentials"))
+        #expect(!skipped(["agent_auth": "token"]).contains("zstack_credentials"))
+        #expect(skipped(["agent_auth": "none"]).contains("zstack_credentials"))
+        #expect(!skipped([:], extensions: true).contains("zstack_extensions"))
+    }
+
+    /// Every tag the deployer may skip names tasks of the shared playbook (a renamed tag would silently skip
+    /// nothing), and a playbook run without the deployer skips nothing: the tasks keep their own conditions.
+    @Test func everyTagIsOnAPlaybookTaskThatHasItsOwnCondition() throws {
+        let tasks = try String(contentsOf: Repository.root.appendingPathComponent("Playbooks/tasks/agent.yaml"), encoding: .utf8)
+        for tag in Self.all.split(separator: ",") {
+            let task = try #require(tasks.components(separatedBy: "\n    - name: ").first { $0.contains("tags: [\(tag)]") },
+                                    "no task tagged \(tag)")
+            #expect(task.contains("when:") || task.contains("loop:"), "\(tag): \(task)")
+        }
+    }
+}

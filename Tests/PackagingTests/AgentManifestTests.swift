@@ -5,7 +5,7 @@ import Foundation
 import Testing
 
 /// `GET /agent/manifest` of the packaged agent, started by its init script from an installed release: the
-/// MD5s of what runs, hashed once at start, behind the agent's authentication.
+/// MD5s of what runs, hashed once (on the first ask), behind the agent's authentication.
 @Suite(.serialized)
 struct AgentManifestTests {
     @Test func manifestReportsWhatRunsBehindTheToken() async throws {
@@ -34,7 +34,7 @@ struct AgentManifestTests {
             tarballMD5: try await AgentTarball.md5(of: tarball.url))
         #expect(try await agent.manifest() == expected)
 
-        // Files changed after the start do not change the answer: it says what runs.
+        // Files changed after the first answer do not change it: it says what runs.
         try Data("another tarball".utf8).write(to: copy)
         try Data("#!/bin/sh\n".utf8).write(to: release.appendingPathComponent("init.d/zstack-kvmagent"))
         #expect(try await agent.manifest() == expected)
