@@ -37,7 +37,10 @@ extension Deployer {
         while true {
             let pending = try await spreadCurrentBundle(runs: &runs, observer: observer)
             guard pending.isEmpty else {
-                let names = pending.prefix(10).map(\.label).joined(separator: ", ")
+                // A host that failed says why, so that "fix them" has something to start from.
+                let names = pending.prefix(10).map { host in
+                    host.lastOutcome == .failed ? "\(host.label): \(host.lastReason ?? "failed")" : host.label
+                }.joined(separator: ", ")
                 return RotationOutcome(
                     finished: false,
                     message: "rotation stopped in phase \(state.phase.explanation): \(pending.count) hosts do not hold "
