@@ -36,7 +36,7 @@ package_agent() {
   local agent=$1 port=$2 after=$3 description=$4
   local exe=zstack-$agent release=$agent-$version
   if [[ ${PACKAGE_NO_BUILD:-0} != 1 ]]; then
-    (cd "$root" && swift build -c release --static-swift-stdlib --scratch-path "$build_path" --product "$exe")
+    (cd "$root" && Packaging/swift-release --scratch-path "$build_path" --product "$exe")
   fi
   [[ -x $bin_dir/$exe ]] || die "$bin_dir/$exe not built"
   local dir=$stage/$release
