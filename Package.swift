@@ -422,7 +422,7 @@ let package = Package(
         .testTarget(
             name: "AgentServerTests",
             dependencies: [
-                "AgentServer", "AgentClient", "AgentWire", "TestSupport", "AgentTrust",
+                "AgentServer", "AgentClient", "AgentWire", "TestSupport", "AgentTrust", "HostSystem",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),

@@ -20,8 +20,8 @@ public struct AgentServer: Sendable {
     private let tls: TLSServerIdentity?
     /// Read once at start: what the process runs cannot change while it runs.
     private let version = AgentVersion.ofThisProcess()
-    /// Hashed once, when first asked: the MD5s of what runs.
-    private let manifest = ProcessManifest()
+    /// The MD5s of what runs, hashed once from when the server listens.
+    private let manifest: ProcessManifest
     private let logger: Logger
     private var companions: [any Service] = []
 
@@ -52,6 +52,7 @@ public struct AgentServer: Sendable {
         self.routes = ServedRoute.table(registry, metrics: metrics)
         self.metrics = metrics
         self.logger = logger
+        self.manifest = ProcessManifest(logger: logger)
         self.admission = CommandAdmission(maxSync: configuration.maxConcurrentSyncCommands,
                                           maxAsync: configuration.maxConcurrentAsyncCommands,
                                           maxBytes: configuration.maxBufferedBodyBytes)
@@ -91,8 +92,9 @@ public struct AgentServer: Sendable {
                                  serverName: nil,
                                  availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)),
             services: [runner] + companions,
-            onServerRunning: { [logger, configuration] channel in
+            onServerRunning: { [logger, configuration, manifest] channel in
                 Self.logSecurity(configuration, logger: logger)
+                manifest.startHashing()
                 await onListening(channel.localAddress?.port ?? 0)
             },
             logger: logger)

@@ -1,5 +1,5 @@
-/// What every agent answers on `GET /agent/manifest`: the MD5s of the files it runs, hashed once (when
-/// first asked), so that a deployer can tell "this host runs that release" over one HTTP request instead of an
+/// What every agent answers on `GET /agent/manifest`: the MD5s of the files it runs, hashed once (from
+/// when it starts listening), so that a deployer can tell "this host runs that release" over one HTTP request instead of an
 /// SSH login and an `md5sum`. What the agent cannot see is left to that SSH check: the copy of the init
 /// script installed outside the release (its directory is the playbook's setting, not the agent's).
 public struct AgentManifest: Codable, Sendable, Equatable {

@@ -18,6 +18,14 @@ public enum FileDigest {
         return hex(hash.finalize())
     }
 
+    /// `md5(ofFileAt:)` on the calling thread, for a thread of its own (`DedicatedThread`).
+    /// - Throws: `FileSystemError` when it cannot be opened or read.
+    public static func md5Blocking(ofFileAt path: String) throws -> String {
+        var hash = Stream()
+        try Files.forEachChunkBlocking(ofFileAt: path) { hash.update($0) }
+        return hash.finalize()
+    }
+
     /// The MD5 of `bytes`.
     public static func md5(of bytes: some Sequence<UInt8>) -> String {
         hex(Insecure.MD5.hash(data: Array(bytes)))

@@ -16,18 +16,49 @@ extension Files {
     public static func forEachChunk(ofFileAt path: String, _ body: (UnsafeRawBufferPointer) async throws -> Void)
         async throws
     {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw FileSystemError("read", path) }
-        defer { close(fd) }
-        // Not an array: `body` is async, and an array's bytes may only be lent inside a synchronous closure.
-        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 1)
-        defer { chunk.deallocate() }
+        var reader = try ChunkReader(path)
         while true {
             try Task.checkCancellation()
-            let count = try readSome(fd, into: chunk, path)
-            if count == 0 { return }
-            try await body(UnsafeRawBufferPointer(rebasing: chunk[..<count]))
+            guard let chunk = try reader.next() else { return }
+            try await body(chunk)
             await Task.yield()
         }
+    }
+
+    /// `forEachChunk` on the calling thread, for a thread of its own (`DedicatedThread`): no task to yield
+    /// to or cancel, and a task must not block its pool thread on a long read.
+    /// - Throws: `FileSystemError` when the file cannot be opened or read; whatever `body` throws.
+    public static func forEachChunkBlocking(ofFileAt path: String, _ body: (UnsafeRawBufferPointer) throws -> Void)
+        throws
+    {
+        var reader = try ChunkReader(path)
+        while let chunk = try reader.next() { try body(chunk) }
+    }
+}
+
+/// An open file read front to back into one buffer of `Files.chunkSize` bytes, closed when dropped. Not an
+/// array: the async reader lends the bytes across a suspension, which an array's storage only allows inside a
+/// synchronous closure.
+private struct ChunkReader: ~Copyable {
+    private let path: String
+    private let fd: Int32
+    private let buffer: UnsafeMutableRawBufferPointer
+
+    init(_ path: String) throws(FileSystemError) {
+        fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileSystemError("read", path) }
+        self.path = path
+        buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Files.chunkSize, alignment: 1)
+    }
+
+    deinit {
+        close(fd)
+        buffer.deallocate()
+    }
+
+    /// The next piece, valid until the next call; nil at the end of the file.
+    mutating func next() throws(FileSystemError) -> UnsafeRawBufferPointer? {
+        let count = try Files.readSome(fd, into: buffer, path)
+        return count == 0 ? nil : UnsafeRawBufferPointer(rebasing: buffer[..<count])
     }
 }

@@ -108,7 +108,7 @@ final class ServeInstance: Sendable {
         api = APIClient(base: "http://127.0.0.1:\(port)", token: token.text)
         let argv = Self.commandLine(fleet, data, ["serve", "--port", "\(port)", "--watch-interval", "1"])
         let log = fleet.directory.appendingPathComponent("instance-\(name).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let output = try FileHandle(forWritingTo: log)
         process = Process()
         process.executableURL = URL(fileURLWithPath: argv[0])

@@ -8,7 +8,8 @@ import TestSupport
 import Glibc
 #endif
 
-/// The helpers every agent shares: daemon starts, the timer race, digests, staged files and name checks.
+/// The helpers every agent shares: daemon starts, the timer race, digests, threads of their own, staged files
+/// and name checks.
 @Suite struct HostToolingTests {
     @Test func aDaemonThatFailsToStartIsReportedWithItsLogAndWhatItSaid() async throws {
         try await TemporaryDirectory.with("zstack-hostsystem") { directory in
@@ -96,9 +97,28 @@ import Glibc
             try await ProcessRunner().run("sh", ["-c", "head -c 3000000 /dev/urandom > \"$0\"", path])
             let expected = String(try await ProcessRunner().run("md5sum", ["--", path]).text.prefix(32))
             #expect(try await FileDigest.md5(ofFileAt: path) == expected)
+            #expect(try FileDigest.md5Blocking(ofFileAt: path) == expected)
             #expect(FileDigest.md5(of: Array("abc".utf8)) == "900150983cd24fb0d6963f7d28e17f72")
             await #expect(throws: FileSystemError.self) { try await FileDigest.md5(ofFileAt: directory + "/missing") }
+            #expect(throws: FileSystemError.self) { try FileDigest.md5Blocking(ofFileAt: directory + "/missing") }
         }
+    }
+
+    @Test func aDedicatedThreadRunsAtTheNicenessAskedAndLeavesTheProcessAlone() async throws {
+        // Field 19 of /proc/<pid>/task/<tid>/stat (after the parenthesized name) is the thread's nice value.
+        func nice(_ stat: String) -> Int? {
+            stat.split(separator: ")").last?.split(separator: " ").dropFirst(16).first.flatMap { Int($0) }
+        }
+        let process = try #require(nice(try Files.readText("/proc/self/stat")))
+        let seen = await withCheckedContinuation { (seen: CheckedContinuation<(String, String), Never>) in
+            DedicatedThread.start(name: "nice-test", niceness: 5) {
+                seen.resume(returning: ((try? Files.readText("/proc/thread-self/stat")) ?? "",
+                                        (try? Files.readText("/proc/thread-self/comm")) ?? ""))
+            }
+        }
+        #expect(nice(seen.0) == min(process + 5, 19))
+        #expect(seen.1 == "nice-test\n")
+        #expect(nice(try Files.readText("/proc/self/stat")) == process)
     }
 
     @Test func aStagedFileAppearsOnlyWhenCommittedAndLeavesNothingWhenDiscarded() async throws {

@@ -10,8 +10,8 @@ struct InitScriptTests {
     static let port = 2440
 
     /// Installs the kvmagent tarball by hand under a scratch root: release dir, `current` link, init
-    /// script, defaults file.
-    static func install(defaults extra: [String] = []) async throws -> InstallRoot {
+    /// script, defaults file. A suite of its own passes its own `address` and `port`: suites run in parallel.
+    static func install(defaults extra: [String] = [], address: String = address, port: Int = port) async throws -> InstallRoot {
         let agent = try AgentSpec.named("kvmagent")
         let scratch = try Repository.temporaryDirectory("initd")
         let install = InstallRoot(root: scratch.appendingPathComponent("root"), agent: agent)
