@@ -47,6 +47,8 @@ let package = Package(
             dependencies: ["HostSystem"],
             swiftSettings: swiftSettings
         ),
+        // glibc's <malloc.h> (malloc_trim), part of libc: nothing to link or install.
+        .systemLibrary(name: "CMalloc"),
         .systemLibrary(
             name: "CLibvirt",
             pkgConfig: "libvirt",
@@ -84,6 +86,7 @@ let package = Package(
         .target(
             name: "HostSystem",
             dependencies: [
+                .target(name: "CMalloc", condition: .when(platforms: [.linux])),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -11,6 +11,7 @@ public final class AgentMetrics: Sendable {
     private let admittedBytes: Gauge
     private let retries: Counter
     private let failures: Counter
+    private let memoryReturns: Counter
     /// Requests to no registered path, and requests refused for want of the bearer token.
     let unmatchedRequests: RequestCounters
     let unauthenticatedRequests: RequestCounters
@@ -27,6 +28,8 @@ public final class AgentMetrics: Sendable {
                                                              "Callback deliveries attempted again after a failure"))
         failures = registry.makeCounter(descriptor: Self.name("callback_failures", "total",
                                                               "Async replies never delivered to the callback URL"))
+        memoryReturns = registry.makeCounter(descriptor: Self.name("memory_returns", "total",
+                                                                   "Times memory freed by a burst of commands was handed back to the kernel"))
         unmatchedRequests = Self.requests(path: "unmatched", in: registry)
         unauthenticatedRequests = Self.requests(path: "unauthenticated", in: registry)
     }
@@ -59,6 +62,7 @@ public final class AgentMetrics: Sendable {
 
     func callbackRetried() { retries.increment() }
     func callbackFailed() { failures.increment() }
+    func memoryReturned() { memoryReturns.increment() }
 
     private static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(namespace: "zstack", subsystem: "agent", metricName: metric, unitName: unit, helpText: help)

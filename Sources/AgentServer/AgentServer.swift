@@ -91,7 +91,7 @@ public struct AgentServer: Sendable {
             configuration: .init(address: .hostname(configuration.listenAddress, port: configuration.port),
                                  serverName: nil,
                                  availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)),
-            services: [runner] + companions,
+            services: [runner, IdleMemoryReturn(admission: admission, metrics: metrics, interval: .seconds(1))] + companions,
             onServerRunning: { [logger, configuration, manifest] channel in
                 Self.logSecurity(configuration, logger: logger)
                 manifest.startHashing()

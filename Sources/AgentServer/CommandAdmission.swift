@@ -10,11 +10,12 @@ final class CommandAdmission: Sendable {
         fileprivate let bytes: Int
     }
 
-    /// Commands and body bytes admitted and not yet released.
+    /// Commands and body bytes admitted and not yet released, and how many commands were admitted since start.
     struct Load: Sendable {
         var sync = 0
         var async = 0
         var bytes = 0
+        var admitted = 0
     }
 
     private let load = Mutex(Load())
@@ -45,6 +46,7 @@ final class CommandAdmission: Sendable {
             case .async: load.async += 1
             }
             load.bytes += bytes
+            load.admitted &+= 1
             return nil
         }
         if let refusal { return .failure(refusal) }

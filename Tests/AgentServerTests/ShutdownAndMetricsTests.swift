@@ -46,4 +46,24 @@ import Testing
             #expect(text.contains("zstack_agent_async_commands_in_flight 0"))
         }
     }
+
+    @Test func memoryABurstFreedGoesBackOnceTheAgentIsQuietAndOnlyThen() async throws {
+        let server = try AgentServer(configuration: .test(), routes: [ProbeRoutes(gates: Gates())], logger: Logger(label: "test"))
+        try await RunningAgent.with(server) { agent in
+            // `/metrics` is not a command: reading it does not count as work.
+            func returns() async throws -> Int? {
+                let text = String(decoding: try await agent.client.post("/metrics", body: []).body, as: UTF8.self)
+                let prefix = "zstack_agent_memory_returns_total "
+                return text.split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap { Int($0.dropFirst(prefix.count)) }
+            }
+            #expect(try await returns() == 0)
+            for _ in 0..<20 { _ = try await agent.client.sync("/test/sync", ProbeCommand(), as: ProbeReply.self) }
+            #expect(try await eventually(within: .seconds(30)) { try await returns() == 1 })
+            // At rest nothing more happens (three intervals of one second).
+            try await Task.sleep(for: .seconds(3))
+            #expect(try await returns() == 1)
+            _ = try await agent.client.sync("/test/sync", ProbeCommand(), as: ProbeReply.self)
+            #expect(try await eventually(within: .seconds(30)) { try await returns() == 2 })
+        }
+    }
 }
