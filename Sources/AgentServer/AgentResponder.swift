@@ -23,18 +23,20 @@ struct AgentResponder: HTTPResponder {
 
     private static let taskUUIDField = HTTPField.Name(AgentHeader.taskUUID)!
     private static let callbackURLField = HTTPField.Name(AgentHeader.callbackURL)!
+    /// Made once: a dictionary literal of fields costs its hashing and allocations on every reply.
+    private static let jsonHeaders: HTTPFields = [.contentType: "application/json"]
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let path = CommandRegistry.normalized(request.uri.path)
         // In token mode every path needs the token, /metrics included: its labels name the commands served.
         if case .token(let token) = configuration.authentication,
-           !token.accepts(authorization: request.headers[.authorization]) {
+           !token.accepts(authorization: request.headers.value(of: .authorization)) {
             metrics.unauthenticatedRequests.count(.refused)
             logger.notice("request refused: no valid bearer token", metadata: [
                 "path": "\(LogSafe.text(path, limit: 200))",
                 "peer": "\(context.remoteAddress.map { "\($0)" } ?? "unknown")",
             ])
-            var response = Self.error(.unauthorized, request.headers[.authorization] == nil
+            var response = Self.error(.unauthorized, request.headers.value(of: .authorization) == nil
                 ? "this agent requires Authorization: Bearer <token>"
                 : "the bearer token is not the one this agent was given")
             response.headers[.wwwAuthenticate] = "Bearer"
@@ -59,7 +61,7 @@ struct AgentResponder: HTTPResponder {
             requests.count(.badMethod)
             return Self.error(.methodNotAllowed, "\(path) accepts POST only, not \(request.method)")
         }
-        let declared = request.headers[.contentLength].flatMap { Int($0) }
+        let declared = request.headers.value(of: .contentLength).flatMap { Int($0) }
         if let declared, declared > configuration.maxBodyBytes {
             return tooLarge(requests)
         }
@@ -83,7 +85,7 @@ struct AgentResponder: HTTPResponder {
             admission.release(ticket)
             throw error
         }
-        let taskUUID = request.headers[Self.taskUUIDField]
+        let taskUUID = request.headers.value(of: Self.taskUUIDField)
         let commandContext = CommandContext(path: path, taskUUID: taskUUID, logger: logger, events: events)
         commandContext.log(.debug, "command", ["body": "\(SensitiveFields.masked(body.readableBytesView))"])
 
@@ -97,14 +99,14 @@ struct AgentResponder: HTTPResponder {
                                   "found async task uuid[\(taskUUID)] in header of sync command \(path)")
             }
             let outcome = await run(served, body, commandContext)
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: outcome.body))
+            return Response(status: .ok, headers: Self.jsonHeaders, body: .init(byteBuffer: outcome.body))
         case .async:
             guard let taskUUID, !taskUUID.isEmpty, taskUUID.utf8.count <= 256 else {
                 admission.release(ticket)
                 requests.count(.rejected)
                 return Self.error(.badRequest, "taskuuid missing (or over 256 bytes) in request header of async command \(path)")
             }
-            guard let callbackURL = request.headers[Self.callbackURLField] else {
+            guard let callbackURL = request.headers.value(of: Self.callbackURLField) else {
                 admission.release(ticket)
                 requests.count(.rejected)
                 return Self.error(.badRequest, "callbackurl header missing for async command \(path)")
@@ -138,7 +140,11 @@ struct AgentResponder: HTTPResponder {
     /// Runs a route under its deadline and counts the outcome.
     private func run(_ served: ServedRoute, _ body: ByteBuffer, _ context: CommandContext) async -> CommandRegistry.Outcome {
         let route = served.route
-        let timeout = route.timeout ?? configuration.commandTimeout
+        let timeout: Duration? = switch route.timeLimit {
+        case .agentDefault: configuration.commandTimeout
+        case .after(let limit): limit
+        case .unneeded: nil
+        }
         let started = ContinuousClock.now
         let outcome: CommandRegistry.Outcome
         do {
@@ -162,12 +168,12 @@ struct AgentResponder: HTTPResponder {
 
     /// A reply of strings and booleans, whose encoding cannot fail.
     private static func json(_ value: some Encodable) -> Response {
-        Response(status: .ok, headers: [.contentType: "application/json"],
+        Response(status: .ok, headers: Self.jsonHeaders,
                  body: .init(byteBuffer: ByteBuffer(bytes: (try? WireJSON.encode(value)).map(Array.init) ?? [])))
     }
 
     private static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"],
+        Response(status: status, headers: Self.jsonHeaders,
                  body: .init(byteBuffer: CommandRegistry.failure(message).body))
     }
 }

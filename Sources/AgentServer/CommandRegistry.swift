@@ -15,9 +15,19 @@ public struct CommandRegistry: Sendable {
         var succeeded: Bool
     }
 
+    /// How long a command may run before it is answered with a timeout.
+    enum TimeLimit: Sendable, Equatable {
+        /// The agent's `--command-timeout`.
+        case agentDefault
+        case after(Duration)
+        /// For an answer made in memory (the echo): nothing can overrun, so the command runs in the
+        /// request's own task, without the task of its own and the two executor hops a limit costs.
+        case unneeded
+    }
+
     struct Route: Sendable {
         let mode: Mode
-        let timeout: Duration?
+        let timeLimit: TimeLimit
         /// Where "command done" goes: the echo is the MN's liveness probe, called in a loop while it waits
         /// for an agent, so its lines stay at debug; every other command gets its line at info.
         let completionLevel: Logger.Level
@@ -36,7 +46,8 @@ public struct CommandRegistry: Sendable {
         timeout: Duration? = nil,
         _ handler: @escaping @Sendable (Command, CommandContext) async throws -> Reply
     ) {
-        add(path, Route(mode: .sync, timeout: timeout, completionLevel: .info, run: Self.typed(handler)))
+        add(path, Route(mode: .sync, timeLimit: timeout.map { .after($0) } ?? .agentDefault, completionLevel: .info,
+                         run: Self.typed(handler)))
     }
 
     /// Registers an async command: acknowledged at once, its reply POSTed to the `callbackurl` later.
@@ -45,20 +56,15 @@ public struct CommandRegistry: Sendable {
         timeout: Duration? = nil,
         _ handler: @escaping @Sendable (Command, CommandContext) async throws -> Reply
     ) {
-        add(path, Route(mode: .async, timeout: timeout, completionLevel: .info, run: Self.typed(handler)))
+        add(path, Route(mode: .async, timeLimit: timeout.map { .after($0) } ?? .agentDefault, completionLevel: .info,
+                         run: Self.typed(handler)))
     }
 
-    /// Registers a sync command whose body is not JSON (ZStack's echo: `""` in, `""` out).
-    public mutating func syncRaw(
-        _ path: String,
-        _ handler: @escaping @Sendable ([UInt8], CommandContext) async throws -> [UInt8]
-    ) {
-        add(path, Route(mode: .sync, timeout: nil, completionLevel: .debug) { body, context in
-            do {
-                return Outcome(body: ByteBuffer(bytes: try await handler(Array(body.readableBytesView), context)), succeeded: true)
-            } catch {
-                return Self.failure(error, context: context)
-            }
+    /// Registers ZStack's echo, the MN's liveness probe: whatever the body, an empty 200, as the Python
+    /// agents answer it (`return ''`).
+    public mutating func echo(_ path: String) {
+        add(path, Route(mode: .sync, timeLimit: .unneeded, completionLevel: .debug) { _, _ in
+            Outcome(body: ByteBuffer(), succeeded: true)
         })
     }
 

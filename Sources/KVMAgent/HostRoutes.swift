@@ -22,7 +22,7 @@ struct HostRoutes: CommandRoutes {
     let dependencies: HostDependencies
 
     func register(in registry: inout CommandRegistry) {
-        registry.syncRaw(KVM.Path.echo) { _, _ in [] }
+        registry.echo(KVM.Path.echo)
         registry.sync(KVM.Path.connect, connect)
         registry.async(KVM.Path.ping, ping)
         registry.async(KVM.Path.updateConfiguration, updateConfiguration)

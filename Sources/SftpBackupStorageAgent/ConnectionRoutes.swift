@@ -12,7 +12,7 @@ struct ConnectionRoutes: CommandRoutes {
     let privateKeyPath: String
 
     func register(in registry: inout CommandRegistry) {
-        registry.syncRaw(SftpBackupStorage.Path.echo) { _, _ in [] }
+        registry.echo(SftpBackupStorage.Path.echo)
         registry.sync(SftpBackupStorage.Path.connect, connect)
         registry.async(SftpBackupStorage.Path.ping, ping)
         registry.async(SftpBackupStorage.Path.sshKey, sshKey)

@@ -7,7 +7,7 @@ struct RouterRoutes: CommandRoutes {
     let router: VirtualRouter
 
     func register(in registry: inout CommandRegistry) {
-        registry.syncRaw(VR.Path.echo) { _, _ in [] }
+        registry.echo(VR.Path.echo)
         registry.async(VR.Path.initialize, initialize)
         registry.async(VR.Path.ping, ping)
     }
