@@ -23,6 +23,11 @@ public struct CommandRegistry: Sendable {
         /// For an answer made in memory (the echo): nothing can overrun, so the command runs in the
         /// request's own task, without the task of its own and the two executor hops a limit costs.
         case unneeded
+
+        /// What a registration's `timeout` means: the agent's default when it gives none.
+        init(_ timeout: Duration?) {
+            self = timeout.map { .after($0) } ?? .agentDefault
+        }
     }
 
     struct Route: Sendable {
@@ -46,8 +51,7 @@ public struct CommandRegistry: Sendable {
         timeout: Duration? = nil,
         _ handler: @escaping @Sendable (Command, CommandContext) async throws -> Reply
     ) {
-        add(path, Route(mode: .sync, timeLimit: timeout.map { .after($0) } ?? .agentDefault, completionLevel: .info,
-                         run: Self.typed(handler)))
+        add(path, Route(mode: .sync, timeLimit: TimeLimit(timeout), completionLevel: .info, run: Self.typed(handler)))
     }
 
     /// Registers an async command: acknowledged at once, its reply POSTed to the `callbackurl` later.
@@ -56,8 +60,7 @@ public struct CommandRegistry: Sendable {
         timeout: Duration? = nil,
         _ handler: @escaping @Sendable (Command, CommandContext) async throws -> Reply
     ) {
-        add(path, Route(mode: .async, timeLimit: timeout.map { .after($0) } ?? .agentDefault, completionLevel: .info,
-                         run: Self.typed(handler)))
+        add(path, Route(mode: .async, timeLimit: TimeLimit(timeout), completionLevel: .info, run: Self.typed(handler)))
     }
 
     /// Registers ZStack's echo, the MN's liveness probe: whatever the body, an empty 200, as the Python
