@@ -140,11 +140,7 @@ struct AgentResponder: HTTPResponder {
     /// Runs a route under its deadline and counts the outcome.
     private func run(_ served: ServedRoute, _ body: ByteBuffer, _ context: CommandContext) async -> CommandRegistry.Outcome {
         let route = served.route
-        let timeout: Duration? = switch route.timeLimit {
-        case .agentDefault: configuration.commandTimeout
-        case .after(let limit): limit
-        case .unneeded: nil
-        }
+        let timeout = route.timeLimit.duration(agentDefault: configuration.commandTimeout)
         let started = ContinuousClock.now
         let outcome: CommandRegistry.Outcome
         do {

@@ -28,6 +28,15 @@ public struct CommandRegistry: Sendable {
         init(_ timeout: Duration?) {
             self = timeout.map { .after($0) } ?? .agentDefault
         }
+
+        /// The limit `withTimeLimit` gets; nil runs the command in the caller's task, without one.
+        func duration(agentDefault: Duration) -> Duration? {
+            switch self {
+            case .agentDefault: agentDefault
+            case .after(let limit): limit
+            case .unneeded: nil
+            }
+        }
     }
 
     struct Route: Sendable {

@@ -34,6 +34,11 @@ import Testing
         #expect(registry.routes["/test/echo"]?.timeLimit == .unneeded)
         #expect(registry.routes["/test/sync"]?.timeLimit == .agentDefault)
         #expect(registry.routes["/test/limited"]?.timeLimit == .after(.seconds(5)))
+        // What the responder hands withTimeLimit: nil is the request's own task, no limit and no task of its own.
+        let agentDefault = Duration.seconds(3600)
+        #expect(registry.routes["/test/echo"]?.timeLimit.duration(agentDefault: agentDefault) == .some(nil))
+        #expect(registry.routes["/test/sync"]?.timeLimit.duration(agentDefault: agentDefault) == agentDefault)
+        #expect(registry.routes["/test/limited"]?.timeLimit.duration(agentDefault: agentDefault) == .seconds(5))
     }
 
     @Test func headerValuesReadAsTheSubscriptReadsThem() throws {
