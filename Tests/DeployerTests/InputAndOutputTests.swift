@@ -171,8 +171,9 @@ struct InputAndOutputTests {
 
 /// The playbook tasks a batch skips by tag: only those that would do nothing on every one of its hosts.
 struct SkippedTagsTests {
-    static let all = "zstack_packages,zstack_hostname,zstack_tarball_copy,zstack_credentials,zstack_extensions"
-    let pushed = ["agent_pushed_tarball": "/tmp/p/kvmagent-1.tar.gz", "skip_packages": "True"]
+    static let all = "zstack_settings_check,zstack_packages,zstack_hostname,zstack_tarball_copy,zstack_credentials,"
+        + "zstack_boot,zstack_extensions"
+    let pushed = ["agent_pushed_tarball": "/tmp/p/kvmagent-1.tar.gz", "skip_packages": "True", "initd_dir": "/tmp/p/etc/init.d"]
 
     @Test func aBatchThatNeedsNoneOfThemSkipsThemAll() {
         #expect(AnsibleBatch.skippedTags(hostVariables: [pushed, pushed], extraVariables: [:], hasExtensions: false)
@@ -197,6 +198,26 @@ struct SkippedTagsTests {
         #expect(!skipped(["agent_auth": "token"]).contains("zstack_credentials"))
         #expect(skipped(["agent_auth": "none"]).contains("zstack_credentials"))
         #expect(!skipped([:], extensions: true).contains("zstack_extensions"))
+
+        // The settings check, only when nothing runs between it and the install (which refuses bad settings too).
+        #expect(skipped([:]).contains("zstack_settings_check"))
+        #expect(!skipped(["skip_packages": "false"]).contains("zstack_settings_check"))
+        #expect(!skipped(["hostname": "kvm-1"]).contains("zstack_settings_check"))
+        #expect(!skipped(["agent_auth": "token"]).contains("zstack_settings_check"))
+        #expect(!AnsibleBatch.skippedTags(hostVariables: [pushed, unpushed], extraVariables: [:], hasExtensions: false)
+            .joined().contains("zstack_settings_check"))
+
+        // Boot links: the task's own condition (enable_at_boot, else init scripts in /etc/init.d; not in a chroot).
+        var defaultInitd = pushed
+        defaultInitd["initd_dir"] = nil
+        #expect(!AnsibleBatch.skippedTags(hostVariables: [pushed, defaultInitd], extraVariables: [:], hasExtensions: false)
+            .joined().contains("zstack_boot"), "initd_dir's default is /etc/init.d")
+        #expect(!skipped(["initd_dir": "/etc/init.d"]).contains("zstack_boot"))
+        #expect(!skipped(["enable_at_boot": "true"]).contains("zstack_boot"))
+        #expect(skipped(["initd_dir": "/etc/init.d", "enable_at_boot": "no"]).contains("zstack_boot"))
+        #expect(skipped(["initd_dir": "/etc/init.d", "chroot_env": "True"]).contains("zstack_boot"))
+        #expect(skipped(["initd_dir": "/etc/init.d"], extra: ["enable_at_boot": "false"]).contains("zstack_boot"),
+                "extra-vars beat the inventory")
     }
 
     /// Every tag the deployer may skip names tasks of the shared playbook (a renamed tag would silently skip

@@ -33,11 +33,11 @@ struct PlaybookAuthTests {
         let workspace = scratch.appendingPathComponent("work").path
         var tlsVariables = try plan.stage(record, workspace: workspace, reissue: false)
 
-        func deploy(_ variables: [String: String]) async throws -> [String: HostRecap] {
+        func deploy(_ variables: [String: String], skippingTags: [String] = []) async throws -> [String: HostRecap] {
             try await ansible.run(playbook: agent.playbook, extraVariables: [
                 "pkg_kvmagent": tarball.fileName, "pkg_dir": tarball.directory.path,
                 "skip_packages": "true", "chroot_env": "true",
-            ].merging(variables) { $1 })
+            ].merging(variables) { $1 }, skippingTags: skippingTags)
         }
         let tls = entry.install.agentHome.appendingPathComponent("tls").path
         let home = entry.install.agentHome.path
@@ -85,6 +85,17 @@ struct PlaybookAuthTests {
         #expect(refused?.description.contains("bad auth setting") == true)
         let badSource = await #expect(throws: ProgramError.self) { try await deploy(["agent_auth": "none", "agent_allow_from": "10.0.0.0/8 --evil"]) }
         #expect(badSource?.description.contains("bad auth setting") == true)
+        // Without the check task, as zstack-deploy runs a batch with nothing to do before the install (no
+        // credentials to copy here): the install refuses the same settings before it changes anything.
+        for (bad, problem) in [(["agent_auth": "none", "agent_allow_from": "10.0.0.0/8 --evil"], "bad auth setting"),
+                               (["agent_log_level": "loud"], "bad setting: pkg")] {
+            let unchecked = await #expect(throws: ProgramError.self) {
+                try await deploy(bad, skippingTags: ["zstack_settings_check", "zstack_credentials"])
+            }
+            #expect(unchecked?.description.contains(problem) == true, "\(bad)")
+            #expect(unchecked?.description.contains("Install and start the release") == true)
+            #expect(unchecked?.description.contains("Check settings") == false)
+        }
         #expect(try await Self.extraArguments(entry) == always)
     }
 

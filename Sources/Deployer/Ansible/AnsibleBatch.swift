@@ -120,19 +120,32 @@ struct AnsibleBatch: Sendable {
     }
 
     /// `--skip-tags` for the tasks of Playbooks/tasks/agent.yaml that do nothing on any host of the batch. Ansible
-    /// starts a worker per host for a task even to skip it (0.7 s for 50 hosts on two cores), and the deployer
-    /// knows these from what it gives the batch: skip_packages everywhere, no host name to set, every tarball
-    /// pushed, no host with credentials to copy, no extension of this kind in the release. Extra-vars beat the inventory, as in ansible.
+    /// starts a worker per host for a task even to skip it (about 2 s for 50 hosts on two cores, with the
+    /// templating of its condition), and the deployer knows these from what it gives the batch: skip_packages
+    /// everywhere, no host name to set, every tarball pushed, no host with credentials to copy, no host enabled
+    /// at boot, no extension of this kind in the release. The settings check goes too when all the tasks between
+    /// it and the install do: the install refuses the same settings before it changes anything. Extra-vars beat
+    /// the inventory, as in ansible.
     static func skippedTags(hostVariables: [[String: String]], extraVariables: [String: String],
                             hasExtensions: Bool) -> [String] {
-        func values(_ name: String) -> [String?] { hostVariables.map { extraVariables[name] ?? $0[name] } }
+        func value(_ name: String, _ host: [String: String]) -> String? { extraVariables[name] ?? host[name] }
+        func values(_ name: String) -> [String?] { hostVariables.map { value(name, $0) } }
         // Ansible's `bool` filter: these words (any case) are true, everything else false.
         func isTrue(_ value: String?) -> Bool { ["yes", "on", "1", "true"].contains(value?.lowercased() ?? "") }
-        var tags: [String] = []
-        if values("skip_packages").allSatisfy(isTrue) { tags.append("zstack_packages") }
-        if values("hostname").allSatisfy({ ($0 ?? "").isEmpty }) { tags.append("zstack_hostname") }
-        if values(TarballPush.pushedVariable).allSatisfy({ $0 != nil }) { tags.append("zstack_tarball_copy") }
-        if values("agent_auth").allSatisfy({ !["mtls", "token"].contains($0 ?? "") }) { tags.append("zstack_credentials") }
+        // The task's condition: enable_at_boot, by default whether the init scripts go to /etc/init.d; never in a chroot.
+        func enabledAtBoot(_ host: [String: String]) -> Bool {
+            let enabled = value("enable_at_boot", host).map(isTrue) ?? ((value("initd_dir", host) ?? "/etc/init.d") == "/etc/init.d")
+            return enabled && !isTrue(value("chroot_env", host))
+        }
+        let betweenCheckAndInstall: [(tag: String, skipped: Bool)] = [
+            ("zstack_packages", values("skip_packages").allSatisfy(isTrue)),
+            ("zstack_hostname", values("hostname").allSatisfy { ($0 ?? "").isEmpty }),
+            ("zstack_tarball_copy", values(TarballPush.pushedVariable).allSatisfy { $0 != nil }),
+            ("zstack_credentials", values("agent_auth").allSatisfy { !["mtls", "token"].contains($0 ?? "") }),
+        ]
+        var tags = betweenCheckAndInstall.filter(\.skipped).map(\.tag)
+        if betweenCheckAndInstall.allSatisfy(\.skipped) { tags.insert("zstack_settings_check", at: 0) }
+        if !hostVariables.contains(where: enabledAtBoot) { tags.append("zstack_boot") }
         if !hasExtensions { tags.append("zstack_extensions") }
         return tags.isEmpty ? [] : ["--skip-tags", tags.joined(separator: ",")]
     }

@@ -54,11 +54,12 @@ struct AnsibleWorkspace {
     }
 
     /// Runs `Playbooks/<playbook>` against every host; a failed run throws with ansible's output.
-    func run(playbook: String, extraVariables: [String: String]) async throws -> [String: HostRecap] {
+    func run(playbook: String, extraVariables: [String: String], skippingTags: [String] = []) async throws -> [String: HostRecap] {
         let extra = String(decoding: try JSONEncoder().encode(extraVariables), as: UTF8.self)
         let result = try await Program.check(
-            ["ansible-playbook", "-i", directory.appendingPathComponent("inventory").path, "-e", extra,
-             Repository.root.appendingPathComponent("Playbooks/\(playbook)").path],
+            ["ansible-playbook", "-i", directory.appendingPathComponent("inventory").path, "-e", extra]
+                + (skippingTags.isEmpty ? [] : ["--skip-tags", skippingTags.joined(separator: ",")])
+                + [Repository.root.appendingPathComponent("Playbooks/\(playbook)").path],
             environment: AnsibleOutput.environment(playbookDirectory: Repository.root.appendingPathComponent("Playbooks").path)
                 .compactMapValues { $0 }
                 .merging(["ANSIBLE_CONFIG": directory.appendingPathComponent("ansible.cfg").path, "ANSIBLE_NOCOLOR": "1"]) { $1 })
