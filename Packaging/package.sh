@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds every agent that exists in release mode (Swift stdlib linked statically), strips it, and writes
+# Builds every agent that exists in release mode (Swift stdlib linked statically), strips it
+# (Packaging/strip-release), and writes
 # dist/<agent>-<version>.tar.gz plus dist/<agent>-<version>.tar.gz.md5. The tarball holds one directory,
 # <agent>-<version>/, with bin/zstack-<agent>, init.d/zstack-<agent>, systemd/zstack-<agent>.service,
 # logrotate/zstack-<agent> (with @LOG_DIR@ for the playbook to fill in),
@@ -41,7 +42,7 @@ package_agent() {
   [[ -x $bin_dir/$exe ]] || die "$bin_dir/$exe not built"
   local dir=$stage/$release
   mkdir -p "$dir/bin" "$dir/init.d" "$dir/systemd" "$dir/logrotate"
-  strip --strip-all -o "$dir/bin/$exe" "$bin_dir/$exe"
+  "$root/Packaging/strip-release" "$bin_dir/$exe" "$dir/bin/$exe"
   # The installed init script must stand alone: inline the shared body where the wrapper sources it.
   sed -e "/# INLINE:/{r $root/initd/zstack-agent-init.sh" -e 'd}' "$root/initd/$exe" > "$dir/init.d/$exe"
   chmod 755 "$dir/init.d/$exe"

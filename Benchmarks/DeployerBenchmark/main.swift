@@ -20,13 +20,6 @@ let repository = URL(filePath: #filePath).deletingLastPathComponent().deletingLa
 let bench = "/tmp/zstack-deploy-bench"
 let sshPort = 2900
 
-
-
-
-
-
-
-
 func address(_ index: Int) -> String { "127.0.90.\(index)" }
 func root(_ index: Int) -> String { "\(bench)/hosts/h\(index)" }
 
@@ -52,7 +45,6 @@ func input(_ index: Int, password: String) -> HostInput {
                     "defaults_dir": base + "/etc/default", "run_dir": base + "/var/run/zstack",
                     "log_dir": base + "/var/log/zstack", "agent_listen": address(index)])
 }
-
 
 /// Runs `ansible-playbook` with the deployer's generated workspace (cfg, known_hosts, extra-vars) on
 /// `inventory`.
