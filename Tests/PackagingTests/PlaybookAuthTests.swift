@@ -83,11 +83,12 @@ struct PlaybookAuthTests {
         incomplete["agent_tls_ca"] = nil
         let refused = await #expect(throws: ProgramError.self) { try await deploy(incomplete) }
         #expect(refused?.description.contains("bad auth setting") == true)
-        let badSource = await #expect(throws: ProgramError.self) { try await deploy(["agent_auth": "none", "agent_allow_from": "10.0.0.0/8 --evil"]) }
+        let hostileSource = ["agent_auth": "none", "agent_allow_from": "10.0.0.0/8 --evil"]
+        let badSource = await #expect(throws: ProgramError.self) { try await deploy(hostileSource) }
         #expect(badSource?.description.contains("bad auth setting") == true)
         // Without the check task, as zstack-deploy runs a batch with nothing to do before the install (no
         // credentials to copy here): the install refuses the same settings before it changes anything.
-        for (bad, problem) in [(["agent_auth": "none", "agent_allow_from": "10.0.0.0/8 --evil"], "bad auth setting"),
+        for (bad, problem) in [(hostileSource, "bad auth setting"),
                                (["agent_log_level": "loud"], "bad setting: pkg")] {
             let unchecked = await #expect(throws: ProgramError.self) {
                 try await deploy(bad, skippingTags: ["zstack_settings_check", "zstack_credentials"])
